@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Builds dist/esm (ES modules) and dist/cjs (CommonJS) from src with tsc, each with its own .d.ts files, so
+// both `import` and `require` consumers get code and types in the module format they expect.
+// Usage: npm run build
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const tsc = require.resolve('typescript/bin/tsc');
+
+rmSync('dist', { recursive: true, force: true });
+for (const project of ['tsconfig.build.json', 'tsconfig.cjs.json']) {
+  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
+}
+// The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript.
+writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
+for (const bin of ['dist/esm/cli.js', 'dist/cjs/cli.js']) {
+  if (existsSync(bin)) chmodSync(bin, 0o755);
+}

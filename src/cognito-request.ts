@@ -1,0 +1,31 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Deadline } from './deadline.js';
+import type { TokenProviderLogger } from './logger.js';
+import { type RetryPolicy, withRetries } from './retry.js';
+
+/** What every Cognito call of one token operation shares. */
+export interface CognitoRequestContext {
+  readonly client: () => CognitoIdentityProviderClient;
+  readonly clientId: string;
+  readonly userPoolId: string | undefined;
+  readonly deadline: Deadline;
+  readonly retryPolicy: RetryPolicy;
+  readonly logger: TokenProviderLogger | undefined;
+}
+
+/**
+ * Sends a command built fresh for each attempt (a sent command carries per-request state), with the
+ * operation's abort signal and retry policy.
+ */
+export function sendWithRetries<Output>(
+  context: CognitoRequestContext,
+  operation: string,
+  // biome-ignore lint/suspicious/noExplicitAny: each command has its own input and output types
+  makeCommand: () => any,
+): Promise<Output> {
+  const { deadline, retryPolicy, logger } = context;
+  return withRetries(
+    { deadline, policy: retryPolicy, logger, operation },
+    (abortSignal) => context.client().send(makeCommand(), { abortSignal }) as Promise<Output>,
+  );
+}

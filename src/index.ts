@@ -1,0 +1,14 @@
+export { CognitoTokens } from './cognito-tokens.js';
+export type { CognitoCredentials, CredentialsSource, UserCredentials } from './credentials.js';
+export { ChallengeRequiredError, CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';
+export { type CognitoJwtClaims, decodeJwtClaims } from './jwt-claims.js';
+export type { TokenProviderLogger } from './logger.js';
+export { computeSecretHash } from './secret-hash.js';
+export { createTokenProvider, type TokenProvider } from './token-provider.js';
+export type {
+  CognitoClientChoice,
+  CommonProviderOptions,
+  RefreshMode,
+  SignInFlow,
+  TokenProviderOptions,
+} from './token-provider-options.js';

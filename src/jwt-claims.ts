@@ -1,0 +1,37 @@
+import { CognitoTokenError } from './errors.js';
+
+/** The claims this package reads from a Cognito ID or access token. */
+export interface CognitoJwtClaims {
+  readonly exp?: number;
+  readonly iat?: number;
+  readonly 'cognito:username'?: string;
+  readonly username?: string;
+  readonly [claim: string]: unknown;
+}
+
+/**
+ * Reads the payload of a JWT without verifying it. We only use it for tokens Cognito has just handed us over
+ * TLS, to learn their expiry and the user's real username; verification is the resource server's job.
+ *
+ * @example
+ * ```ts
+ * import { decodeJwtClaims } from 'cognito-token-provider';
+ * const { exp } = decodeJwtClaims(await tokens.getIdToken());
+ * ```
+ */
+export function decodeJwtClaims(jwt: string): CognitoJwtClaims {
+  const payload = jwt.split('.')[1];
+  if (payload === undefined) throw malformed();
+  try {
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw malformed();
+    return claims as CognitoJwtClaims;
+  } catch {
+    throw malformed();
+  }
+}
+
+// The message must not quote the token: it is a credential even when malformed.
+function malformed(): CognitoTokenError {
+  return new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned a token that is not a readable JWT');
+}

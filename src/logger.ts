@@ -1,0 +1,29 @@
+/**
+ * Receives debug events: signed in, renewed, fell back, retried, switched renewal mode. The details carry
+ * names, counts and timings, never a password, secret or token. `console`, Powertools' `Logger` and pino
+ * all fit.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type TokenProviderLogger } from 'cognito-token-provider';
+ * const logger: TokenProviderLogger = { debug: (message, details) => console.debug(message, details) };
+ * const tokens = createTokenProvider({ clientId, credentials, logger });
+ * ```
+ */
+export interface TokenProviderLogger {
+  debug(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Lets callers log unconditionally without a null check on every event. */
+export function logEvent(
+  logger: TokenProviderLogger | undefined,
+  message: string,
+  details?: Record<string, unknown>,
+): void {
+  if (logger === undefined) return;
+  try {
+    logger.debug(message, details);
+  } catch {
+    // A broken logger must never turn a token request into a failure.
+  }
+}

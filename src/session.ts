@@ -1,0 +1,62 @@
+import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoTokens } from './cognito-tokens.js';
+import { CognitoTokenError } from './errors.js';
+import { decodeJwtClaims } from './jwt-claims.js';
+import { type ExpiringTokens, renewalPoint } from './token-cache.js';
+
+/** Everything the provider keeps about a signed-in user. Held only inside the provider's private cache. */
+export interface Session extends ExpiringTokens {
+  readonly idToken: string;
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  /** The `cognito:username` claim: what REFRESH_TOKEN_AUTH's SECRET_HASH must be computed over. */
+  readonly username: string;
+  /** The app client secret the session was created with, needed again to renew it. */
+  readonly clientSecret: string | undefined;
+  /** The public view handed to `getTokens()` callers, built once per session rather than per call. */
+  readonly tokens: CognitoTokens;
+}
+
+export interface SessionInputs {
+  /** The username the session was signed in with, used only if the ID token has no `cognito:username`. */
+  readonly signInUsername: string;
+  readonly clientSecret: string | undefined;
+  readonly refreshAheadSeconds: number;
+  /** The session being renewed, whose refresh token is kept when Cognito returns none. */
+  readonly previous?: Session;
+}
+
+/** Builds a session from Cognito's AuthenticationResult. */
+export function sessionFromResult(result: AuthenticationResultType | undefined, inputs: SessionInputs): Session {
+  const idToken = result?.IdToken;
+  const accessToken = result?.AccessToken;
+  if (idToken === undefined || accessToken === undefined || idToken === '' || accessToken === '') {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned no ID or access token');
+  }
+  const claims = decodeJwtClaims(idToken);
+  const now = Date.now();
+  const expiresAt = expiryOf(result?.ExpiresIn, claims.exp, now);
+  const claimed = claims['cognito:username'];
+  const username = typeof claimed === 'string' && claimed !== '' ? claimed : inputs.signInUsername;
+  return {
+    idToken,
+    accessToken,
+    // REFRESH_TOKEN_AUTH returns no refresh token; rotation returns a new one that must replace the old.
+    refreshToken: result?.RefreshToken ?? inputs.previous?.refreshToken,
+    username,
+    clientSecret: inputs.clientSecret,
+    expiresAt,
+    renewAt: renewalPoint(now, expiresAt, inputs.refreshAheadSeconds),
+    tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
+  };
+}
+
+/**
+ * Prefers ExpiresIn, measured on our own clock so clock skew cannot shorten or stretch it; falls back on the
+ * ID token's `exp` claim for servers (the local emulator among them) that omit ExpiresIn.
+ */
+function expiryOf(expiresIn: number | undefined, exp: number | undefined, now: number): number {
+  if (typeof expiresIn === 'number' && expiresIn > 0) return now + expiresIn * 1000;
+  if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
+  throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
+}

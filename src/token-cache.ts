@@ -1,0 +1,90 @@
+import { logEvent, type TokenProviderLogger } from './logger.js';
+
+/** What the cache needs to know about any token it holds: when it dies, and when to start replacing it. */
+export interface ExpiringTokens {
+  /** Epoch milliseconds after which the token must not be sent. */
+  readonly expiresAt: number;
+  /** Epoch milliseconds from which a call fetches a replacement instead of returning this token. */
+  readonly renewAt: number;
+}
+
+/**
+ * Computes the renewal point: `refreshAheadSeconds` before expiry, but never later than half the lifetime,
+ * so a five-minute token still renews ahead instead of on its last second.
+ */
+export function renewalPoint(now: number, expiresAt: number, refreshAheadSeconds: number): number {
+  const lifetime = Math.max(0, expiresAt - now);
+  return expiresAt - Math.min(refreshAheadSeconds * 1000, lifetime / 2);
+}
+
+export interface LoadOptions {
+  /** Fetch even when the cached tokens are fresh, and never fall back to them on failure. */
+  readonly force?: boolean;
+}
+
+/**
+ * The caching engine shared by every provider in the package: it holds the current tokens, runs at most one
+ * fetch at a time however many callers wait (single flight), never caches a failure, and keeps serving
+ * still-valid tokens when an early renewal fails.
+ *
+ * `obtain` receives the current tokens (possibly past their renewal point) so it can renew from them.
+ */
+export class TokenCache<T extends ExpiringTokens> {
+  readonly #obtain: (current: T | undefined) => Promise<T>;
+  readonly #logger: TokenProviderLogger | undefined;
+  #current: T | undefined;
+  #inFlight: Promise<T> | undefined;
+  // Bumped by clear(), so a fetch that started before it cannot resurrect what was cleared.
+  #generation = 0;
+
+  constructor(obtain: (current: T | undefined) => Promise<T>, logger?: TokenProviderLogger) {
+    this.#obtain = obtain;
+    this.#logger = logger;
+  }
+
+  /** The cached tokens if they are before their renewal point: a clock read and a comparison, no I/O. */
+  fresh(): T | undefined {
+    const current = this.#current;
+    return current !== undefined && Date.now() < current.renewAt ? current : undefined;
+  }
+
+  /** Fresh tokens, fetching them if needed; concurrent callers share one fetch. */
+  load(options?: LoadOptions): Promise<T> {
+    if (options?.force !== true) {
+      const fresh = this.fresh();
+      if (fresh !== undefined) return Promise.resolve(fresh);
+    }
+    if (this.#inFlight !== undefined) return this.#inFlight;
+    const generation = this.#generation;
+    const previous = this.#current;
+    const fetching = this.#obtain(previous).then(
+      (tokens) => {
+        if (generation === this.#generation) this.#current = tokens;
+        return tokens;
+      },
+      (error: unknown) => {
+        // A renewal that fails ahead of expiry must not fail the caller while the old tokens still work.
+        if (options?.force !== true && previous !== undefined && Date.now() < previous.expiresAt) {
+          logEvent(this.#logger, 'cognito-token-provider: renewal failed, serving tokens until they expire', {
+            error: error instanceof Error ? error.name : typeof error,
+            expiresInMs: previous.expiresAt - Date.now(),
+          });
+          return previous;
+        }
+        throw error;
+      },
+    );
+    const shared = fetching.finally(() => {
+      if (this.#inFlight === shared) this.#inFlight = undefined;
+    });
+    this.#inFlight = shared;
+    return shared;
+  }
+
+  /** Forgets everything, so the next load starts from nothing. */
+  clear(): void {
+    this.#generation++;
+    this.#current = undefined;
+    this.#inFlight = undefined;
+  }
+}

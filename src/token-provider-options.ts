@@ -1,0 +1,143 @@
+import type {
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderClientConfig,
+} from '@aws-sdk/client-cognito-identity-provider';
+import type { CredentialsSource, UserCredentials } from './credentials.js';
+import { configurationError } from './errors.js';
+import type { TokenProviderLogger } from './logger.js';
+import { regionOfUserPoolId } from './user-pool-id.js';
+
+/**
+ * How tokens are renewed once they near expiry.
+ * - `'auto'`: REFRESH_TOKEN_AUTH, switching for good to GetTokensFromRefreshToken if Cognito refuses it
+ *   (app clients with refresh-token rotation do).
+ * - `'refresh-token-auth'`: InitiateAuth REFRESH_TOKEN_AUTH only; works with every SDK version.
+ * - `'get-tokens-from-refresh-token'`: GetTokensFromRefreshToken only; required for rotation.
+ */
+export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refresh-token';
+
+/**
+ * How the provider signs in with the password.
+ * - `'user-password'`: InitiateAuth USER_PASSWORD_AUTH, unsigned: needs no AWS credentials or IAM permission.
+ * - `'admin-user-password'`: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH, signed with the caller's IAM
+ *   credentials (`cognito-idp:AdminInitiateAuth`); needs `userPoolId`.
+ */
+export type SignInFlow = 'user-password' | 'admin-user-password';
+
+/** Settings shared by every provider in the package. */
+export interface CommonProviderOptions {
+  /** The app client ID. Required. */
+  readonly clientId: string;
+  /** AWS Region of the user pool. Default: the prefix of `userPoolId`, then the SDK's usual resolution. */
+  readonly region?: string;
+  /**
+   * Seconds before expiry at which tokens are renewed. Default 300. Never later than half a token's
+   * lifetime, so short-lived tokens still renew ahead.
+   */
+  readonly refreshAheadSeconds?: number;
+  /** Upper bound in milliseconds on one `get*` call, retries and back-off included. Default 10000. */
+  readonly timeoutMs?: number;
+  /** Receives debug events, never secrets. Default: none. */
+  readonly logger?: TokenProviderLogger;
+}
+
+/**
+ * Either your own SDK client, or the config for the one the provider creates on first use. With neither, the
+ * provider creates a client with the SDK's defaults and its own retry policy.
+ */
+export type CognitoClientChoice =
+  | {
+      /** An SDK client to reuse. Its own retry settings then add to the provider's. */
+      readonly client: CognitoIdentityProviderClient;
+      readonly clientConfig?: never;
+    }
+  | {
+      readonly client?: never;
+      /** Config for the client the provider creates, for example `{ endpoint }` for a local emulator. */
+      readonly clientConfig?: CognitoIdentityProviderClientConfig;
+    };
+
+/**
+ * Options of {@link createTokenProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenProviderOptions = {
+ *   clientId: '4rtbp1kcm0example',
+ *   userPoolId: 'eu-west-1_AbC123',
+ *   credentials: fromSsm({ parameter: '/svc/orders/cognito' }),
+ * };
+ * ```
+ */
+export type TokenProviderOptions = CommonProviderOptions &
+  CognitoClientChoice & {
+    /** `{ username, password, clientSecret? }`, or a source such as `fromSsm()`. Required. */
+    readonly credentials: UserCredentials | CredentialsSource;
+    /** The user pool ID, for example `eu-west-1_AbC123`. Optional, but validated when given. */
+    readonly userPoolId?: string;
+    /** Renewal method. Default `'auto'`. */
+    readonly refresh?: RefreshMode;
+    /** Sign-in method. Default `'user-password'`. */
+    readonly flow?: SignInFlow;
+  };
+
+export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The checked and defaulted form of {@link CommonProviderOptions}. */
+export interface ResolvedCommonOptions {
+  readonly clientId: string;
+  readonly region: string | undefined;
+  readonly refreshAheadSeconds: number;
+  readonly timeoutMs: number;
+  readonly logger: TokenProviderLogger | undefined;
+}
+
+/** Validates the options every provider shares; each message names the option. */
+export function resolveCommonOptions(
+  options: CommonProviderOptions & { readonly client?: unknown; readonly clientConfig?: unknown },
+  userPoolId?: string,
+): ResolvedCommonOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw configurationError('options', 'must be an object');
+  }
+  const { clientId, region, refreshAheadSeconds, timeoutMs, logger, client, clientConfig } = options;
+  if (typeof clientId !== 'string' || clientId.trim() === '') {
+    throw configurationError('clientId', 'is required and must be a non-empty string');
+  }
+  if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))) {
+    throw configurationError('region', 'must be an AWS Region name such as "eu-west-1"');
+  }
+  const poolRegion = userPoolId === undefined ? undefined : regionOfUserPoolId(userPoolId);
+  if (region !== undefined && poolRegion !== undefined && region !== poolRegion) {
+    throw configurationError('region', `is "${region}" but "userPoolId" is in "${poolRegion}"`);
+  }
+  if (refreshAheadSeconds !== undefined && !(Number.isFinite(refreshAheadSeconds) && refreshAheadSeconds >= 0)) {
+    throw configurationError('refreshAheadSeconds', 'must be a non-negative number');
+  }
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+    throw configurationError('timeoutMs', 'must be a positive number of milliseconds');
+  }
+  if (logger !== undefined && typeof logger?.debug !== 'function') {
+    throw configurationError('logger', 'must have a debug(message, details) method');
+  }
+  if (client !== undefined && clientConfig !== undefined) {
+    throw configurationError('client', 'and "clientConfig" are mutually exclusive: give one or neither');
+  }
+  if (client !== undefined && (typeof client !== 'object' || client === null || !('send' in client))) {
+    throw configurationError('client', 'must be an AWS SDK v3 client instance');
+  }
+  if (client !== undefined && region !== undefined) {
+    throw configurationError('region', 'cannot be combined with "client": the client already has a Region');
+  }
+  if (clientConfig !== undefined && (typeof clientConfig !== 'object' || clientConfig === null)) {
+    throw configurationError('clientConfig', 'must be an object');
+  }
+  return {
+    clientId,
+    region: region ?? poolRegion,
+    refreshAheadSeconds: refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    logger,
+  };
+}
