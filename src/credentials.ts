@@ -1,6 +1,7 @@
 import { describeCause } from './aws-error.js';
 import type { Deadline } from './deadline.js';
 import { CognitoTokenError, configurationError } from './errors.js';
+import { logEvent, type TokenProviderLogger } from './logger.js';
 
 /**
  * What a credentials source resolves to. Which fields are required depends on the consumer: a user sign-in
@@ -79,6 +80,22 @@ export async function loadUserCredentials(
   deadline: Deadline,
   forceRefresh: boolean,
 ): Promise<UserCredentials> {
+  const loaded = await callCredentialsSource(load, deadline, forceRefresh);
+  return requireUserFields(
+    loaded,
+    (field, problem) => new CognitoTokenError('ERR_CREDENTIALS', `The credentials source's "${field}" ${problem}`),
+  );
+}
+
+/**
+ * Calls a source inside the operation's time budget and checks that it returned an object; which fields it
+ * must hold is the caller's to check. Every failure becomes `ERR_CREDENTIALS`, and no message quotes a value.
+ */
+export async function callCredentialsSource(
+  load: CredentialsSource,
+  deadline: Deadline,
+  forceRefresh: boolean,
+): Promise<CognitoCredentials> {
   let loaded: CognitoCredentials;
   try {
     loaded = await deadline.race(Promise.resolve().then(() => load(forceRefresh ? { forceRefresh } : undefined)));
@@ -91,10 +108,31 @@ export async function loadUserCredentials(
   if (typeof loaded !== 'object' || loaded === null) {
     throw new CognitoTokenError('ERR_CREDENTIALS', 'The credentials source returned no credentials object');
   }
-  return requireUserFields(
-    loaded,
-    (field, problem) => new CognitoTokenError('ERR_CREDENTIALS', `The credentials source's "${field}" ${problem}`),
-  );
+  return loaded;
+}
+
+/**
+ * Runs `use` with credentials from `load`. When Cognito rejects them (`ERR_AUTHENTICATION`) and they come from
+ * a source, the secret may have been rotated where the source reads it from: reload once, bypassing the
+ * source's cache, and try again. Static credentials cannot change, so there is nothing to retry.
+ */
+export async function withCredentialsReload<C, T>(
+  isSource: boolean,
+  load: (forceRefresh: boolean) => Promise<C>,
+  use: (credentials: C) => Promise<T>,
+  logger: TokenProviderLogger | undefined,
+): Promise<{ credentials: C; result: T }> {
+  const credentials = await load(false);
+  try {
+    return { credentials, result: await use(credentials) };
+  } catch (error) {
+    if (!isSource || !(error instanceof CognitoTokenError) || error.code !== 'ERR_AUTHENTICATION') throw error;
+    logEvent(logger, 'cognito-token-provider: sign-in rejected, reloading credentials', {
+      error: error.cause instanceof Error ? error.cause.name : 'Error',
+    });
+    const reloaded = await load(true);
+    return { credentials: reloaded, result: await use(reloaded) };
+  }
 }
 
 function requireUserFields(

@@ -58,3 +58,16 @@ export class Deadline {
     clearTimeout(this.#timer);
   }
 }
+
+/**
+ * Runs one token operation inside a fresh `timeoutMs` budget, and releases the budget's timer however the
+ * operation ends, so a finished call leaves nothing behind to hold a Lambda's event loop open.
+ */
+export async function withDeadline<T>(timeoutMs: number, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
+  const deadline = new Deadline(timeoutMs);
+  try {
+    return await operation(deadline);
+  } finally {
+    deadline.dispose();
+  }
+}

@@ -6,9 +6,10 @@ import {
   loadUserCredentials,
   toCredentialsSource,
   type UserCredentials,
+  withCredentialsReload,
 } from './credentials.js';
-import { Deadline } from './deadline.js';
-import { CognitoTokenError, configurationError } from './errors.js';
+import { withDeadline } from './deadline.js';
+import { configurationError } from './errors.js';
 import { logEvent } from './logger.js';
 import { Renewer, rotationCommand } from './renewal.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
@@ -144,18 +145,17 @@ interface ProviderParts {
  * One token operation, inside one `timeoutMs` budget: renew from the refresh token when there is one,
  * otherwise (or when it is rejected) sign in with the password.
  */
-async function obtainSession(parts: ProviderParts, current: Session | undefined): Promise<Session> {
+function obtainSession(parts: ProviderParts, current: Session | undefined): Promise<Session> {
   const { common, userPoolId, client, renewer } = parts;
-  const deadline = new Deadline(common.timeoutMs);
-  const context: CognitoRequestContext = {
-    client,
-    clientId: common.clientId,
-    userPoolId,
-    deadline,
-    retryPolicy: DEFAULT_RETRY_POLICY,
-    logger: common.logger,
-  };
-  try {
+  return withDeadline(common.timeoutMs, async (deadline) => {
+    const context: CognitoRequestContext = {
+      client,
+      clientId: common.clientId,
+      userPoolId,
+      deadline,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+      logger: common.logger,
+    };
     if (current?.refreshToken !== undefined) {
       const renewed = await renewer.renew(context, current);
       if (renewed !== undefined) {
@@ -170,29 +170,17 @@ async function obtainSession(parts: ProviderParts, current: Session | undefined)
       }
     }
     return await signIn(parts, context);
-  } finally {
-    deadline.dispose();
-  }
+  });
 }
 
 async function signIn(parts: ProviderParts, context: CognitoRequestContext): Promise<Session> {
   const { common, flow, credentials } = parts;
-  let loaded = await loadUserCredentials(credentials.load, context.deadline, false);
-  let result: Awaited<ReturnType<typeof signInWithPassword>>;
-  try {
-    result = await signInWithPassword(context, flow, loaded);
-  } catch (error) {
-    // A rejected password may have been rotated where the source reads it from: reload once, bypassing
-    // the source's cache, and try again. Static credentials cannot change, so there is nothing to retry.
-    if (!credentials.isSource || !(error instanceof CognitoTokenError) || error.code !== 'ERR_AUTHENTICATION') {
-      throw error;
-    }
-    logEvent(common.logger, 'cognito-token-provider: sign-in rejected, reloading credentials', {
-      error: error.cause instanceof Error ? error.cause.name : 'Error',
-    });
-    loaded = await loadUserCredentials(credentials.load, context.deadline, true);
-    result = await signInWithPassword(context, flow, loaded);
-  }
+  const { credentials: loaded, result } = await withCredentialsReload(
+    credentials.isSource,
+    (forceRefresh) => loadUserCredentials(credentials.load, context.deadline, forceRefresh),
+    (loadedCredentials) => signInWithPassword(context, flow, loadedCredentials),
+    common.logger,
+  );
   const session = sessionFromResult(result, sessionInputs(loaded, common));
   logEvent(common.logger, 'cognito-token-provider: signed in', { expiresAt: session.tokens.expiresAt });
   return session;
