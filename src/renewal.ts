@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { classifyFailure, errorName } from './aws-error.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
+import { CognitoTokenError } from './errors.js';
 import { logEvent } from './logger.js';
 import { computeSecretHash } from './secret-hash.js';
 import type { Session } from './session.js';
@@ -21,6 +22,14 @@ export function rotationCommand(): typeof cognitoSdk.GetTokensFromRefreshTokenCo
     | typeof cognitoSdk.GetTokensFromRefreshTokenCommand
     | undefined;
   return typeof command === 'function' ? command : undefined;
+}
+
+/**
+ * True when Cognito refused the request itself. Exhausted retries arrive already mapped to
+ * ERR_THROTTLED/ERR_UNAVAILABLE and must propagate: an outage says nothing about the refresh token.
+ */
+function isRejection(error: unknown): boolean {
+  return !(error instanceof CognitoTokenError) && classifyFailure(error) === 'rejected';
 }
 
 /**
@@ -48,7 +57,7 @@ export class Renewer {
     try {
       return await this.#refreshTokenAuth(context, session);
     } catch (error) {
-      if (classifyFailure(error) !== 'rejected') throw error;
+      if (!isRejection(error)) throw error;
       if (this.#mode !== 'auto' || rotationCommand() === undefined) {
         logEvent(context.logger, 'cognito-token-provider: refresh token rejected, signing in with the password', {
           error: errorName(error),
@@ -75,7 +84,7 @@ export class Renewer {
     try {
       return await renew();
     } catch (error) {
-      if (classifyFailure(error) !== 'rejected') throw error;
+      if (!isRejection(error)) throw error;
       logEvent(context.logger, 'cognito-token-provider: refresh token rejected, signing in with the password', {
         error: errorName(error),
       });
