@@ -4,6 +4,13 @@ export { ChallengeRequiredError, CognitoTokenError, type CognitoTokenErrorCode }
 export { type CognitoJwtClaims, decodeJwtClaims } from './jwt-claims.js';
 export type { TokenProviderLogger } from './logger.js';
 export { computeSecretHash } from './secret-hash.js';
+export {
+  type FromSsmOptions,
+  fromSsm,
+  type SsmClientChoice,
+  type SsmJsonParameter,
+  type SsmNamedParameters,
+} from './ssm-credentials.js';
 export { createTokenProvider, type TokenProvider } from './token-provider.js';
 export type {
   CognitoClientChoice,

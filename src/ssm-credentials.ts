@@ -1,0 +1,125 @@
+import type { CognitoCredentials, CredentialsSource } from './credentials.js';
+import { CognitoTokenError } from './errors.js';
+import {
+  CREDENTIAL_FIELDS,
+  type CredentialField,
+  type FromSsmOptions,
+  resolveSsmOptions,
+  type SsmLayout,
+} from './ssm-credentials-options.js';
+import { describeNames, parameterReader } from './ssm-parameters.js';
+import { type ExpiringTokens, TokenCache } from './token-cache.js';
+
+export type {
+  FromSsmOptions,
+  SsmClientChoice,
+  SsmJsonParameter,
+  SsmNamedParameters,
+} from './ssm-credentials-options.js';
+
+interface CachedCredentials extends ExpiringTokens {
+  readonly credentials: CognitoCredentials;
+}
+
+/**
+ * A credentials source that reads a service account's credentials from SSM Parameter Store, for
+ * `createTokenProvider({ credentials })`.
+ *
+ * - One `GetParameters` request per read, with `WithDecryption: true`, covering every name.
+ * - A read is reused for `maxAgeSeconds` (default 300); concurrent calls share one request.
+ * - `{ forceRefresh: true }` skips the cached read; the token provider asks for it once after Cognito rejects
+ *   a sign-in, so a password rotated in SSM is picked up without a restart.
+ * - Throttling (Parameter Store allows 40 requests per second per account by default), 5xx and network errors
+ *   are retried with jittered back-off, for at most 5 attempts and 10 seconds.
+ * - Every failure is a {@link CognitoTokenError} with code `ERR_CREDENTIALS`, naming the parameters and the AWS
+ *   error, never a value; the SDK error is its `cause`. Throttling that outlasts the back-off is
+ *   `ERR_CREDENTIALS` too, with the `ThrottlingException` as `cause`. Bad options throw `ERR_CONFIGURATION`
+ *   here, at construction; a missing `@aws-sdk/client-ssm` throws `ERR_CONFIGURATION` at the first read.
+ * - The values live in a closure: logging or inspecting the source shows none of them.
+ *
+ * The caller needs `ssm:GetParameters` on the parameters, and `kms:Decrypt` on the key when the SecureStrings
+ * are encrypted with a customer-managed KMS key. `@aws-sdk/client-ssm` is loaded on the first read only.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, fromSsm } from 'cognito-token-provider';
+ *
+ * // One SecureString per value...
+ * const tokens = createTokenProvider({
+ *   clientId: process.env.CLIENT_ID!,
+ *   credentials: fromSsm({
+ *     username: '/svc/orders/cognito/username',
+ *     password: '/svc/orders/cognito/password',
+ *     clientSecret: '/svc/orders/cognito/client-secret',
+ *   }),
+ * });
+ *
+ * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…"}.
+ * const sameTokens = createTokenProvider({
+ *   clientId: process.env.CLIENT_ID!,
+ *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
+ * });
+ * ```
+ */
+export function fromSsm(options: FromSsmOptions): CredentialsSource {
+  const { layout, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
+  const read = parameterReader(client, clientConfig);
+  const cache = new TokenCache<CachedCredentials>(async () => {
+    const credentials = toCredentials(layout, await read(names));
+    const expiresAt = Date.now() + maxAgeMs;
+    return { credentials, expiresAt, renewAt: expiresAt };
+  });
+  // Everything read stays in this closure and the cache: the function object itself carries no value.
+  return async function ssmCredentialsSource(loadOptions?: { forceRefresh?: boolean }): Promise<CognitoCredentials> {
+    const entry = await cache.load({ force: loadOptions?.forceRefresh === true });
+    return entry.credentials;
+  };
+}
+
+function toCredentials(layout: SsmLayout, values: ReadonlyMap<string, string>): CognitoCredentials {
+  const credentials: { -readonly [F in CredentialField]?: string } = {};
+  if (layout.kind === 'named') {
+    for (const [field, name] of layout.fields) credentials[field] = values.get(name);
+  } else {
+    // The reader returns a value for every name it was given, or throws.
+    const text = values.get(layout.parameter) as string;
+    const where = describeNames([layout.parameter]);
+    const parsed = parseJsonObject(text, where);
+    for (const field of CREDENTIAL_FIELDS) {
+      const value = parsed[field];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'string' || value === '') {
+        throw new CognitoTokenError('ERR_CREDENTIALS', `The "${field}" field of ${where} must be a non-empty string`);
+      }
+      credentials[field] = value;
+    }
+    if (Object.keys(credentials).length === 0) {
+      throw new CognitoTokenError(
+        'ERR_CREDENTIALS',
+        `${where} holds none of the fields "username", "password" and "clientSecret"`,
+      );
+    }
+  }
+  // Frozen, because every caller within maxAge gets this same object.
+  return Object.freeze(credentials);
+}
+
+function parseJsonObject(text: string, where: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // No cause: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
+    throw new CognitoTokenError(
+      'ERR_CREDENTIALS',
+      `${where} does not hold valid JSON; expected {"username": "…", "password": "…", "clientSecret": "…"}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CognitoTokenError(
+      'ERR_CREDENTIALS',
+      `${where} holds JSON that is not an object; expected {"username": "…", "password": "…", "clientSecret": "…"}`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
