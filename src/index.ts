@@ -1,3 +1,10 @@
+export type {
+  ClientSecretChoice,
+  ClientTokenProviderOptions,
+  ClientTokenSourceChoice,
+} from './client-token-options.js';
+export { type ClientTokenProvider, createClientTokenProvider } from './client-token-provider.js';
+export { ClientTokens } from './client-tokens.js';
 export { CognitoTokens } from './cognito-tokens.js';
 export type { CognitoCredentials, CredentialsSource, UserCredentials } from './credentials.js';
 export { ChallengeRequiredError, CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';

@@ -1,0 +1,38 @@
+/**
+ * A machine-to-machine access token, as returned by a client token provider's `getTokens()`.
+ *
+ * The token is readable through `accessToken`, but it is kept in a private field, so `console.log(tokens)`,
+ * `util.inspect(tokens)` and `JSON.stringify(tokens)` show only `expiresAt`, `scopes` and `tokenType`. Object
+ * spread (`{ ...tokens }`) therefore copies no token: read the property.
+ *
+ * @example
+ * ```ts
+ * const { accessToken, expiresAt, scopes } = await m2m.getTokens();
+ * console.log(`token for ${scopes.join(' ')} until ${expiresAt.toISOString()}`);
+ * ```
+ */
+export class ClientTokens {
+  /** When the access token expires. */
+  readonly expiresAt: Date;
+  /**
+   * The scopes granted, for example `['orders/read']`: the token endpoint's `scope`, else the token's `scope`
+   * claim, else the scopes requested. Empty when none of them names any.
+   */
+  readonly scopes: readonly string[];
+  /** The token type the server named, normally `Bearer`. */
+  readonly tokenType: string;
+  readonly #accessToken: string;
+
+  /** @internal Built by the providers; not meant to be constructed by users. */
+  constructor(accessToken: string, expiresAt: Date, scopes: readonly string[], tokenType: string) {
+    this.#accessToken = accessToken;
+    this.expiresAt = expiresAt;
+    this.scopes = Object.freeze([...scopes]);
+    this.tokenType = tokenType;
+  }
+
+  /** The access token (a JWT with Cognito), for the `Authorization` header of the API you call. */
+  get accessToken(): string {
+    return this.#accessToken;
+  }
+}
