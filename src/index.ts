@@ -1,3 +1,10 @@
+export {
+  type AccessTokenSource,
+  type AuthorizedFetchOptions,
+  createAuthorizedFetch,
+  type FetchFunction,
+  type IdTokenSource,
+} from './authorized-fetch.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,
