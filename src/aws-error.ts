@@ -1,4 +1,4 @@
-import { CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';
+import type { CognitoTokenErrorCode } from './errors.js';
 
 /** How a failed request should be treated by the retry loop and the error mapping. */
 export type FailureKind = 'throttled' | 'transient' | 'rejected';
@@ -117,10 +117,4 @@ export function describeCause(error: unknown, secrets: readonly (string | undefi
   const message = error instanceof Error ? error.message.trim() : '';
   const safe = redact(message, secrets);
   return safe === '' || safe === name ? name : `${name}: ${safe}`;
-}
-
-/** Wraps a failure that is already a {@link CognitoTokenError} as-is, anything else with the given code. */
-export function asTokenError(error: unknown, code: CognitoTokenErrorCode, message: string): CognitoTokenError {
-  if (error instanceof CognitoTokenError) return error;
-  return new CognitoTokenError(code, message, { cause: error });
 }

@@ -4,14 +4,8 @@ import { configurationError } from './errors.js';
 const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$/;
 
 /**
- * Validates a user pool ID such as `eu-west-1_AbC123` and returns the Region it names.
- * Throws `ERR_CONFIGURATION` naming `userPoolId` when the shape is wrong.
- *
- * @example
- * ```ts
- * import { regionOfUserPoolId } from 'cognito-token-provider';
- * regionOfUserPoolId('eu-west-1_AbC123'); // 'eu-west-1'
- * ```
+ * Validates a user pool ID such as `eu-west-1_AbC123` and returns the Region it names (`eu-west-1`), so
+ * callers need not repeat the Region. Throws `ERR_CONFIGURATION` naming `userPoolId` when the shape is wrong.
  */
 export function regionOfUserPoolId(userPoolId: string): string {
   const match = typeof userPoolId === 'string' ? USER_POOL_ID.exec(userPoolId) : null;

@@ -33,6 +33,7 @@ describe('createTokenProvider option checks', () => {
     ['region', { ...valid, region: 'Ireland' }],
     ['region', { ...valid, region: 'us-east-1', userPoolId: 'eu-west-1_AbC123' }],
     ['userPoolId', { ...valid, userPoolId: 'eu-west-1' }],
+    ['userPoolId', { ...valid, userPoolId: 42 }],
     ['userPoolId', { ...valid, userPoolId: 'EU-WEST-1_abc' }],
     ['userPoolId', { ...valid, flow: 'admin-user-password' }],
     ['refreshAheadSeconds', { ...valid, refreshAheadSeconds: -1 }],

@@ -1,0 +1,80 @@
+import {
+  InternalErrorException,
+  InvalidParameterException,
+  NotAuthorizedException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { describe, expect, it } from 'vitest';
+import { classifyFailure, describeCause, errorName, httpStatusOf, redact } from '../src/aws-error.js';
+
+const withStatus = (name: string, status: number) =>
+  Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
+
+describe('classifyFailure', () => {
+  it.each([
+    ['TooManyRequestsException', new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} })],
+    ['ThrottlingException (SSM)', Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })],
+    ['any HTTP 429', withStatus('SomethingNew', 429)],
+  ])('calls %s throttled', (_, error) => {
+    expect(classifyFailure(error)).toBe('throttled');
+  });
+
+  it.each([
+    ['InternalErrorException', new InternalErrorException({ message: 'boom', $metadata: {} })],
+    ['any HTTP 5xx', withStatus('BadGateway', 502)],
+    ['a server fault without status', Object.assign(new Error('x'), { name: 'Odd', $fault: 'server' })],
+    ['a connection reset', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
+    [
+      'fetch failing on the network',
+      new TypeError('fetch failed', { cause: Object.assign(new Error(), { code: 'UND_ERR_SOCKET' }) }),
+    ],
+    ['a nested network code', new Error('outer', { cause: new Error('inner', { cause: { code: 'ETIMEDOUT' } }) })],
+    ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+  ])('calls %s transient', (_, error) => {
+    expect(classifyFailure(error)).toBe('transient');
+  });
+
+  it.each([
+    [
+      'NotAuthorizedException',
+      new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: { httpStatusCode: 400 } }),
+    ],
+    ['InvalidParameterException', new InvalidParameterException({ message: 'flow not enabled', $metadata: {} })],
+    ['a plain Error', new Error('Region is missing')],
+    ['a string', 'nope'],
+    ['null', null],
+    ['an error whose cause chain has no network code', new Error('a', { cause: new Error('b') })],
+    [
+      'a network code buried deeper than four causes',
+      new Error('1', {
+        cause: new Error('2', { cause: new Error('3', { cause: new Error('4', { cause: { code: 'ECONNRESET' } }) }) }),
+      }),
+    ],
+  ])('calls %s rejected', (_, error) => {
+    expect(classifyFailure(error)).toBe('rejected');
+  });
+});
+
+describe('error details', () => {
+  it('reads names and statuses defensively', () => {
+    expect(errorName(new NotAuthorizedException({ message: 'm', $metadata: {} }))).toBe('NotAuthorizedException');
+    expect(errorName({ name: '' })).toBe('Error');
+    expect(errorName(undefined)).toBe('Error');
+    expect(httpStatusOf(withStatus('X', 418))).toBe(418);
+    expect(httpStatusOf({ $metadata: { httpStatusCode: '418' } })).toBeUndefined();
+    expect(httpStatusOf('418')).toBeUndefined();
+  });
+
+  it('describes a cause by name and message, once when they are the same', () => {
+    expect(
+      describeCause(new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: {} }), []),
+    ).toBe('NotAuthorizedException: Incorrect username or password.');
+    expect(describeCause(Object.assign(new Error('Boom'), { name: 'Boom' }), [])).toBe('Boom');
+    expect(describeCause('not an error', [])).toBe('Error');
+  });
+
+  it('redacts every occurrence of each secret, but leaves values too short to matter', () => {
+    expect(redact('a s3cret b s3cret', ['s3cret', undefined, 'ab'])).toBe('a [redacted] b [redacted]');
+  });
+});
