@@ -125,7 +125,8 @@ export async function requestClientCredentialsGrant(
   const text = await response.text();
   const json = parseJsonObject(text);
   if (!response.ok) {
-    throw endpointError(response.status, json, [clientSecret, formEncode(clientSecret), authorization]);
+    // The Base64 part alone gives the secret away, so it is redacted wherever it appears.
+    throw endpointError(response.status, json, [clientSecret, formEncode(clientSecret), authorization.slice(6)]);
   }
   if (json === undefined) {
     // The body is not quoted: whatever it is, it may hold the token.
