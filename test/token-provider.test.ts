@@ -536,19 +536,27 @@ describe('credentials sources', () => {
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 1);
   });
 
-  it('does not reload credentials after a challenge or a configuration error', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .rejects(
-        new InvalidParameterException({
-          message: 'USER_PASSWORD_AUTH flow not enabled for this client',
-          $metadata: {},
-        }),
-      );
+  it.each([
+    [
+      'a configuration error',
+      () => ({
+        error: new InvalidParameterException({ message: 'USER_PASSWORD_AUTH flow not enabled', $metadata: {} }),
+      }),
+      'ERR_CONFIGURATION',
+    ],
+    [
+      'a challenge',
+      () => ({ response: { ChallengeName: 'NEW_PASSWORD_REQUIRED' as const, Session: 's' } }),
+      'ERR_CHALLENGE_REQUIRED',
+    ],
+  ])('does not reload credentials after %s', async (_, outcome, code) => {
+    const { error, response } = outcome() as { error?: Error; response?: object };
+    if (error) cognito.on(InitiateAuthCommand).rejects(error);
+    else cognito.on(InitiateAuthCommand).resolves(response as never);
     const source = vi.fn(async () => ({ username: 'svc-orders', password }));
     const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
 
-    expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_CONFIGURATION');
+    expect((await failureOf(tokens.getIdToken())).code).toBe(code);
     expect(source).toHaveBeenCalledTimes(1);
   });
 
