@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// A Lambda runtime may bundle an SDK from before April 2025, without GetTokensFromRefreshTokenCommand. The
+// built package must still load there, from ESM and from CommonJS, and refuse only the mode that needs it.
+// The stand-in SDK below exports just what such a version has of what we use.
+const OLD_SDK = `
+class CognitoIdentityProviderClient { constructor(config) { this.config = config; } async send() { return {}; } }
+class InitiateAuthCommand { constructor(input) { this.input = input; } }
+class AdminInitiateAuthCommand { constructor(input) { this.input = input; } }
+module.exports = { CognitoIdentityProviderClient, InitiateAuthCommand, AdminInitiateAuthCommand };
+`;
+
+const CHECK = (load: string) => `
+${load}
+const credentials = { username: 'u', password: 'p' };
+createTokenProvider({ clientId: 'x', region: 'eu-west-1', credentials });
+let code = 'none';
+try {
+  createTokenProvider({ clientId: 'x', region: 'eu-west-1', refresh: 'get-tokens-from-refresh-token', credentials });
+} catch (error) {
+  code = error.code;
+}
+console.log(code);
+`;
+
+let root: string;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'ctp-old-sdk-'));
+  const sdk = join(root, 'node_modules/@aws-sdk/client-cognito-identity-provider');
+  mkdirSync(sdk, { recursive: true });
+  writeFileSync(
+    join(sdk, 'package.json'),
+    JSON.stringify({ name: '@aws-sdk/client-cognito-identity-provider', version: '3.400.0', main: 'index.js' }),
+  );
+  writeFileSync(join(sdk, 'index.js'), OLD_SDK);
+  const pkg = join(root, 'node_modules/cognito-token-provider');
+  mkdirSync(pkg, { recursive: true });
+  cpSync('dist', join(pkg, 'dist'), { recursive: true });
+  cpSync('package.json', join(pkg, 'package.json'));
+  writeFileSync(join(root, 'check.mjs'), CHECK("import { createTokenProvider } from 'cognito-token-provider';"));
+  writeFileSync(join(root, 'check.cjs'), CHECK("const { createTokenProvider } = require('cognito-token-provider');"));
+});
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('the built package with an SDK that predates GetTokensFromRefreshToken', () => {
+  it.each(['check.mjs', 'check.cjs'])('loads from %s and refuses only the rotation mode', (file) => {
+    const output = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
+    expect(output.trim()).toBe('ERR_CONFIGURATION');
+  });
+});
