@@ -1,0 +1,714 @@
+import { format, inspect } from 'node:util';
+import {
+  AccessDeniedException,
+  GetParametersCommand,
+  InternalServerError,
+  InvalidKeyId,
+  type Parameter,
+  ParameterVersionNotFound,
+  SSMClient,
+  ThrottlingException,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CognitoTokenError } from '../src/errors.js';
+import { createSsmClient } from '../src/ssm-client.js';
+import { type FromSsmOptions, fromSsm } from '../src/ssm-credentials.js';
+
+// Counts the clients fromSsm builds, while letting it build real ones.
+vi.mock('../src/ssm-client.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/ssm-client.js')>();
+  return { ...actual, createSsmClient: vi.fn(actual.createSsmClient) };
+});
+
+const ssm = mockClient(SSMClient);
+
+const USERNAME = 'svc-orders-canary-user';
+const PASSWORD = 'Canary-Pa55word-SSM-81';
+const CLIENT_SECRET = 'canary-client-secret-SSM-42';
+const NEW_PASSWORD = 'Rotated-Canary-Pa55word-93';
+const SECRETS = [USERNAME, PASSWORD, CLIENT_SECRET, NEW_PASSWORD];
+
+const NAMES = {
+  username: '/svc/orders/cognito/username',
+  password: '/svc/orders/cognito/password',
+  clientSecret: '/svc/orders/cognito/client-secret',
+} as const;
+const JSON_NAME = '/svc/orders/cognito';
+const config = { clientConfig: { region: 'eu-west-1' } } as const;
+
+function parameter(Name: string, Value: string, extra: Partial<Parameter> = {}): Parameter {
+  return {
+    Name,
+    Value,
+    Type: 'SecureString',
+    Version: 1,
+    ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${Name}`,
+    ...extra,
+  };
+}
+
+/** A GetParameters answer; deliberately not in request order, as SSM does not promise one. */
+function named(values: { username?: string; password?: string; clientSecret?: string } = {}) {
+  const { username = USERNAME, password = PASSWORD, clientSecret = CLIENT_SECRET } = values;
+  return {
+    Parameters: [
+      parameter(NAMES.clientSecret, clientSecret),
+      parameter(NAMES.password, password),
+      parameter(NAMES.username, username, { Type: 'String' }),
+    ],
+    InvalidParameters: [],
+  };
+}
+
+function json(value: string) {
+  return { Parameters: [parameter(JSON_NAME, value)], InvalidParameters: [] };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(CognitoTokenError);
+    return error as CognitoTokenError;
+  }
+  throw new Error('expected a failure');
+}
+
+/** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
+async function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  await vi.runAllTimersAsync();
+  return promise;
+}
+
+function sentAbortSignal(callIndex: number): AbortSignal {
+  // send(command, options): the stub's type declares the command only.
+  const [, options] = ssm.send.getCall(callIndex).args as unknown as [unknown, { abortSignal: AbortSignal }];
+  return options.abortSignal;
+}
+
+const errors: unknown[] = [];
+
+beforeEach(() => {
+  ssm.reset();
+  vi.mocked(createSsmClient).mockClear();
+  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('reading', () => {
+  it('reads every named parameter in one GetParameters call, with decryption', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+
+    const credentials = await source();
+
+    expect(credentials).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, {
+      Names: [NAMES.username, NAMES.password, NAMES.clientSecret],
+      WithDecryption: true,
+    });
+    expect(ssm.calls()).toHaveLength(1);
+  });
+
+  it('asks only for the names given, so a machine-to-machine client can read its secret alone', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(NAMES.clientSecret, CLIENT_SECRET)] });
+    const source = fromSsm({ clientSecret: NAMES.clientSecret, ...config });
+
+    const credentials = await source();
+
+    expect(credentials).toEqual({ clientSecret: CLIENT_SECRET });
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [NAMES.clientSecret], WithDecryption: true });
+  });
+
+  it('reads the JSON layout from one parameter, with decryption', async () => {
+    const value = JSON.stringify({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET, team: 'x' });
+    ssm.on(GetParametersCommand).resolves(json(value));
+    const source = fromSsm({ parameter: JSON_NAME, ...config });
+
+    const credentials = await source();
+
+    expect(credentials).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [JSON_NAME], WithDecryption: true });
+  });
+
+  it('treats null and absent JSON fields alike, leaving the check for required fields to the consumer', async () => {
+    ssm.on(GetParametersCommand).resolves(json(JSON.stringify({ clientSecret: CLIENT_SECRET, username: null })));
+    const source = fromSsm({ parameter: JSON_NAME, ...config });
+
+    const credentials = await source();
+
+    expect(credentials).toEqual({ clientSecret: CLIENT_SECRET });
+  });
+
+  it('matches parameters asked for with a version or label selector, or by ARN', async () => {
+    const arn = 'arn:aws:ssm:eu-west-1:210987654321:parameter/shared/cognito/password';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        parameter('/svc/orders/cognito/username', USERNAME, { Selector: ':live' }),
+        parameter('/svc/orders/cognito/client-secret', CLIENT_SECRET, { Selector: ':3' }),
+        parameter(arn, PASSWORD, { ARN: arn }),
+      ],
+    });
+    const source = fromSsm({
+      username: '/svc/orders/cognito/username:live',
+      password: arn,
+      clientSecret: '/svc/orders/cognito/client-secret:3',
+      ...config,
+    });
+
+    const credentials = await source();
+
+    expect(credentials).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
+  });
+
+  it('hands out a frozen object, so no caller can change what the next one gets', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+
+    const credentials = await source();
+
+    expect(Object.isFrozen(credentials)).toBe(true);
+  });
+});
+
+describe('the SSM client', () => {
+  it('is created on the first read, not at construction, and once per source however many reads', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, maxAgeSeconds: 0, ...config });
+    expect(createSsmClient).not.toHaveBeenCalled();
+
+    await source();
+    await source();
+    await source({ forceRefresh: true });
+
+    expect(createSsmClient).toHaveBeenCalledTimes(1);
+    expect(ssm.send.thisValues).toHaveLength(3);
+    expect(new Set(ssm.send.thisValues).size).toBe(1);
+  });
+
+  it('is one per source', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+
+    await fromSsm({ ...NAMES, ...config })();
+    await fromSsm({ ...NAMES, ...config })();
+
+    expect(createSsmClient).toHaveBeenCalledTimes(2);
+    expect(new Set(ssm.send.thisValues).size).toBe(2);
+  });
+
+  it('makes one attempt per request by default, leaving back-off to fromSsm, and takes clientConfig', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    await fromSsm({ ...NAMES, clientConfig: { region: 'ap-southeast-2' } })();
+    await fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1', maxAttempts: 4 } })();
+
+    const [defaulted, configured] = ssm.send.thisValues as SSMClient[];
+
+    expect(await defaulted?.config.maxAttempts()).toBe(1);
+    expect(await defaulted?.config.region()).toBe('ap-southeast-2');
+    expect(await configured?.config.maxAttempts()).toBe(4);
+  });
+
+  it('uses a client given as `client` as it is', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const client = new SSMClient({ region: 'eu-west-1' });
+
+    await fromSsm({ ...NAMES, client })();
+
+    expect(createSsmClient).not.toHaveBeenCalled();
+    expect(ssm.send.thisValues).toEqual([client]);
+  });
+});
+
+describe('caching', () => {
+  it('reuses a read for the default 300 seconds, then reads again', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+    const first = await source();
+
+    vi.advanceTimersByTime(299_999);
+    const cached = await source();
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+    vi.advanceTimersByTime(1);
+    await source();
+
+    expect(cached).toBe(first);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+
+  it('honours maxAgeSeconds, counted from the end of the read', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, maxAgeSeconds: 60, ...config });
+    await source();
+
+    vi.advanceTimersByTime(59_999);
+    await source();
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+    vi.advanceTimersByTime(1);
+    await source();
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+
+  it('reads on every call with maxAgeSeconds 0', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, maxAgeSeconds: 0, ...config });
+
+    await source();
+    await source();
+    await source();
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 3);
+  });
+
+  it('serves the new values once the cached read has expired', async () => {
+    ssm
+      .on(GetParametersCommand)
+      .resolvesOnce(named())
+      .resolves(named({ password: NEW_PASSWORD }));
+    const source = fromSsm({ ...NAMES, maxAgeSeconds: 10, ...config });
+    await source();
+
+    vi.advanceTimersByTime(10_000);
+    const credentials = await source();
+
+    expect(credentials.password).toBe(NEW_PASSWORD);
+  });
+
+  it('shares one request among 1,000 concurrent first calls (single flight)', async () => {
+    let release: (value: ReturnType<typeof named>) => void = () => undefined;
+    ssm.on(GetParametersCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          release = resolve;
+        }),
+    );
+    const source = fromSsm({ ...NAMES, ...config });
+
+    const calls = Array.from({ length: 1_000 }, () => source());
+    await vi.advanceTimersByTimeAsync(0);
+    release(named());
+    const results = await Promise.all(calls);
+
+    // The measured figure the README quotes: SSM requests made for 1,000 concurrent first calls.
+    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
+    expect(new Set(results).size).toBe(1);
+    expect(results[999]).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
+  });
+
+  it('never caches a failure: the next call asks SSM again', async () => {
+    ssm.on(GetParametersCommand).rejectsOnce(accessDenied()).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+
+    await failureOf(source());
+    const credentials = await source();
+
+    expect(credentials.password).toBe(PASSWORD);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+});
+
+describe('forceRefresh', () => {
+  it('bypasses a fresh cache and keeps the new values for later calls', async () => {
+    ssm
+      .on(GetParametersCommand)
+      .resolvesOnce(named())
+      .resolves(named({ password: NEW_PASSWORD }));
+    const source = fromSsm({ ...NAMES, ...config });
+    await source();
+
+    const forced = await source({ forceRefresh: true });
+    const later = await source();
+
+    expect(forced.password).toBe(NEW_PASSWORD);
+    expect(later).toBe(forced);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+
+  it('restarts maxAge from the forced read', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, maxAgeSeconds: 60, ...config });
+    await source();
+    vi.advanceTimersByTime(50_000);
+
+    await source({ forceRefresh: true });
+    vi.advanceTimersByTime(50_000);
+    await source();
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+
+  it('shares a forced read already in flight', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+    await source();
+
+    await Promise.all([source({ forceRefresh: true }), source({ forceRefresh: true }), source()]);
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+  });
+
+  it('is ignored unless it is exactly true', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+    await source();
+
+    await source({ forceRefresh: false });
+    await source({});
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+  });
+});
+
+function accessDenied(
+  message = 'User: arn:aws:sts::123456789012:assumed-role/orders/fn is not authorized to perform: ' +
+    'ssm:GetParameters on resource: arn:aws:ssm:eu-west-1:123456789012:parameter/svc/orders/cognito/password',
+) {
+  return new AccessDeniedException({ message, Message: message, $metadata: { httpStatusCode: 400 } });
+}
+
+function throttling() {
+  return new ThrottlingException({
+    message: 'Rate exceeded',
+    Message: 'Rate exceeded',
+    $metadata: { httpStatusCode: 400 },
+  });
+}
+
+describe('failures', () => {
+  it('names each parameter SSM does not have (InvalidParameters)', async () => {
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [parameter(NAMES.username, USERNAME)],
+      InvalidParameters: [NAMES.password, NAMES.clientSecret],
+    });
+    const source = fromSsm({ ...NAMES, ...config });
+
+    const error = await failureOf(source());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toBe(
+      `SSM Parameter Store has no SSM parameters "${NAMES.password}", "${NAMES.clientSecret}" (InvalidParameters) ` +
+        'in this account and Region; check the name, the Region of the SSM client and, for a selector, the ' +
+        'version or label',
+    );
+    expect(error.message).not.toContain(NAMES.username);
+  });
+
+  it('names a single missing JSON parameter', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: [JSON_NAME] });
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain(`SSM parameter "${JSON_NAME}" (InvalidParameters)`);
+  });
+
+  it.each([
+    ['AccessDeniedException', () => accessDenied()],
+    ['InvalidKeyId', () => new InvalidKeyId({ message: 'The key is not valid', $metadata: { httpStatusCode: 400 } })],
+    [
+      'AccessDeniedException',
+      () => accessDenied('User is not authorized to perform kms:Decrypt (Service: AWSKMS; Status Code: 400)'),
+    ],
+    [
+      'ParameterVersionNotFound',
+      () =>
+        new ParameterVersionNotFound({
+          message: 'Systems Manager could not find version 7 of /svc/orders/cognito/password',
+          $metadata: { httpStatusCode: 400 },
+        }),
+    ],
+  ])('gives the parameter names and the AWS error name %s, with the SDK error as cause', async (name, make) => {
+    const sdkError = make();
+    ssm.on(GetParametersCommand).rejects(sdkError);
+    const source = fromSsm({ ...NAMES, ...config });
+
+    const error = await failureOf(source());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.cause).toBe(sdkError);
+    expect(error.message).toContain(
+      `Could not read SSM parameters "${NAMES.username}", "${NAMES.password}", "${NAMES.clientSecret}" (${name}`,
+    );
+    expect(error.message).toContain('ssm:GetParameters');
+    expect(error.message).toContain('kms:Decrypt');
+    // A refusal is final: retrying cannot change a permission.
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+  });
+
+  it('fails when SSM answers without a value for a name it did not report invalid', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(NAMES.password, PASSWORD)] });
+
+    const error = await failureOf(fromSsm({ password: NAMES.password, username: NAMES.username, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toBe(`SSM returned no value for SSM parameter "${NAMES.username}"`);
+  });
+
+  it('fails on a JSON parameter that is not JSON, without quoting it or keeping the parse error', async () => {
+    ssm.on(GetParametersCommand).resolves(json(`{"username": "${USERNAME}", "password": ${PASSWORD}}`));
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toBe(
+      `SSM parameter "${JSON_NAME}" does not hold valid JSON; expected ` +
+        '{"username": "…", "password": "…", "clientSecret": "…"}',
+    );
+    // A SyntaxError quotes the text it choked on, which here is the secret.
+    expect(error.cause).toBeUndefined();
+  });
+
+  it.each([
+    ['an array', JSON.stringify([USERNAME, PASSWORD])],
+    ['a string', JSON.stringify(PASSWORD)],
+    ['null', 'null'],
+  ])('fails on a JSON parameter holding %s rather than an object', async (_kind, value) => {
+    ssm.on(GetParametersCommand).resolves(json(value));
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain(`SSM parameter "${JSON_NAME}" holds JSON that is not an object`);
+  });
+
+  it.each([
+    ['password', { username: USERNAME, password: 12345678 }],
+    ['password', { username: USERNAME, password: '' }],
+    ['username', { username: [USERNAME], password: PASSWORD }],
+    ['clientSecret', { username: USERNAME, password: PASSWORD, clientSecret: { value: CLIENT_SECRET } }],
+  ])('fails on a JSON field "%s" that is not a non-empty string, naming it', async (field, value) => {
+    ssm.on(GetParametersCommand).resolves(json(JSON.stringify(value)));
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toBe(`The "${field}" field of SSM parameter "${JSON_NAME}" must be a non-empty string`);
+  });
+
+  it('fails on a JSON object with none of the credential fields', async () => {
+    ssm.on(GetParametersCommand).resolves(json(JSON.stringify({ user: USERNAME, pass: PASSWORD })));
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toBe(
+      `SSM parameter "${JSON_NAME}" holds none of the fields "username", "password" and "clientSecret"`,
+    );
+  });
+});
+
+describe('throttling and outages', () => {
+  it('retries ThrottlingException with back-off, then succeeds', async () => {
+    ssm.on(GetParametersCommand).rejectsOnce(throttling()).rejectsOnce(throttling()).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+    const started = Date.now();
+
+    const credentials = await settled(source());
+
+    expect(credentials.password).toBe(PASSWORD);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 3);
+    // Equal-jitter back-off of 200 then 400 ms: at least half of each was waited.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('gives up on throttling after 5 attempts within the 10 s bound, as ERR_CREDENTIALS with the cause', async () => {
+    const last = throttling();
+    ssm.on(GetParametersCommand).rejects(throttling()).rejects(last);
+    const source = fromSsm({ ...NAMES, ...config });
+    const started = Date.now();
+
+    const error = await failureOf(settled(source()));
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.cause).toBeInstanceOf(ThrottlingException);
+    expect(error.message).toBe(
+      `Could not read SSM parameters "${NAMES.username}", "${NAMES.password}", "${NAMES.clientSecret}": ` +
+        'SSM GetParameters was throttled (ThrottlingException); gave up after 5 attempt(s)',
+    );
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 5);
+    expect(Date.now() - started).toBeLessThanOrEqual(10_000);
+  });
+
+  it('retries a 5xx and reports an outage that outlasts the retries as ERR_CREDENTIALS', async () => {
+    const outage = new InternalServerError({ message: 'Internal failure', $metadata: { httpStatusCode: 500 } });
+    ssm.on(GetParametersCommand).rejects(outage);
+
+    const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.cause).toBe(outage);
+    expect(error.message).toBe(
+      `Could not read SSM parameter "${JSON_NAME}": SSM GetParameters failed (InternalServerError); gave up after ` +
+        '5 attempt(s)',
+    );
+  });
+
+  it('abandons a request that hangs after 10 s, aborting it', async () => {
+    ssm.on(GetParametersCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+
+    const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain('gave up after the 10000 ms timeout ran out');
+    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(Date.now() - started).toBe(10_000);
+  });
+});
+
+describe('options', () => {
+  const client = new SSMClient({ region: 'eu-west-1' });
+  it.each<[string, string, unknown]>([
+    ['options', 'must be an object', undefined],
+    ['options', 'must be an object', 'svc/orders'],
+    ['username', '"username", "password", "clientSecret" or "parameter" is required', {}],
+    ['username', '"username", "password", "clientSecret" or "parameter" is required', { maxAgeSeconds: 5 }],
+    ['parameter', 'cannot be combined with "username", "password"', { parameter: '/a', ...NAMES }],
+    ['parameter', 'must be an SSM parameter name', { parameter: '' }],
+    ['password', 'must be an SSM parameter name', { password: 42 }],
+    ['password', 'is not a valid SSM parameter name', { password: 'svc/orders/password' }],
+    ['password', 'is not a valid SSM parameter name', { password: '/svc//password' }],
+    ['password', 'is not a valid SSM parameter name', { password: '/svc/password/' }],
+    ['password', 'is not a valid SSM parameter name', { password: '/svc/pass word' }],
+    ['password', 'is not a valid SSM parameter name', { password: '/svc/password:' }],
+    ['password', 'is not a valid SSM parameter name', { password: `/${'a'.repeat(2048)}` }],
+    ['clientSecret', 'is not a valid SSM parameter name', { clientSecret: 'arn:aws:ssm:eu-west-1:1:parameter/x' }],
+    ['password', 'names the same parameter as "username"', { username: '/svc/a', password: '/svc/a' }],
+    ['maxAgeSeconds', 'must be a non-negative number of seconds', { parameter: '/a', maxAgeSeconds: -1 }],
+    ['maxAgeSeconds', 'must be a non-negative number of seconds', { parameter: '/a', maxAgeSeconds: Number.NaN }],
+    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.POSITIVE_INFINITY }],
+    ['maxAgeSeconds', 'must be a non-negative number of seconds', { parameter: '/a', maxAgeSeconds: '300' }],
+    ['client', 'and "clientConfig" are mutually exclusive', { parameter: '/a', client, clientConfig: {} }],
+    ['client', 'must be an SSMClient', { parameter: '/a', client: {} }],
+    ['client', 'must be an SSMClient', { parameter: '/a', client: null }],
+    ['clientConfig', 'must be an object', { parameter: '/a', clientConfig: 'eu-west-1' }],
+    ['clientConfig', 'must be an object', { parameter: '/a', clientConfig: null }],
+  ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
+    let thrown: unknown;
+    try {
+      fromSsm(options as FromSsmOptions);
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toBeInstanceOf(CognitoTokenError);
+    expect((thrown as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
+    expect((thrown as CognitoTokenError).message).toContain(`"${option}"`);
+    expect((thrown as CognitoTokenError).message).toContain(problem);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    'cognito-password',
+    '/svc/orders/cognito/password',
+    '/svc/orders/cognito/password:3',
+    '/svc/orders/cognito/password:live_2',
+    'arn:aws:ssm:eu-west-1:123456789012:parameter/svc/orders/cognito/password',
+    'arn:aws-us-gov:ssm:us-gov-west-1:123456789012:parameter/svc/password:2',
+  ])('accepts the parameter name %s', (name) => {
+    expect(typeof fromSsm({ password: name })).toBe('function');
+  });
+
+  it('never quotes a rejected name, which may be a value pasted in by mistake', () => {
+    let thrown: unknown;
+    try {
+      fromSsm({ password: `${PASSWORD} !` });
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect((thrown as Error).message).not.toContain(PASSWORD);
+  });
+});
+
+describe('leak scan', () => {
+  it('shows no value when the source is logged, inspected or serialised, before or after a read', async () => {
+    ssm.on(GetParametersCommand).resolves(named());
+    const source = fromSsm({ ...NAMES, ...config });
+    const views = () => [
+      inspect(source, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
+      format('%o %O %s %j', source, source, source, source),
+      String(JSON.stringify(source)),
+      JSON.stringify(Object.getOwnPropertyNames(source)),
+      String(Object.getOwnPropertySymbols(source).length),
+    ];
+    const before = views();
+
+    await source();
+    await source({ forceRefresh: true });
+    const after = views();
+
+    expect(after).toEqual(before);
+    for (const view of after) {
+      for (const secret of SECRETS) expect(view).not.toContain(secret);
+    }
+  });
+
+  it('finds no value in any failure above: message, stack, cause chain or inspection', () => {
+    expect(errors.length).toBeGreaterThanOrEqual(15);
+    for (const error of errors) {
+      const views = [
+        (error as Error).message,
+        (error as Error).stack ?? '',
+        inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
+        format('%o', error),
+        JSON.stringify(error),
+      ];
+      for (const view of views) {
+        for (const secret of SECRETS) expect(view).not.toContain(secret);
+      }
+    }
+  });
+});
+
+describe('without @aws-sdk/client-ssm installed', () => {
+  afterEach(() => {
+    vi.doUnmock('../src/ssm-client.js');
+    vi.resetModules();
+  });
+
+  it('fails the read with ERR_CONFIGURATION saying what to install, and tries the import again next time', async () => {
+    vi.resetModules();
+    vi.doMock('../src/ssm-client.js', () => {
+      throw Object.assign(new Error("Cannot find package '@aws-sdk/client-ssm'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    });
+    const fresh = await import('../src/ssm-credentials.js');
+    const source = fresh.fromSsm({ parameter: JSON_NAME, ...config });
+
+    let thrown: unknown;
+    try {
+      await source();
+    } catch (error) {
+      thrown = error;
+    }
+    vi.doUnmock('../src/ssm-client.js');
+    ssm.on(GetParametersCommand).resolves(json(JSON.stringify({ clientSecret: CLIENT_SECRET })));
+    const retried = await source();
+
+    // A fresh module graph has its own CognitoTokenError class, so compare by name and code.
+    expect((thrown as CognitoTokenError).name).toBe('CognitoTokenError');
+    expect((thrown as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
+    expect((thrown as Error).message).toContain('npm install @aws-sdk/client-ssm');
+    // The import failure itself, as wrapped by the module loader, is the cause.
+    expect(inspect((thrown as Error).cause)).toContain("Cannot find package '@aws-sdk/client-ssm'");
+    expect(retried).toEqual({ clientSecret: CLIENT_SECRET });
+  });
+});
