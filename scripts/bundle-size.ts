@@ -1,0 +1,318 @@
+// Measures what this package adds to a Lambda bundle and enforces the bundle budget (issue 6).
+//
+// Bundles small handlers (test/fixtures/bundle) with esbuild as a Lambda user would: they import the built
+// package by name ('cognito-token-provider', resolved to dist/esm), minified, platform node, format esm, target
+// node20, ES module entry points of dependencies first (mainFields module,main) so the SDK tree-shakes. Each
+// handler is bundled twice: with @aws-sdk/* external (the Lambda runtime provides the SDK) and fully bundled.
+// A "floor" handler per configuration sends only the bare SDK commands that our code in that bundle can send
+// (read from the fully bundled build), so "above floor" is exactly the cost of this package.
+//
+// gzip = zlib's default level, like `gzip < file | wc -c`; 1 kB = 1000 bytes. Exits 1 when a budget fails.
+// Usage: npm run size            (builds first, prints a Markdown table)
+//        node scripts/run.mjs scripts/bundle-size.ts [--json]
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type BuildOptions, build, version as esbuildVersion, type Metafile } from 'esbuild';
+
+const ROOT = process.cwd();
+const FIXTURES = join(ROOT, 'test/fixtures/bundle');
+const BUDGET_GZIP_BYTES = 4000;
+const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+
+const BUNDLE_OPTIONS: BuildOptions = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  write: false,
+  metafile: true,
+  logLevel: 'error',
+};
+const SDK_EXTERNAL = ['@aws-sdk/*'];
+
+interface Size {
+  readonly minified: number;
+  readonly gzip: number;
+}
+
+interface Measured {
+  readonly size: Size;
+  readonly code: string;
+  readonly metafile: Metafile;
+}
+
+interface HandlerSource {
+  readonly entry?: string;
+  readonly contents?: string;
+}
+
+interface Floor {
+  readonly commands: readonly string[];
+  readonly sdkExternal: Size;
+  readonly bundled: Size;
+}
+
+interface HandlerReport {
+  readonly id: string;
+  readonly title: string;
+  readonly sdkExternal: Size;
+  readonly bundled: Size;
+  readonly floor?: Floor;
+  readonly aboveFloorGzip?: number;
+}
+
+interface BudgetResult {
+  readonly budget: string;
+  readonly limit: string;
+  readonly actual: string;
+  readonly ok: boolean;
+}
+
+async function bundle(source: HandlerSource, external: readonly string[]): Promise<Measured> {
+  const result = await build({
+    ...BUNDLE_OPTIONS,
+    external: [...external],
+    ...(source.entry === undefined
+      ? { stdin: { contents: source.contents ?? '', resolveDir: FIXTURES, sourcefile: 'generated.mjs', loader: 'js' } }
+      : { entryPoints: [source.entry], outfile: 'handler.mjs' }),
+  });
+  const [output] = result.outputFiles ?? [];
+  if (output === undefined) throw new Error('esbuild produced no output');
+  return {
+    size: { minified: output.contents.byteLength, gzip: gzipSync(output.contents).byteLength },
+    code: output.text,
+    metafile: result.metafile as Metafile,
+  };
+}
+
+/** Input files that made it into the (single) output, with their minified bytes. */
+function contributors(metafile: Metafile): [string, number][] {
+  const [output] = Object.values(metafile.outputs);
+  return Object.entries(output?.inputs ?? {})
+    .filter(([, input]) => input.bytesInOutput > 0)
+    .map(([path, input]): [string, number] => [path, input.bytesInOutput])
+    .sort((a, b) => b[1] - a[1]);
+}
+
+type SdkUsage = Map<string, { client: string; commands: Set<string> }>;
+
+/**
+ * The SDK commands our code in a bundle can send, read from the SDK-external build, where every use of an
+ * @aws-sdk package is still an import statement: named imports, and namespace imports read by property.
+ * (The fully bundled build cannot tell: when tree shaking fails there, it holds commands nobody sends.)
+ */
+function sdkUsage(sdkExternalCode: string): SdkUsage {
+  const usage: SdkUsage = new Map();
+  const use = (packageName: string, name: string) => {
+    let entry = usage.get(packageName);
+    if (entry === undefined) {
+      entry = { client: bareClientOf(packageName), commands: new Set() };
+      usage.set(packageName, entry);
+    }
+    if (name.endsWith('Command')) entry.commands.add(name);
+  };
+  let recognised = 0;
+  for (const [, names = '', packageName = ''] of sdkExternalCode.matchAll(
+    /import\s*\{([^}]*)\}\s*from\s*"(@aws-sdk\/[^"]+)"/g,
+  )) {
+    recognised++;
+    for (const name of names.split(',')) use(packageName, name.trim().split(/\s+as\s+/)[0] ?? '');
+  }
+  for (const [, namespace = '', packageName = ''] of sdkExternalCode.matchAll(
+    /import\s*\*\s*as\s*([\w$]+)\s*from\s*"(@aws-sdk\/[^"]+)"/g,
+  )) {
+    recognised++;
+    const escaped = namespace.replace(/\$/g, '\\$');
+    for (const [, name = ''] of sdkExternalCode.matchAll(new RegExp(`(?<![\\w$.])${escaped}\\.(\\w+)`, 'g'))) {
+      use(packageName, name);
+    }
+  }
+  // Any other form (a dynamic import(), a require, a default import) would hide which commands are used.
+  const total = [...sdkExternalCode.matchAll(/["'`]@aws-sdk\//g)].length;
+  if (total !== recognised) {
+    throw new Error(`${total - recognised} use(s) of @aws-sdk/* in a form this script cannot read; extend sdkUsage()`);
+  }
+  return usage;
+}
+
+/** The bare client class of an SDK package (`SSMClient`, not the aggregated `SSM`), from its ES build. */
+function bareClientOf(packageName: string): string {
+  const packageDir = dirname(requireFromRoot.resolve(`${packageName}/package.json`));
+  const clients = readdirSync(join(packageDir, 'dist-es')).filter((file) => /^[A-Z]\w*Client\.js$/.test(file));
+  if (clients.length !== 1) throw new Error(`cannot tell the bare client class of ${packageName}: ${clients}`);
+  return (clients[0] ?? '').replace(/\.js$/, '');
+}
+
+/** A handler that creates each bare client once and sends each command once: the least any SDK user pays. */
+function floorSource(sdk: SdkUsage): string {
+  const lines: string[] = [];
+  const sends: string[] = [];
+  // Sorted, so the floor's bytes do not depend on the order in which our code happens to use the SDK.
+  [...sdk.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .forEach(([packageName, { client, commands }], index) => {
+      const sorted = [...commands].sort();
+      lines.push(`import { ${[client, ...sorted].join(', ')} } from '${packageName}';`);
+      lines.push(`const client${index} = new ${client}({});`);
+      for (const command of sorted) sends.push(`await client${index}.send(new ${command}(event.${command}))`);
+    });
+  lines.push(`export const handler = async (event) => [${sends.join(', ')}];`);
+  return lines.join('\n');
+}
+
+function includesSsmClient(measured: Measured): boolean {
+  const [output] = Object.values(measured.metafile.outputs);
+  const importsIt = (output?.imports ?? []).some((entry) => entry.path.startsWith('@aws-sdk/client-ssm'));
+  const bundlesIt = contributors(measured.metafile).some(([path]) => path.includes('/@aws-sdk/client-ssm/'));
+  return importsIt || bundlesIt;
+}
+
+async function measureHandler(id: string, title: string, source: HandlerSource) {
+  const sdkExternal = await bundle(source, SDK_EXTERNAL);
+  const bundled = await bundle(source, []);
+  const sdk = sdkUsage(sdkExternal.code);
+  if (sdk.size === 0) throw new Error(`${id}: found no SDK use in the bundle, so there is no floor to compare`);
+  const floorCode = floorSource(sdk);
+  const floor: Floor = {
+    commands: [...sdk.values()].flatMap(({ commands }) => [...commands]).sort(),
+    sdkExternal: (await bundle({ contents: floorCode }, SDK_EXTERNAL)).size,
+    bundled: (await bundle({ contents: floorCode }, [])).size,
+  };
+  const report: HandlerReport = {
+    id,
+    title,
+    sdkExternal: sdkExternal.size,
+    bundled: bundled.size,
+    floor,
+    aboveFloorGzip: bundled.size.gzip - floor.bundled.gzip,
+  };
+  return { report, sdkExternal, bundled };
+}
+
+async function runtimeExportNames(): Promise<string[]> {
+  const entry = join(ROOT, 'dist/esm/index.js');
+  if (!existsSync(entry)) throw new Error('dist/esm/index.js is missing: run `npm run build` first');
+  return Object.keys(await import(pathToFileURL(entry).href)).sort();
+}
+
+function kb(bytes: number): string {
+  return `${(bytes / 1000).toFixed(2)} kB`;
+}
+
+function n(bytes: number): string {
+  return bytes.toLocaleString('en-US');
+}
+
+function markdown(reports: readonly HandlerReport[], budgets: readonly BudgetResult[], packageName: string): string {
+  const lines = [
+    `Bundle sizes in bytes: esbuild ${esbuildVersion}, bundle + minify, platform node, format esm, target node20,`,
+    `mainFields module,main; gzip at zlib's default level; 1 kB = 1000 bytes. Handlers import '${packageName}' (dist/esm).`,
+    '',
+    '| Handler | SDK external, minified | SDK external, gzip | Fully bundled, minified | Fully bundled, gzip | Floor, fully bundled gzip | Above floor, gzip |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const r of reports) {
+    const floor = r.floor === undefined ? '–' : n(r.floor.bundled.gzip);
+    const above = r.aboveFloorGzip === undefined ? '–' : `+${n(r.aboveFloorGzip)}`;
+    lines.push(
+      `| ${r.title} | ${n(r.sdkExternal.minified)} | ${n(r.sdkExternal.gzip)} | ${n(r.bundled.minified)} | ${n(r.bundled.gzip)} | ${floor} | ${above} |`,
+    );
+  }
+  lines.push('', 'Floors (a handler that creates the bare clients and sends only these commands):', '');
+  for (const r of reports) {
+    if (r.floor === undefined) continue;
+    lines.push(
+      `- ${r.title}: ${r.floor.commands.join(', ')}; SDK external ${n(r.floor.sdkExternal.gzip)} B gzip, ` +
+        `fully bundled ${n(r.floor.bundled.gzip)} B gzip`,
+    );
+  }
+  lines.push('', 'Budgets:', '');
+  for (const b of budgets) lines.push(`- ${b.ok ? 'PASS' : 'FAIL'} ${b.budget}: ${b.actual} (limit ${b.limit})`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes('--json');
+  const { name: packageName } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string };
+  const exportNames = await runtimeExportNames();
+  const fixture = (file: string) => ({ entry: resolve(FIXTURES, file) });
+  // Every runtime export referenced once, on top of the fromSsm handler, so none of them can be shaken out.
+  const everyExport = {
+    contents: [
+      "export { handler } from './from-ssm.mjs';",
+      `import { ${exportNames.join(', ')} } from '${packageName}';`,
+      `export const everyExport = [${exportNames.join(', ')}];`,
+    ].join('\n'),
+  };
+
+  const staticRun = await measureHandler(
+    'static',
+    'createTokenProvider, static credentials',
+    fixture('static-credentials.mjs'),
+  );
+  const ssmRun = await measureHandler('fromSsm', 'createTokenProvider + fromSsm', fixture('from-ssm.mjs'));
+  const everyRun = await measureHandler(
+    'everyExport',
+    `createTokenProvider + fromSsm + every other export (${exportNames.length} runtime exports)`,
+    everyExport,
+  );
+  const reference = fixture('amazon-cognito-identity-js.mjs');
+  const referenceReport: HandlerReport = {
+    id: 'amazonCognitoIdentityJs',
+    title: 'amazon-cognito-identity-js 6, classic snippet (reference)',
+    sdkExternal: (await bundle(reference, SDK_EXTERNAL)).size,
+    bundled: (await bundle(reference, [])).size,
+  };
+  const ours = [staticRun, ssmRun, everyRun];
+  const reports = [...ours.map((run) => run.report), referenceReport];
+
+  // The SSM check only means something if the same check does find the client in the fromSsm handler.
+  if (!includesSsmClient(ssmRun.sdkExternal) || !includesSsmClient(ssmRun.bundled)) {
+    throw new Error('the fromSsm handler shows no SSM client code, so the static-handler check would prove nothing');
+  }
+  const budgets: BudgetResult[] = [
+    {
+      budget: 'fromSsm handler, SDK external, gzip',
+      limit: kb(BUDGET_GZIP_BYTES),
+      actual: kb(ssmRun.report.sdkExternal.gzip),
+      ok: ssmRun.report.sdkExternal.gzip <= BUDGET_GZIP_BYTES,
+    },
+    ...ours.map(({ report }) => ({
+      budget: `${report.title}, fully bundled, gzip above its floor`,
+      limit: kb(BUDGET_GZIP_BYTES),
+      actual: kb(report.aboveFloorGzip ?? 0),
+      ok: (report.aboveFloorGzip ?? 0) <= BUDGET_GZIP_BYTES,
+    })),
+    {
+      budget: 'static-credentials handler contains no SSM client code (SDK external and fully bundled)',
+      limit: 'none',
+      actual: includesSsmClient(staticRun.sdkExternal) || includesSsmClient(staticRun.bundled) ? 'found' : 'none',
+      ok: !includesSsmClient(staticRun.sdkExternal) && !includesSsmClient(staticRun.bundled),
+    },
+  ];
+
+  if (json) {
+    const settings = { esbuild: esbuildVersion, ...BUNDLE_OPTIONS, external: SDK_EXTERNAL, gzip: 'zlib default level' };
+    console.log(JSON.stringify({ settings, exports: exportNames, handlers: reports, budgets }, null, 2));
+  } else {
+    console.log(markdown(reports, budgets, packageName));
+  }
+  const failed = budgets.filter((b) => !b.ok);
+  if (failed.length === 0) return;
+  // Name what fills the failing bundles, so the fix starts from facts rather than guesses.
+  const print = json ? console.error : console.log;
+  for (const { report, sdkExternal } of ours) {
+    print(`\nLargest inputs of "${report.title}" (SDK external, minified bytes before gzip):`);
+    for (const [path, bytes] of contributors(sdkExternal.metafile).slice(0, 10)) print(`  ${n(bytes)}\t${path}`);
+  }
+  console.error(`\nbundle-size: ${failed.length} budget(s) failed: ${failed.map((b) => b.budget).join('; ')}`);
+  process.exitCode = 1;
+}
+
+await main();
