@@ -16,6 +16,8 @@
  *   refresh tokens are JWTs: real Cognito's are opaque, and the library never decodes them.
  * - GetTokensFromRefreshToken, which the emulator lacks: the raw `ClientSecret` is checked against the known
  *   secret, then the call is answered by the emulator's REFRESH_TOKEN_AUTH (no rotation: no new refresh token).
+ * - A SigV4 `Authorization` header (its presence and shape, not the signature math) required on the IAM-signed
+ *   operations (`Admin*`, `GetClientToken`, user pool administration); `ProxiedCall.signed` shows it for all.
  * - Faults, consumed in order before a request reaches the emulator: `throttle` (400 TooManyRequestsException),
  *   `server-error` (500 InternalErrorException), `reset` (the socket is destroyed without an answer), `hang`
  *   (no answer ever; the socket stays open until the client gives up or the proxy stops), and `error` (any
@@ -41,6 +43,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { AWS_JSON_11, operationOf, parseJsonObject, readBody, sendAwsError } from './aws-json.js';
 import { type FaultKind, type FaultPlan, FaultQueue, injectFault } from './http-faults.js';
 import { hmacSecretHash } from './secret-hash-oracle.js';
+import { checkSigV4 } from './sigv4.js';
 
 export type { FaultKind, FaultPlan } from './http-faults.js';
 
@@ -56,6 +59,8 @@ export interface ProxiedCall {
   readonly status: number | undefined;
   /** The AWS error type sent back, if the answer was an error. */
   readonly errorType: string | undefined;
+  /** Whether the request carried a SigV4 `Authorization` header (InitiateAuth must not need one). */
+  readonly signed: boolean;
 }
 
 /** Options of {@link startCognitoProxy}. */
@@ -86,6 +91,8 @@ export interface CognitoProxy {
   stop(): Promise<void>;
 }
 
+const SIGNED_OPERATIONS = /^(Admin|GetClientToken$|CreateUserPool|DescribeUserPool)/;
+
 /**
  * Starts the proxy on a free loopback port.
  *
@@ -108,11 +115,25 @@ export async function startCognitoProxy(options: CognitoProxyOptions): Promise<C
     const operation = operationOf(req);
     const input = parseJsonObject(body);
     const authFlow = typeof input.AuthFlow === 'string' ? input.AuthFlow : undefined;
-    const record = (call: Omit<ProxiedCall, 'operation' | 'authFlow'>) => calls.push({ operation, authFlow, ...call });
+    const signed = req.headers.authorization !== undefined;
+    const record = (call: Omit<ProxiedCall, 'operation' | 'authFlow' | 'signed'>) =>
+      calls.push({ operation, authFlow, signed, ...call });
 
     const fault = faults.take(operation);
     if (fault !== undefined) {
       record({ fault: fault.fault, ...injectFault(fault, req, res, 'TooManyRequestsException') });
+      return;
+    }
+    // Admin* operations are IAM-signed; the emulator accepts anything, Cognito does not.
+    const unsigned = SIGNED_OPERATIONS.test(operation)
+      ? checkSigV4(
+          { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+          { service: 'cognito-idp', credentials: 'any' },
+        )
+      : undefined;
+    if (unsigned !== undefined) {
+      record({ fault: undefined, status: 400, errorType: unsigned.errorType });
+      sendAwsError(res, 400, unsigned.errorType, unsigned.message);
       return;
     }
     const rejection = checkSecret(operation, input, secrets);
