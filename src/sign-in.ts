@@ -78,10 +78,13 @@ export function signInFailure(
   if (AUTHENTICATION_FAILURES.has(errorName(error))) {
     return new CognitoTokenError('ERR_AUTHENTICATION', `Cognito rejected the sign-in (${cause})`, { cause: error });
   }
+  // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.
+  const iam =
+    operation === 'AdminInitiateAuth' ? ", and the caller's IAM permission cognito-idp:AdminInitiateAuth" : '';
   return new CognitoTokenError(
     'ERR_CONFIGURATION',
     `Cognito refused the ${operation} request (${cause}); check the client ID, Region, user pool and the app ` +
-      "client's enabled auth flows",
+      `client's enabled auth flows${iam}`,
     { cause: error },
   );
 }
