@@ -1,0 +1,182 @@
+// Faults injected at the HTTP level, below the real SDK stack (serialisation, error parsing, node-http-handler,
+// abort signals), by the counting proxy in front of cognito-local. Real timers with small timeouts: these tests
+// measure attempts and elapsed-time bounds, which is what the provider promises. Back-off is the provider's
+// default (200 ms base, doubling, "equal jitter": the n-th wait is between 100·2^(n-1) and 200·2^(n-1) ms).
+import { createServer } from 'node:net';
+import { CognitoTokenError, createTokenProvider, type TokenProvider } from 'cognito-token-provider';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
+
+// Headroom for the requests themselves and a loaded CI machine; the bounds below are far apart enough for it.
+const SLACK_MS = 750;
+
+let stack: CognitoStack;
+
+beforeAll(async () => {
+  stack = await startCognitoStack();
+});
+
+afterAll(() => stack?.stop());
+
+beforeEach(() => {
+  stack.proxy.resetCounts();
+  stack.proxy.setFaults([]);
+});
+
+function provider(timeoutMs: number, endpoint = stack.proxy.endpoint): TokenProvider {
+  const { seed } = stack;
+  return createTokenProvider({
+    clientId: seed.withoutSecret.clientId,
+    credentials: { username: seed.user.email, password: seed.user.password },
+    clientConfig: { ...stack.clientConfig, endpoint },
+    timeoutMs,
+  });
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ outcome: T | unknown; elapsedMs: number }> {
+  const started = performance.now();
+  const outcome = await work().catch((error: unknown) => error);
+  return { outcome, elapsedMs: performance.now() - started };
+}
+
+const faultsSeen = () => stack.proxy.calls.map((call) => call.fault ?? call.status);
+
+describe('faults through the real SDK stack', () => {
+  it('retries TooManyRequestsException twice, then succeeds on the third attempt', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'throttle', times: 2 }]);
+    const tokens = provider(5_000);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toMatch(/^ey/);
+    expect(faultsSeen()).toEqual(['throttle', 'throttle', 200]);
+    expect(elapsedMs).toBeGreaterThanOrEqual(100 + 200);
+    expect(elapsedMs).toBeLessThan(200 + 400 + SLACK_MS);
+  });
+
+  it('gives up on endless throttling with ERR_THROTTLED after 5 attempts', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'throttle' }]);
+    const tokens = provider(10_000);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toBeInstanceOf(CognitoTokenError);
+    expect(outcome).toMatchObject({
+      code: 'ERR_THROTTLED',
+      message: expect.stringContaining('5 attempt(s)'),
+      cause: expect.objectContaining({ name: 'TooManyRequestsException' }),
+    });
+    expect(stack.proxy.count('InitiateAuth')).toBe(5);
+    expect(elapsedMs).toBeGreaterThanOrEqual(100 + 200 + 400 + 800);
+    expect(elapsedMs).toBeLessThan(200 + 400 + 800 + 1_600 + SLACK_MS);
+  });
+
+  it('gives up on endless throttling within timeoutMs when that comes first, without a pointless last wait', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'throttle' }]);
+    const tokens = provider(700);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toMatchObject({ code: 'ERR_THROTTLED' });
+    // Waits of 100–200, 200–400 and 400–800 ms cannot all fit in 700 ms.
+    expect(stack.proxy.count('InitiateAuth')).toBeGreaterThanOrEqual(2);
+    expect(stack.proxy.count('InitiateAuth')).toBeLessThanOrEqual(3);
+    expect(elapsedMs).toBeLessThan(700 + SLACK_MS);
+  });
+
+  it('retries a 500 once and succeeds', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'server-error', times: 1 }]);
+    const tokens = provider(5_000);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toMatch(/^ey/);
+    expect(faultsSeen()).toEqual(['server-error', 200]);
+    expect(elapsedMs).toBeGreaterThanOrEqual(100);
+    expect(elapsedMs).toBeLessThan(200 + SLACK_MS);
+  });
+
+  it('retries a connection reset and succeeds', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'reset', times: 1 }]);
+    const tokens = provider(5_000);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toMatch(/^ey/);
+    expect(faultsSeen()).toEqual(['reset', 200]);
+    expect(elapsedMs).toBeLessThan(200 + SLACK_MS);
+  });
+
+  it('gives up on a server that never answers with ERR_UNAVAILABLE when timeoutMs runs out', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'hang' }]);
+    const tokens = provider(1_500);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toBeInstanceOf(CognitoTokenError);
+    expect(outcome).toMatchObject({ code: 'ERR_UNAVAILABLE', message: expect.stringContaining('1500 ms') });
+    expect(faultsSeen()).toEqual(['hang']);
+    expect(elapsedMs).toBeGreaterThanOrEqual(1_500 - 20);
+    expect(elapsedMs).toBeLessThan(1_500 + SLACK_MS);
+  });
+
+  it('gives up on a refused connection with ERR_UNAVAILABLE after 5 attempts', async () => {
+    // Prepare
+    const closedPort = await freePortNobodyListensOn();
+    const tokens = provider(10_000, `http://127.0.0.1:${closedPort}`);
+
+    // Act
+    const { outcome, elapsedMs } = await timed(() => tokens.getIdToken());
+
+    // Assert
+    expect(outcome).toMatchObject({ code: 'ERR_UNAVAILABLE', message: expect.stringContaining('5 attempt(s)') });
+    expect(elapsedMs).toBeGreaterThanOrEqual(100 + 200 + 400 + 800);
+    expect(elapsedMs).toBeLessThan(200 + 400 + 800 + 1_600 + SLACK_MS);
+  });
+
+  it('recovers on the next call after an outage: the failure is not cached', async () => {
+    // Prepare
+    stack.proxy.setFaults([{ fault: 'server-error' }]);
+    const tokens = provider(1_000);
+    const during = await tokens.getIdToken().catch((error: unknown) => error);
+    const attemptsDuringOutage = stack.proxy.count();
+    stack.proxy.setFaults([]);
+
+    // Act
+    const after = await tokens.getIdToken();
+
+    // Assert
+    expect(during).toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    expect(attemptsDuringOutage).toBeGreaterThanOrEqual(2);
+    expect(after).toMatch(/^ey/);
+    expect(stack.proxy.count()).toBe(attemptsDuringOutage + 1);
+  });
+});
+
+/** A loopback port that was free a moment ago and has nothing listening on it now. */
+async function freePortNobodyListensOn(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
