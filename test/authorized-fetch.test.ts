@@ -345,7 +345,7 @@ describe('a 401 answer', () => {
 });
 
 describe('bodies', () => {
-  const replayable: Array<[string, () => BodyInit, string]> = [
+  const replayable: Array<[string, () => NonNullable<RequestInit['body']>, string]> = [
     ['a string', () => '{"id":1}', '{"id":1}'],
     ['URLSearchParams', () => new URLSearchParams({ id: '1' }), 'id=1'],
     ['an ArrayBuffer', () => new TextEncoder().encode('bytes').buffer as ArrayBuffer, 'bytes'],

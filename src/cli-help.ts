@@ -1,0 +1,44 @@
+/** The text of `cognito-token --help`. Kept in step with the README's CLI section. */
+export const CLI_HELP = `Usage: cognito-token --client-id <id> (--region <region> | --user-pool-id <id>) <credentials> [options]
+
+Prints an Amazon Cognito User Pool token on stdout, and nothing else:
+  curl -H "Authorization: $(cognito-token ...)" https://api.example.com/orders
+
+Credentials, exactly one way:
+  --username <name>                 the user's name or email; the password is piped to --password-stdin,
+                                    or set in COGNITO_PASSWORD (there is no --password: ps shows options)
+  --ssm-username <parameter>        SSM parameters holding the username and the password
+  --ssm-password <parameter>
+  --ssm-parameter <parameter>       one SSM SecureString holding {"username", "password", "clientSecret"?}
+
+The app client secret, when the app client has one (one way):
+  --client-secret-stdin             read it from stdin; with --password-stdin too, send two lines:
+                                    the password, then the secret
+  COGNITO_CLIENT_SECRET             or set this variable
+  --ssm-client-secret <parameter>   or read it from this SSM parameter
+
+Options:
+  --client-id <id>                  the app client ID (required)
+  --region <region>                 the user pool's Region (default: from --user-pool-id, else AWS_REGION)
+  --user-pool-id <id>               the user pool ID, for example eu-west-1_AbC123
+  --token id|access                 the token to print (default: id)
+  --json                            print {"idToken", "accessToken", "expiresAt", "username"} instead
+  -h, --help                        print this help
+  -v, --version                     print the version
+
+Every option can also be set by a variable: --client-id by COGNITO_CLIENT_ID, --json by COGNITO_JSON=1,
+and so on. Options on the command line win over variables. The endpoints are the AWS SDK's own:
+AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER and AWS_ENDPOINT_URL_SSM. SSM is read in AWS_REGION, or in the
+user pool's Region when AWS_REGION is not set, with the usual AWS credentials.
+
+Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
+  0  the token was printed
+  1  ERR_INTERNAL            an unexpected failure
+  2  ERR_USAGE               a missing, conflicting or invalid option
+     ERR_CONFIGURATION       an option the library refused (a malformed Region or user pool ID)
+  3  ERR_AUTHENTICATION      Cognito refused the credentials
+  4  ERR_CHALLENGE_REQUIRED  the user must answer a challenge first (new password, MFA)
+  5  ERR_CREDENTIALS         the credentials could not be read (from SSM, or from stdin)
+  6  ERR_UNAVAILABLE         Cognito could not be reached or failed
+  7  ERR_THROTTLED           Cognito kept throttling the request
+`;
