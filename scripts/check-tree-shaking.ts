@@ -30,7 +30,8 @@ const COGNITO_EXTERNAL_MARKER: Marker = {
   pattern: /["']@aws-sdk\/client-cognito-identity-provider["']/,
 };
 
-const root = resolve(import.meta.dirname ?? '.', '..');
+// npm run and the usage line above run this from the package root.
+const root = process.cwd();
 const sources = [{ label: 'src/index.ts', path: resolve(root, 'src/index.ts') }];
 if (process.argv.includes('--dist')) {
   const dist = resolve(root, 'dist/esm/index.js');

@@ -10,7 +10,7 @@ type SsmBindings = typeof import('./ssm-client.js');
  * Bounds one read, back-off included. A source has no caller's `timeoutMs` to share (the provider that calls
  * it races it against its own), so this only stops a read nobody waits for from retrying forever.
  */
-export const READ_TIMEOUT_MS = 10_000;
+const READ_TIMEOUT_MS = 10_000;
 
 let bindings: Promise<SsmBindings> | undefined;
 
@@ -60,10 +60,13 @@ export function parameterReader(
 function readFailure(error: unknown, names: readonly string[]): CognitoTokenError {
   const which = describeNames(names);
   if (error instanceof CognitoTokenError) {
-    // withRetries gave up on throttling or an unavailable service: keep its account of the attempts.
-    return new CognitoTokenError('ERR_CREDENTIALS', `Could not read ${which}: ${error.message}`, {
-      cause: error.cause,
-    });
+    // withRetries gave up on throttling or an unavailable service: keep its account of the attempts, and add
+    // the last error's own message, which for a network failure is the only clue (ECONNREFUSED, ENOTFOUND...).
+    return new CognitoTokenError(
+      'ERR_CREDENTIALS',
+      `Could not read ${which}: ${error.message}; last error: ${describeCause(error.cause, [])}`,
+      { cause: error.cause },
+    );
   }
   return new CognitoTokenError(
     'ERR_CREDENTIALS',

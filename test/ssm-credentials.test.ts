@@ -539,7 +539,8 @@ describe('throttling and outages', () => {
     expect(error.cause).toBeInstanceOf(ThrottlingException);
     expect(error.message).toBe(
       `Could not read SSM parameters "${NAMES.username}", "${NAMES.password}", "${NAMES.clientSecret}": ` +
-        'SSM GetParameters was throttled (ThrottlingException); gave up after 5 attempt(s)',
+        'SSM GetParameters was throttled (ThrottlingException); gave up after 5 attempt(s); last error: ' +
+        'ThrottlingException: Rate exceeded',
     );
     expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 5);
     expect(Date.now() - started).toBeLessThanOrEqual(10_000);
@@ -556,8 +557,21 @@ describe('throttling and outages', () => {
     expect(error.cause).toBe(outage);
     expect(error.message).toBe(
       `Could not read SSM parameter "${JSON_NAME}": SSM GetParameters failed (InternalServerError); gave up after ` +
-        '5 attempt(s)',
+        '5 attempt(s); last error: InternalServerError: Internal failure',
     );
+  });
+
+  it('retries a network failure and names it when it outlasts the retries', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' });
+    ssm.on(GetParametersCommand).rejects(refused);
+
+    const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
+    errors.push(error);
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.cause).toBe(refused);
+    expect(error.message).toContain('last error: Error: connect ECONNREFUSED 127.0.0.1:443');
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 5);
   });
 
   it('abandons a request that hangs after 10 s, aborting it', async () => {
