@@ -1,4 +1,4 @@
-import { describeCause } from './aws-error.js';
+import { describeCause, errorName } from './aws-error.js';
 import type { Deadline } from './deadline.js';
 import { CognitoTokenError, configurationError } from './errors.js';
 import { logEvent, type TokenProviderLogger } from './logger.js';
@@ -128,7 +128,7 @@ export async function withCredentialsReload<C, T>(
   } catch (error) {
     if (!isSource || !(error instanceof CognitoTokenError) || error.code !== 'ERR_AUTHENTICATION') throw error;
     logEvent(logger, 'cognito-token-provider: sign-in rejected, reloading credentials', {
-      error: error.cause instanceof Error ? error.cause.name : 'Error',
+      error: errorName(error.cause),
     });
     const reloaded = await load(true);
     return { credentials: reloaded, result: await use(reloaded) };

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   CognitoIdentityProviderClient,
   GetClientTokenCommand,
@@ -123,7 +124,6 @@ describe('GetClientToken (no tokenEndpoint or domain)', () => {
     cognito.on(GetClientTokenCommand).callsFake(() => clientTokenResult({ scope: 'orders/read' }));
     const m2m = createClientTokenProvider({ clientId, clientSecret, region });
     const tokens = await m2m.getTokens();
-    const { inspect } = await import('node:util');
 
     const printed = [inspect(tokens, { showHidden: true, depth: null }), JSON.stringify(tokens), inspect(m2m)];
 
@@ -690,6 +690,13 @@ describe('OAuth2 token endpoint on a loopback server', () => {
     expect(tokens.tokenType).toBe('Bearer');
   });
 
+  it('reports the requested scopes when the endpoint answers with a blank scope and the token names none', async () => {
+    endpoint.replyOnce({ status: 200, json: { access_token: accessToken(), expires_in: 3600, scope: ' ' } });
+    const m2m = createClientTokenProvider({ clientId, clientSecret, tokenEndpoint: endpoint.url, scopes: ['a/b'] });
+
+    expect((await m2m.getTokens()).scopes).toEqual(['a/b']);
+  });
+
   it('retries HTTP 429 and then returns the token', async () => {
     endpoint.replyOnce({ status: 429, body: 'Too Many Requests' });
     const m2m = createClientTokenProvider({ clientId, clientSecret, tokenEndpoint: endpoint.url });
@@ -792,5 +799,114 @@ describe('OAuth2 token endpoint on a loopback server', () => {
 
     expect(error.code).toBe('ERR_UNAVAILABLE');
     expect(performance.now() - started).toBeLessThan(300 + 1_000);
+  });
+});
+
+describe('leak scan', () => {
+  const canarySecret = 'm2m:leak+canary%secret 42';
+  const formEncodedCanary = 'm2m%3Aleak%2Bcanary%25secret+42';
+  const basicCredentials = Buffer.from(`${clientId}:${formEncodedCanary}`).toString('base64');
+  const issued: string[] = [];
+  const lines: string[] = [];
+  const logger = { debug: (message: string, details?: unknown) => lines.push(message, JSON.stringify(details)) };
+  const fetchMock = vi.fn<typeof fetch>();
+
+  function issue(): string {
+    const token = accessToken({ scope: 'orders/read' });
+    issued.push(token, token.split('.')[2] as string);
+    return token;
+  }
+
+  /** Everything a user could print: each object we return or throw, every way, with its cause. */
+  function render(value: unknown): string[] {
+    return [
+      inspect(value, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: false }),
+      JSON.stringify(value) ?? '',
+      String(value),
+      value instanceof Error ? `${value.message}\n${value.stack}` : '',
+    ];
+  }
+
+  function expectNoSecretIn(printed: string[]) {
+    const all = [...printed, ...lines].join('\n');
+    expect(issued.length).toBeGreaterThan(0);
+    for (const secret of [canarySecret, formEncodedCanary, basicCredentials, ...issued]) {
+      expect(all).not.toContain(secret);
+    }
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
+    issued.length = 0;
+    lines.length = 0;
+    fetchMock.mockReset();
+    vi.stubGlobal('fetch', fetchMock);
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('shows no secret, Basic header or token through the token endpoint path, its results, errors or logs', async () => {
+    // An endpoint that echoes what it was sent into its error descriptions: the worst case for our messages.
+    const echo = (init: RequestInit | undefined) =>
+      `got ${new Headers(init?.headers).get('authorization')} and ${canarySecret} and ${formEncodedCanary}`;
+    const answers: ((init: RequestInit | undefined) => Response)[] = [
+      () => Response.json({ access_token: issue(), expires_in: 3600, scope: 'orders/read' }),
+      () => Response.json({ access_token: issue(), expires_in: 3600 }),
+      () => Response.json({ access_token: issue(), expires_in: 3600 }),
+      (init) => Response.json({ error: 'invalid_client', error_description: echo(init) }, { status: 400 }),
+      (init) => Response.json({ error: 'invalid_scope', error_description: echo(init) }, { status: 400 }),
+      (init) => new Response(echo(init), { status: 200 }),
+    ];
+    fetchMock.mockImplementation(async (_url, init) =>
+      (answers.shift() ?? ((i) => Response.json({ error: 'slow_down', error_description: echo(i) }, { status: 400 })))(
+        init,
+      ),
+    );
+    const m2m = createClientTokenProvider({ clientId, clientSecret: canarySecret, domain: 'auth.example.com', logger });
+    const printed: string[] = [...render(m2m)];
+
+    printed.push(...render(await m2m.getTokens()), ...render(m2m));
+    await vi.advanceTimersByTimeAsync(3300_000);
+    printed.push(...render(await m2m.getTokens()));
+    printed.push(...render(await m2m.refresh()));
+    for (let failure = 0; failure < 4; failure++) {
+      m2m.invalidate();
+      const pending = m2m.getAccessToken().catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(10_000);
+      const error = await pending;
+      expect(error).toBeInstanceOf(CognitoTokenError);
+      printed.push(...render(error));
+    }
+
+    expect(fetchMock.mock.calls.length).toBeGreaterThan(8);
+    expectNoSecretIn(printed);
+  });
+
+  it('shows no secret or token through the GetClientToken path, its results, errors or logs', async () => {
+    let answer = 0;
+    cognito.on(GetClientTokenCommand).callsFake(() => {
+      answer++;
+      if (answer <= 2) return { ClientAuthenticationResult: { AccessToken: issue(), ExpiresIn: 3600 } };
+      if (answer === 3) return Promise.reject(notAuthorized('Invalid client secret'));
+      return Promise.reject(answer % 2 === 0 ? throttled() : internalError());
+    });
+    const source = async () => ({ clientSecret: canarySecret });
+    const m2m = createClientTokenProvider({ clientId, credentials: source, region, logger });
+    const printed: string[] = [];
+
+    printed.push(...render(await m2m.getTokens()));
+    printed.push(...render(await m2m.refresh()), ...render(m2m));
+    for (let failure = 0; failure < 2; failure++) {
+      m2m.invalidate();
+      const pending = m2m.getAccessToken().catch((error: unknown) => error);
+      await vi.advanceTimersByTimeAsync(10_000);
+      printed.push(...render(await pending));
+    }
+
+    expect(tokenCalls().length).toBeGreaterThan(5);
+    expectNoSecretIn(printed);
   });
 });

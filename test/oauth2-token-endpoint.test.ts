@@ -83,6 +83,14 @@ describe('requestClientCredentialsGrant', () => {
     expect(grant).toEqual({ accessToken, expiresIn: 1800, tokenType: 'Bearer', scope: 'orders/read' });
   });
 
+  it('leaves out what the answer leaves out', async () => {
+    endpoint.replyOnce({ status: 200, json: { access_token: accessToken } });
+
+    const grant = await requestClientCredentialsGrant(request(), signal());
+
+    expect(grant).toEqual({ accessToken, expiresIn: undefined, tokenType: undefined, scope: undefined });
+  });
+
   it('passes over fields of the wrong type rather than trusting them', async () => {
     endpoint.replyOnce({ status: 200, json: { access_token: 42, expires_in: 'soon', token_type: 7, scope: [] } });
 
