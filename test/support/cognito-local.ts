@@ -83,8 +83,11 @@ export async function startCognitoLocal(options: StartCognitoLocalOptions = {}):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // A test run that dies before stop() must not leave an emulator listening.
-  const killOnExit = () => child.kill('SIGKILL');
+  // A test run or script that exits before stop() must not leave an emulator listening or its data behind.
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   process.once('exit', killOnExit);
 
   let stopped = false;
