@@ -4,12 +4,15 @@ import {
   GetClientTokenCommand,
   InvalidParameterException,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAuthorizedFetch } from '../src/authorized-fetch.js';
 import { createClientTokenProvider } from '../src/client-token-provider.js';
 import { ClientTokens } from '../src/client-tokens.js';
 import type { CredentialsSource } from '../src/credentials.js';
 import { CognitoTokenError } from '../src/errors.js';
+import { fromSsm } from '../src/ssm-credentials.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { fakeJwt } from './helpers/fake-jwt.js';
 import {
@@ -908,5 +911,64 @@ describe('leak scan', () => {
 
     expect(tokenCalls().length).toBeGreaterThan(5);
     expectNoSecretIn(printed);
+  });
+});
+
+describe('with the rest of the package', () => {
+  const ssm = mockClient(SSMClient);
+  const secretName = '/svc/m2m/secret';
+  const ssmAnswer = (value: string) => ({
+    Parameters: [{ Name: secretName, Value: value, Type: 'SecureString' as const, Version: 1 }],
+    InvalidParameters: [],
+  });
+
+  beforeEach(() => {
+    ssm.reset();
+    vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  afterAll(() => {
+    ssm.restore();
+  });
+
+  it("reads the secret with fromSsm({ clientSecret }) and re-reads it past fromSsm's cache after a rejection", async () => {
+    ssm.on(GetParametersCommand).resolvesOnce(ssmAnswer('secret-before-rotation')).resolves(ssmAnswer('secret-after'));
+    cognito
+      .on(GetClientTokenCommand, { Secret: 'secret-before-rotation' })
+      .rejects(notAuthorized('Invalid client secret'))
+      .on(GetClientTokenCommand, { Secret: 'secret-after' })
+      .callsFake(() => clientTokenResult());
+    const m2m = createClientTokenProvider({
+      clientId,
+      region,
+      credentials: fromSsm({ clientSecret: secretName, clientConfig: { region } }),
+    });
+
+    expect(serialOf(await m2m.getAccessToken())).toBe(1);
+
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
+    expect(ssm).toHaveReceivedCommandWith(GetParametersCommand, { Names: [secretName], WithDecryption: true });
+    expect(tokenCalls().map((call) => call.args[0].input.Secret)).toEqual(['secret-before-rotation', 'secret-after']);
+  });
+
+  it("plugs into createAuthorizedFetch with token: 'access', renewing once on a 401", async () => {
+    cognito.on(GetClientTokenCommand).callsFake(() => clientTokenResult());
+    const api = vi
+      .fn<typeof fetch>()
+      .mockResolvedValueOnce(new Response('expired', { status: 401 }))
+      .mockResolvedValue(new Response('ok', { status: 200 }));
+    const m2m = createClientTokenProvider({ clientId, clientSecret, region });
+    const authorizedFetch = createAuthorizedFetch(m2m, { token: 'access', scheme: 'Bearer', fetch: api });
+
+    const response = await authorizedFetch('https://api.example.com/orders');
+
+    expect(response.status).toBe(200);
+    const sent = api.mock.calls.map(([, init]) => new Headers(init?.headers).get('authorization'));
+    expect(sent.map((header) => serialOf(header?.replace(/^Bearer /, '') ?? ''))).toEqual([1, 2]);
   });
 });
