@@ -8,7 +8,9 @@
 //   --json   the same data as JSON on stdout, instead of the Markdown table
 //   --only   run some measurements only: cached-path, cold-start, memory, first-token, classic-snippet, stampede
 import { measureCachedPath } from './bench/cached-path.js';
+import { measureColdStart } from './bench/cold-start.js';
 import { describeMachine, machineInfo } from './bench/machine.js';
+import { measureMemory } from './bench/memory.js';
 import { type BenchResult, markdownTable } from './bench/report.js';
 
 const args = process.argv.slice(2);
@@ -30,6 +32,16 @@ const measurements: ReadonlyArray<readonly [string, Measurement]> = [
   [
     'cached-path',
     () => measureCachedPath(quick ? { rounds: 7, callsPerRound: 200_000 } : { rounds: 21, callsPerRound: 1_000_000 }),
+  ],
+  ['cold-start', () => measureColdStart({ runs: quick ? 8 : 30 })],
+  [
+    'memory',
+    () =>
+      measureMemory(
+        quick
+          ? { rounds: 3, cachedCalls: 200_000, renewals: 1_000, renewalWarmup: 2_000 }
+          : { rounds: 7, cachedCalls: 1_000_000, renewals: 1_000, renewalWarmup: 10_000 },
+      ),
   ],
 ];
 

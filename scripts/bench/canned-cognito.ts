@@ -62,8 +62,7 @@ export function cannedClient(expiresInSeconds: number): {
 
 /**
  * An SDK request handler that answers InitiateAuth in memory, for a real `CognitoIdentityProviderClient`:
- * serialisation, middleware and deserialisation all run, only the socket is missing. `expiresInSeconds` may
- * be a fraction, to make tokens that need renewing a millisecond later.
+ * serialisation, middleware and deserialisation all run, only the socket is missing.
  */
 export function cannedRequestHandler(expiresInSeconds: number): {
   handle(request: { body?: unknown }): Promise<{ response: unknown }>;
@@ -73,9 +72,11 @@ export function cannedRequestHandler(expiresInSeconds: number): {
   return {
     counts,
     async handle(request) {
-      const body = JSON.parse(Buffer.from(request.body as Uint8Array | string).toString('utf8')) as {
-        AuthFlow?: string;
-      };
+      const { body: raw } = request;
+      // Read a byte body as bytes: the SDK warns when a string method is called on it.
+      const text =
+        raw instanceof Uint8Array ? new TextDecoder().decode(raw) : typeof raw === 'string' ? raw : String(raw);
+      const body = JSON.parse(text) as { AuthFlow?: string };
       const renewal = body.AuthFlow === 'REFRESH_TOKEN_AUTH';
       if (renewal) counts.renewals++;
       else counts.signIns++;

@@ -7,7 +7,9 @@ export type Unit = 'ops/s' | 'ms' | 'bytes';
 export type Goal =
   | { readonly on: 'ratio'; readonly atLeast: number }
   | { readonly on: 'ratio'; readonly under: number }
-  | { readonly on: 'requests'; readonly exactly: number };
+  | { readonly on: 'requests'; readonly exactly: number }
+  /** No heap growth beyond what the baseline itself grows by in the same rounds. */
+  | { readonly on: 'heap-growth'; readonly withinNoise: true };
 
 export interface BenchResult {
   /** Stable key for --json consumers, e.g. `cached-path`. */
@@ -32,10 +34,13 @@ export interface BenchResult {
   readonly notes?: string;
 }
 
-/** Checks `result` against its goal and returns it with `met` set. */
-export function judged(result: Omit<BenchResult, 'met'>): BenchResult {
+/**
+ * Checks `result` against its goal and returns it with `met` set. A heap-growth goal needs the rounds to
+ * judge, so its caller passes `met` in.
+ */
+export function judged(result: Omit<BenchResult, 'met'> & { readonly met?: boolean }): BenchResult {
   const { goal } = result;
-  if (goal === undefined) return result;
+  if (goal === undefined || goal.on === 'heap-growth') return result;
   let met: boolean;
   if (goal.on === 'requests') met = result.requests?.ours === goal.exactly;
   else if ('atLeast' in goal) met = result.ratio >= goal.atLeast;
@@ -46,6 +51,7 @@ export function judged(result: Omit<BenchResult, 'met'>): BenchResult {
 export function describeGoal(goal: Goal | undefined): string {
   if (goal === undefined) return '—';
   if (goal.on === 'requests') return `${goal.exactly} request${goal.exactly === 1 ? '' : 's'}`;
+  if (goal.on === 'heap-growth') return 'growth within noise';
   return 'atLeast' in goal ? `ratio ≥ ${goal.atLeast}` : `ratio < ${goal.under}`;
 }
 

@@ -28,17 +28,18 @@ export interface Interleaved {
 /**
  * Runs `ours` and `baseline` alternately for `rounds` rounds, swapping which goes first every round so that
  * neither always runs on a warmer (or more tired) machine. `warmup` rounds run first and are discarded.
+ * Returns each kept round's two results, whatever they are.
  */
-export async function interleave(
+export async function alternate<T>(
   rounds: number,
-  ours: () => Promise<number>,
-  baseline: () => Promise<number>,
+  ours: () => Promise<T>,
+  baseline: () => Promise<T>,
   warmup = 1,
-): Promise<Interleaved> {
-  const pairs: RoundPair[] = [];
+): Promise<{ ours: T; baseline: T }[]> {
+  const kept: { ours: T; baseline: T }[] = [];
   for (let round = -warmup; round < rounds; round++) {
-    let a: number;
-    let b: number;
+    let a: T;
+    let b: T;
     if (round % 2 === 0) {
       a = await ours();
       b = await baseline();
@@ -46,9 +47,19 @@ export async function interleave(
       b = await baseline();
       a = await ours();
     }
-    if (round >= 0) pairs.push({ ours: a, baseline: b });
+    if (round >= 0) kept.push({ ours: a, baseline: b });
   }
-  return summarise(pairs);
+  return kept;
+}
+
+/** {@link alternate} for measurements that are one number per run, summarised with medians. */
+export async function interleave(
+  rounds: number,
+  ours: () => Promise<number>,
+  baseline: () => Promise<number>,
+  warmup = 1,
+): Promise<Interleaved> {
+  return summarise(await alternate(rounds, ours, baseline, warmup));
 }
 
 /** Medians of a list of round pairs, and the median of their per-round ratios. */
