@@ -4,7 +4,6 @@
 // module is then imported in this process with the remaining arguments.
 // Usage: node scripts/run.mjs scripts/demo.ts [args...]
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -17,6 +16,9 @@ if (entry === undefined) {
 // Inside the project root (not node_modules), so bare imports, the package's own name included, resolve.
 const outdir = mkdtempSync(join(process.cwd(), '.script-'));
 const outfile = join(outdir, 'script.mjs');
+// Scripts may end with process.exit(), which skips `finally`: clean up on exit as well.
+const cleanUp = () => rmSync(outdir, { recursive: true, force: true });
+process.on('exit', cleanUp);
 try {
   await build({
     entryPoints: [entry],
@@ -32,5 +34,5 @@ try {
   process.argv = [process.argv[0], resolve(entry), ...args];
   await import(pathToFileURL(outfile).href);
 } finally {
-  rmSync(outdir, { recursive: true, force: true });
+  cleanUp();
 }
