@@ -35,7 +35,8 @@ Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
   0  the token was printed
   1  ERR_INTERNAL            an unexpected failure
   2  ERR_USAGE               a missing, conflicting or invalid option
-     ERR_CONFIGURATION       an option the library refused (a malformed Region or user pool ID)
+     ERR_CONFIGURATION       a malformed Region or user pool ID, or an app client Cognito refuses
+                             (unknown client ID, ALLOW_USER_PASSWORD_AUTH not enabled)
   3  ERR_AUTHENTICATION      Cognito refused the credentials
   4  ERR_CHALLENGE_REQUIRED  the user must answer a challenge first (new password, MFA)
   5  ERR_CREDENTIALS         the credentials could not be read (from SSM, or from stdin)

@@ -4,6 +4,7 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthorizedFetch, type FetchFunction } from '../src/authorized-fetch.js';
+import { createClientTokenProvider } from '../src/client-token-provider.js';
 import { CognitoTokenError } from '../src/errors.js';
 import { createTokenProvider } from '../src/token-provider.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
@@ -554,6 +555,25 @@ describe('configuration', () => {
     expect(() => createAuthorizedFetch(provider as never, { token: 'access' })).toThrow(
       /"provider" has no getAccessToken\(\) method$/,
     );
+  });
+
+  it("accepts the package's providers: the user provider, and the M2M provider only with token 'access'", () => {
+    const user = createTokenProvider({
+      clientId: 'c',
+      region: 'eu-west-1',
+      credentials: { username: 'u', password: 'p' },
+    });
+    const m2m = createClientTokenProvider({
+      clientId: 'c',
+      clientSecret: 's',
+      domain: 'x.auth.eu-west-1.amazoncognito.com',
+    });
+
+    expect(typeof createAuthorizedFetch(user)).toBe('function');
+    expect(typeof createAuthorizedFetch(user, { token: 'access' })).toBe('function');
+    expect(typeof createAuthorizedFetch(m2m, { token: 'access' })).toBe('function');
+    // @ts-expect-error: an M2M provider has no ID token, so TypeScript wants token: 'access'.
+    expect(() => createAuthorizedFetch(m2m)).toThrow(/"provider" has no getIdToken\(\) method/);
   });
 
   it('has the shape of fetch, and keeps no token where inspection could show it', async () => {
