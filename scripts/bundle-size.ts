@@ -179,10 +179,11 @@ async function measureHandler(id: string, title: string, source: HandlerSource) 
   const sdk = sdkUsage(sdkExternal.code);
   if (sdk.size === 0) throw new Error(`${id}: found no SDK use in the bundle, so there is no floor to compare`);
   const floorCode = floorSource(sdk);
+  const floorBundled = await bundle({ contents: floorCode }, []);
   const floor: Floor = {
     commands: [...sdk.values()].flatMap(({ commands }) => [...commands]).sort(),
     sdkExternal: (await bundle({ contents: floorCode }, SDK_EXTERNAL)).size,
-    bundled: (await bundle({ contents: floorCode }, [])).size,
+    bundled: floorBundled.size,
   };
   const report: HandlerReport = {
     id,
@@ -192,7 +193,26 @@ async function measureHandler(id: string, title: string, source: HandlerSource) 
     floor,
     aboveFloorGzip: bundled.size.gzip - floor.bundled.gzip,
   };
-  return { report, sdkExternal, bundled };
+  return { report, sdkExternal, bundled, floorBundled };
+}
+
+/** Minified bytes per npm package (`@aws-sdk/client-ssm`), with the package's own dist and the handler apart. */
+function bytesByPackage(metafile: Metafile): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const [path, bytes] of contributors(metafile)) {
+    const at = path.lastIndexOf('node_modules/');
+    const parts = at < 0 ? [] : path.slice(at + 'node_modules/'.length).split('/');
+    const owner =
+      at < 0
+        ? path.startsWith('dist/')
+          ? 'this package (dist)'
+          : 'the handler'
+        : parts[0]?.startsWith('@')
+          ? parts.slice(0, 2).join('/')
+          : (parts[0] ?? path);
+    totals.set(owner, (totals.get(owner) ?? 0) + bytes);
+  }
+  return totals;
 }
 
 async function runtimeExportNames(): Promise<string[]> {
@@ -307,9 +327,16 @@ async function main(): Promise<void> {
   if (failed.length === 0) return;
   // Name what fills the failing bundles, so the fix starts from facts rather than guesses.
   const print = json ? console.error : console.log;
-  for (const { report, sdkExternal } of ours) {
-    print(`\nLargest inputs of "${report.title}" (SDK external, minified bytes before gzip):`);
+  for (const { report, sdkExternal, bundled, floorBundled } of ours) {
+    print(`\n"${report.title}", SDK external: largest inputs (minified bytes, before gzip)`);
     for (const [path, bytes] of contributors(sdkExternal.metafile).slice(0, 10)) print(`  ${n(bytes)}\t${path}`);
+    print(`"${report.title}", fully bundled: packages that differ from the floor by over 1,000 minified bytes`);
+    const handler = bytesByPackage(bundled.metafile);
+    const floor = bytesByPackage(floorBundled.metafile);
+    for (const owner of new Set([...handler.keys(), ...floor.keys()])) {
+      const difference = (handler.get(owner) ?? 0) - (floor.get(owner) ?? 0);
+      if (Math.abs(difference) > 1000) print(`  ${difference > 0 ? '+' : ''}${n(difference)}\t${owner}`);
+    }
   }
   console.error(`\nbundle-size: ${failed.length} budget(s) failed: ${failed.map((b) => b.budget).join('; ')}`);
   process.exitCode = 1;
