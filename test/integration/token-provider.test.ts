@@ -2,6 +2,7 @@
 // emulator behind the verifying counting proxy (test/support/counting-proxy.ts): real HTTP, real SDK
 // serialisation and real RS256 JWTs. The proxy checks SECRET_HASH as Cognito does, which the emulator does not.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CognitoIdentityProviderClient, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
 import {
   ChallengeRequiredError,
   CognitoTokenError,
@@ -11,6 +12,7 @@ import {
   type TokenProviderLogger,
 } from 'cognito-token-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clientConfigFor } from '../support/cognito-local.js';
 import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
 import { findLeaks, secretFragments } from '../support/leak-scan.js';
 import { hmacSecretHash } from '../support/secret-hash-oracle.js';
@@ -330,6 +332,34 @@ describe('renewal', () => {
     expect(proxy.calls.map((call) => [call.operation, call.status])).toEqual([
       ['InitiateAuth', 200],
       ['GetTokensFromRefreshToken', 200],
+    ]);
+  });
+
+  it('signs in with the password again when the refresh token has been revoked', async () => {
+    // Prepare
+    const { seed, proxy, emulator } = stack;
+    const tokens = userProvider(seed.withoutSecret.clientId);
+    const first = await tokens.getTokens();
+    // Test-layer knowledge: the emulator's refresh tokens are JWTs without token_use; real ones are opaque.
+    const refreshToken = proxy
+      .issuedTokens()
+      .filter((token) => decodeJwtClaims(token).token_use === undefined)
+      .at(-1);
+    const admin = new CognitoIdentityProviderClient(clientConfigFor(emulator.endpoint));
+    await admin.send(new RevokeTokenCommand({ ClientId: seed.withoutSecret.clientId, Token: refreshToken }));
+    admin.destroy();
+
+    // Act
+    const refreshed = await tokens.refresh();
+
+    // Assert
+    expect(refreshed.idToken).not.toBe(first.idToken);
+    // 'auto' mode tries the other renewal method before giving up on the refresh token.
+    expect(proxy.calls.map((call) => [call.operation, call.authFlow, call.errorType])).toEqual([
+      ['InitiateAuth', 'USER_PASSWORD_AUTH', undefined],
+      ['InitiateAuth', 'REFRESH_TOKEN_AUTH', 'NotAuthorizedException'],
+      ['GetTokensFromRefreshToken', undefined, 'NotAuthorizedException'],
+      ['InitiateAuth', 'USER_PASSWORD_AUTH', undefined],
     ]);
   });
 });
