@@ -43,7 +43,8 @@ export class CognitoTokenError extends Error {
   constructor(code: CognitoTokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
-    this.name = new.target.name;
+    // A literal rather than new.target.name: minifiers rename classes, and Lambda bundles are usually minified.
+    this.name = 'CognitoTokenError';
   }
 }
 
@@ -70,6 +71,7 @@ export class ChallengeRequiredError extends CognitoTokenError {
   constructor(challengeName: string, message: string) {
     super('ERR_CHALLENGE_REQUIRED', message);
     this.challengeName = challengeName;
+    this.name = 'ChallengeRequiredError';
   }
 }
 
