@@ -171,6 +171,48 @@ describe('faults through the real SDK stack', () => {
   });
 });
 
+describe('an outage during an early renewal', () => {
+  it('keeps serving the still-valid tokens when the renewal times out, and renews once Cognito is back', async () => {
+    // Prepare
+    const { seed, proxy } = stack;
+    const tokens = createTokenProvider({
+      clientId: seed.shortLived.clientId,
+      credentials: { username: seed.user.email, password: seed.user.password },
+      clientConfig: stack.clientConfig,
+      timeoutMs: 600,
+    });
+    const signedInAt = Date.now();
+    const first = await tokens.getTokens();
+    const expiresAt = first.expiresAt.getTime();
+    // Past the renewal point (half the lifetime, these tokens being shorter than refreshAheadSeconds).
+    await sleepUntil(expiresAt - (expiresAt - signedInAt) / 2 + 100);
+    proxy.setFaults([{ fault: 'hang' }]);
+
+    // Act
+    const { outcome: duringOutage, elapsedMs } = await timed(() => tokens.getIdToken());
+    const servedAt = Date.now();
+    proxy.setFaults([]);
+    const afterOutage = await tokens.getIdToken();
+
+    // Assert
+    expect(duringOutage).toBe(first.idToken);
+    expect(servedAt).toBeLessThan(expiresAt);
+    expect(elapsedMs).toBeGreaterThanOrEqual(600 - 20);
+    expect(elapsedMs).toBeLessThan(600 + SLACK_MS);
+    expect(afterOutage).not.toBe(first.idToken);
+    expect(proxy.calls.map((call) => [call.authFlow, call.fault ?? call.status])).toEqual([
+      ['USER_PASSWORD_AUTH', 200],
+      ['REFRESH_TOKEN_AUTH', 'hang'],
+      ['REFRESH_TOKEN_AUTH', 200],
+    ]);
+  });
+});
+
+async function sleepUntil(time: number): Promise<void> {
+  const wait = time - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 /** A loopback port that was free a moment ago and has nothing listening on it now. */
 async function freePortNobodyListensOn(): Promise<number> {
   const server = createServer();
