@@ -318,7 +318,19 @@ async function main(): Promise<void> {
   ];
 
   if (json) {
-    const settings = { esbuild: esbuildVersion, ...BUNDLE_OPTIONS, external: SDK_EXTERNAL, gzip: 'zlib default level' };
+    const { bundle, minify, platform, format, target, mainFields } = BUNDLE_OPTIONS;
+    const settings = {
+      esbuild: esbuildVersion,
+      bundle,
+      minify,
+      platform,
+      format,
+      target,
+      mainFields,
+      sdkExternal: SDK_EXTERNAL,
+      gzip: 'zlib default level',
+      budgetGzipBytes: BUDGET_GZIP_BYTES,
+    };
     console.log(JSON.stringify({ settings, exports: exportNames, handlers: reports, budgets }, null, 2));
   } else {
     console.log(markdown(reports, budgets, packageName));
