@@ -318,10 +318,9 @@ async function main(): Promise<void> {
   ];
 
   if (json) {
-    const { bundle, minify, platform, format, target, mainFields } = BUNDLE_OPTIONS;
+    const { minify, platform, format, target, mainFields } = BUNDLE_OPTIONS;
     const settings = {
       esbuild: esbuildVersion,
-      bundle,
       minify,
       platform,
       format,
