@@ -3,7 +3,7 @@
 import { createTokenProvider, type TokenProvider } from 'cognito-token-provider';
 import { cannedClient } from './canned-cognito.js';
 import { type BenchResult, formatNumber, judged } from './report.js';
-import { summarise } from './statistics.js';
+import { rotate, summarise } from './statistics.js';
 
 export interface CachedPathOptions {
   readonly rounds: number;
@@ -64,17 +64,10 @@ export async function measureCachedPath(options: CachedPathOptions): Promise<Ben
     () => timeFloor(f, calls),
     () => timeClockFloor(clockFloor, calls),
   ];
-  const rounds: { ours: number; floor: number; clock: number }[] = [];
-  for (let round = -2; round < options.rounds; round++) {
-    // Rotate the order, so that no side always runs first or last.
-    const times: number[] = [0, 0, 0];
-    for (let k = 0; k < sides.length; k++) {
-      const side = (k + round + sides.length) % sides.length;
-      times[side] = await (sides[side] as () => Promise<number>)();
-    }
+  const rounds = (await rotate(options.rounds, sides, 2)).map((times) => {
     const [ours, floor, clock] = times.map(opsPerSecond) as [number, number, number];
-    if (round >= 0) rounds.push({ ours, floor, clock });
-  }
+    return { ours, floor, clock };
+  });
   // Throughput ratio: ours / floor calls per second.
   const timed = summarise(rounds.map((r) => ({ ours: r.ours, baseline: r.floor })));
   const clock = summarise(rounds.map((r) => ({ ours: r.ours, baseline: r.clock })));

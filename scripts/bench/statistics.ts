@@ -26,30 +26,33 @@ export interface Interleaved {
 }
 
 /**
- * Runs `ours` and `baseline` alternately for `rounds` rounds, swapping which goes first every round so that
- * neither always runs on a warmer (or more tired) machine. `warmup` rounds run first and are discarded.
- * Returns each kept round's two results, whatever they are.
+ * Runs every side once per round, rotating which goes first each round so that no side always runs on a
+ * warmer (or more tired) machine. `warmup` rounds run first and are discarded. Returns, for each kept round,
+ * the sides' results in the order of `sides`.
  */
+export async function rotate<T>(rounds: number, sides: readonly (() => Promise<T>)[], warmup = 1): Promise<T[][]> {
+  const kept: T[][] = [];
+  const n = sides.length;
+  for (let round = -warmup; round < rounds; round++) {
+    const results: T[] = [];
+    for (let k = 0; k < n; k++) {
+      const side = (((k + round) % n) + n) % n;
+      results[side] = await (sides[side] as () => Promise<T>)();
+    }
+    if (round >= 0) kept.push(results);
+  }
+  return kept;
+}
+
+/** {@link rotate} for two sides: ours and the baseline, the order swapped every round. */
 export async function alternate<T>(
   rounds: number,
   ours: () => Promise<T>,
   baseline: () => Promise<T>,
   warmup = 1,
 ): Promise<{ ours: T; baseline: T }[]> {
-  const kept: { ours: T; baseline: T }[] = [];
-  for (let round = -warmup; round < rounds; round++) {
-    let a: T;
-    let b: T;
-    if (round % 2 === 0) {
-      a = await ours();
-      b = await baseline();
-    } else {
-      b = await baseline();
-      a = await ours();
-    }
-    if (round >= 0) kept.push({ ours: a, baseline: b });
-  }
-  return kept;
+  const kept = await rotate(rounds, [ours, baseline], warmup);
+  return kept.map(([a, b]) => ({ ours: a as T, baseline: b as T }));
 }
 
 /** {@link alternate} for measurements that are one number per run, summarised with medians. */
