@@ -111,7 +111,11 @@ try {
     for (const result of [await measure(stack)].flat()) results.push({ id, result });
   }
 } finally {
-  await (await running)?.stop();
+  // A stack that failed to start has nothing to stop, and must not hide the error that is on its way out.
+  await running?.then(
+    (started) => started.stop(),
+    () => undefined,
+  );
 }
 const table = results.sort((a, b) => TABLE_ORDER.indexOf(a.id) - TABLE_ORDER.indexOf(b.id)).map(({ result }) => result);
 const seconds = (performance.now() - started) / 1000;
