@@ -64,7 +64,8 @@ function run(command: string, args: readonly string[], cwd: string): RunResult {
 }
 
 /**
- * Packs the repository with `npm pack` (so `files` decides what ships) and installs the tarball with npm into a
+ * Packs the repository with `npm pack` (so `files` decides what ships; `--ignore-scripts`, so a prepack or
+ * prepare script cannot rebuild dist/ under the other tests that read it) and installs the tarball with npm into a
  * new temporary project, together with the peer dependencies and `@types/node` at the versions this repository
  * has installed. `--prefer-offline` takes them from npm's cache, which `npm ci` has just filled, and falls back
  * to the registry when the cache lacks them. Run `npm run build` first.
@@ -77,7 +78,7 @@ export function installPackedPackage(): PackedInstall {
   const dir = mkdtempSync(join(tmpdir(), 'ctp-packed-'));
   try {
     const packed = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', dir], {
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
         cwd: ROOT,
         env: childEnv(),
         encoding: 'utf8',
@@ -93,6 +94,7 @@ export function installPackedPackage(): PackedInstall {
       [
         'install',
         '--prefer-offline',
+        '--ignore-scripts',
         '--no-audit',
         '--no-fund',
         '--no-package-lock',
