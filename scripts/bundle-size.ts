@@ -5,7 +5,8 @@
 // node20, ES module entry points of dependencies first (mainFields module,main) so the SDK tree-shakes. Each
 // handler is bundled twice: with @aws-sdk/* external (the Lambda runtime provides the SDK) and fully bundled.
 // A "floor" handler per configuration sends only the bare SDK commands that our code in that bundle can send
-// (read from the fully bundled build), so "above floor" is exactly the cost of this package.
+// (read from the imports left in the SDK-external build), so "above floor" is exactly the cost of this package.
+// Run from the repository root (npm run does that): the handlers resolve the package and the SDK from there.
 //
 // gzip = zlib's default level, like `gzip < file | wc -c`; 1 kB = 1000 bytes. Exits 1 when a budget fails.
 // Usage: npm run size            (builds first, prints a Markdown table)
