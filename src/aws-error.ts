@@ -3,43 +3,12 @@ import type { CognitoTokenErrorCode } from './errors.js';
 /** How a failed request should be treated by the retry loop and the error mapping. */
 export type FailureKind = 'throttled' | 'transient' | 'rejected';
 
-const THROTTLING_NAMES = new Set([
-  'TooManyRequestsException',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequests',
-  'LimitExceededException',
-  'slow_down',
-]);
-
-const TRANSIENT_NAMES = new Set([
-  'InternalErrorException',
-  'InternalServerError',
-  'InternalServerErrorException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'AbortError',
-]);
-
+// Name prefixes rather than lists: AWS services spell the same failure several ways
+// (TooManyRequestsException, ThrottlingException, ThrottledException, …).
+const THROTTLED = /^(TooManyRequests|Throttl|RequestLimitExceeded|LimitExceeded|slow_down)/;
+const TRANSIENT = /^(Internal|ServiceUnavailable|RequestTimeout|TimeoutError|AbortError)/;
 // Node's socket-level failures: worth another attempt, since they say nothing about the request itself.
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-]);
+const NETWORK_CODE = /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_)/;
 
 interface AwsLikeError {
   name?: unknown;
@@ -49,19 +18,15 @@ interface AwsLikeError {
   cause?: unknown;
 }
 
-/** The AWS error name (`NotAuthorizedException`), or the JS error name when there is none. */
+/** The AWS error name (`NotAuthorizedException`), or `Error` when there is none. */
 export function errorName(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const name = (error as AwsLikeError).name;
-    if (typeof name === 'string' && name !== '') return name;
-  }
-  return 'Error';
+  const name = (error as AwsLikeError | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
 /** The HTTP status the SDK recorded for a service error, when there was a response at all. */
 export function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const status = (error as AwsLikeError).$metadata?.httpStatusCode;
+  const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
   return typeof status === 'number' ? status : undefined;
 }
 
@@ -72,23 +37,21 @@ export function httpStatusOf(error: unknown): number | undefined {
 export function classifyFailure(error: unknown): FailureKind {
   const name = errorName(error);
   const status = httpStatusOf(error);
-  if (THROTTLING_NAMES.has(name) || status === 429) return 'throttled';
-  if (TRANSIENT_NAMES.has(name) || (status !== undefined && status >= 500)) return 'transient';
-  if (status === undefined && isNetworkFailure(error)) return 'transient';
-  if (typeof error === 'object' && error !== null && (error as AwsLikeError).$fault === 'server') {
+  if (THROTTLED.test(name) || status === 429) return 'throttled';
+  if (TRANSIENT.test(name) || (status ?? 0) >= 500 || (error as AwsLikeError | undefined)?.$fault === 'server') {
     return 'transient';
   }
-  return 'rejected';
+  return status === undefined && isNetworkFailure(error) ? 'transient' : 'rejected';
 }
 
 function isNetworkFailure(error: unknown): boolean {
   // fetch wraps socket errors as TypeError('fetch failed', { cause }); the SDK surfaces them directly.
-  for (let current = error, depth = 0; depth < 4; depth++) {
-    if (typeof current !== 'object' || current === null) return false;
-    const code = (current as AwsLikeError).code;
-    if (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) return true;
-    if (current instanceof TypeError && current.message === 'fetch failed') return true;
-    current = (current as AwsLikeError).cause;
+  for (let current = error as AwsLikeError | undefined, depth = 0; current && depth < 4; depth++) {
+    const code = current.code;
+    if ((typeof code === 'string' && NETWORK_CODE.test(code)) || (current as Error).message === 'fetch failed') {
+      return true;
+    }
+    current = current.cause as AwsLikeError | undefined;
   }
   return false;
 }
@@ -106,15 +69,14 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   let safe = text;
   for (const secret of secrets) {
     // Short values would redact ordinary words and reveal nothing worth hiding.
-    if (secret !== undefined && secret.length >= 4) safe = safe.split(secret).join('[redacted]');
+    if (secret && secret.length > 3) safe = safe.split(secret).join('[redacted]');
   }
   return safe;
 }
 
-/** The SDK's message for an error, trimmed and redacted, ready to quote inside our own message. */
+/** The SDK's name and message for an error, redacted, ready to quote inside our own message. */
 export function describeCause(error: unknown, secrets: readonly (string | undefined)[]): string {
   const name = errorName(error);
-  const message = error instanceof Error ? error.message.trim() : '';
-  const safe = redact(message, secrets);
-  return safe === '' || safe === name ? name : `${name}: ${safe}`;
+  const message = redact(error instanceof Error ? error.message.trim() : '', secrets);
+  return message === '' || message === name ? name : `${name}: ${message}`;
 }

@@ -1,19 +1,14 @@
+import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 // A namespace import, read by property below: GetTokensFromRefreshTokenCommand only exists in SDKs from
 // 2025-04 on, and a named import of a missing export would stop the whole package from loading on a Lambda
 // runtime that bundles an older SDK.
 import * as cognitoSdk from '@aws-sdk/client-cognito-identity-provider';
-import {
-  AdminInitiateAuthCommand,
-  type AuthenticationResultType,
-  InitiateAuthCommand,
-  type InitiateAuthCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
 import { classifyFailure, errorName } from './aws-error.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 import { CognitoTokenError } from './errors.js';
 import { logEvent } from './logger.js';
-import { computeSecretHash } from './secret-hash.js';
 import type { Session } from './session.js';
+import { initiateAuth } from './sign-in.js';
 import type { RefreshMode, SignInFlow } from './token-provider-options.js';
 
 /** The rotation-capable command of the installed SDK, or `undefined` when the SDK predates it. */
@@ -39,12 +34,12 @@ function isRejection(error: unknown): boolean {
 export class Renewer {
   readonly #mode: RefreshMode;
   readonly #flow: SignInFlow;
-  #useRotation: boolean;
+  #rotation: boolean;
 
   constructor(mode: RefreshMode, flow: SignInFlow) {
     this.#mode = mode;
     this.#flow = flow;
-    this.#useRotation = mode === 'get-tokens-from-refresh-token';
+    this.#rotation = mode === 'get-tokens-from-refresh-token';
   }
 
   /**
@@ -52,87 +47,46 @@ export class Renewer {
    * (expired, revoked, reused): the caller then signs in with the password. Throttling and outages reject.
    */
   async renew(context: CognitoRequestContext, session: Session): Promise<AuthenticationResultType | undefined> {
-    if (this.#useRotation)
-      return this.#rejectedAsUndefined(context, () => this.#getTokensFromRefreshToken(context, session));
-    try {
-      return await this.#refreshTokenAuth(context, session);
-    } catch (error) {
-      if (!isRejection(error)) throw error;
-      if (this.#mode !== 'auto' || rotationCommand() === undefined) {
-        logEvent(context.logger, 'cognito-token-provider: refresh token rejected, signing in with the password', {
-          error: errorName(error),
-        });
-        return undefined;
+    const { logger, clientId } = context;
+    const { refreshToken, username, clientSecret } = session;
+    if (!this.#rotation) {
+      try {
+        // The hash is over cognito:username, not the alias the user signed in with: Cognito checks it
+        // against the real username here, and an alias gives "Unable to verify secret hash".
+        const response = await initiateAuth(
+          context,
+          this.#flow,
+          'REFRESH_TOKEN_AUTH',
+          { REFRESH_TOKEN: refreshToken as string },
+          username,
+          clientSecret,
+        );
+        return response.AuthenticationResult ?? {};
+      } catch (error) {
+        if (!isRejection(error)) throw error;
+        logEvent(logger, 'cognito-token-provider: REFRESH_TOKEN_AUTH rejected', { error: errorName(error) });
+        if (this.#mode === 'refresh-token-auth' || !rotationCommand()) return undefined;
       }
-      logEvent(context.logger, 'cognito-token-provider: REFRESH_TOKEN_AUTH refused, trying GetTokensFromRefreshToken', {
-        error: errorName(error),
-      });
-      const result = await this.#rejectedAsUndefined(context, () => this.#getTokensFromRefreshToken(context, session));
-      if (result !== undefined) {
-        // Only a success proves the client wants rotation; a dead refresh token fails both ways.
-        this.#useRotation = true;
-        logEvent(context.logger, 'cognito-token-provider: switched renewal to GetTokensFromRefreshToken', {});
-      }
-      return result;
     }
-  }
-
-  async #rejectedAsUndefined(
-    context: CognitoRequestContext,
-    renew: () => Promise<AuthenticationResultType>,
-  ): Promise<AuthenticationResultType | undefined> {
+    // Checked at construction for the explicit mode and just above in 'auto', so it is present here.
+    const Command = rotationCommand() as typeof cognitoSdk.GetTokensFromRefreshTokenCommand;
     try {
-      return await renew();
+      const response = await sendWithRetries<cognitoSdk.GetTokensFromRefreshTokenCommandOutput>(
+        context,
+        'GetTokensFromRefreshToken',
+        // This API takes the raw secret, not a SECRET_HASH.
+        () => new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret }),
+      );
+      if (!this.#rotation) {
+        // Only a success proves the client wants rotation; a dead refresh token fails both ways.
+        this.#rotation = true;
+        logEvent(logger, 'cognito-token-provider: switched renewal to GetTokensFromRefreshToken');
+      }
+      return response.AuthenticationResult ?? {};
     } catch (error) {
       if (!isRejection(error)) throw error;
-      logEvent(context.logger, 'cognito-token-provider: refresh token rejected, signing in with the password', {
-        error: errorName(error),
-      });
+      logEvent(logger, 'cognito-token-provider: GetTokensFromRefreshToken rejected', { error: errorName(error) });
       return undefined;
     }
-  }
-
-  async #refreshTokenAuth(context: CognitoRequestContext, session: Session): Promise<AuthenticationResultType> {
-    const AuthParameters: Record<string, string> = { REFRESH_TOKEN: session.refreshToken ?? '' };
-    if (session.clientSecret !== undefined) {
-      // Over the cognito:username claim, not the alias the user signed in with: Cognito checks the hash
-      // against the real username here, and an alias gives "Unable to verify secret hash".
-      AuthParameters.SECRET_HASH = computeSecretHash(session.username, context.clientId, session.clientSecret);
-    }
-    const admin = this.#flow === 'admin-user-password';
-    const response = await sendWithRetries<InitiateAuthCommandOutput>(
-      context,
-      admin ? 'AdminInitiateAuth' : 'InitiateAuth',
-      () =>
-        admin
-          ? new AdminInitiateAuthCommand({
-              UserPoolId: context.userPoolId,
-              ClientId: context.clientId,
-              AuthFlow: 'REFRESH_TOKEN_AUTH',
-              AuthParameters,
-            })
-          : new InitiateAuthCommand({ ClientId: context.clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters }),
-    );
-    return response.AuthenticationResult ?? {};
-  }
-
-  async #getTokensFromRefreshToken(
-    context: CognitoRequestContext,
-    session: Session,
-  ): Promise<AuthenticationResultType> {
-    // Checked at construction for the explicit mode and before switching in 'auto', so it is present here.
-    const Command = rotationCommand() as typeof cognitoSdk.GetTokensFromRefreshTokenCommand;
-    const response = await sendWithRetries<cognitoSdk.GetTokensFromRefreshTokenCommandOutput>(
-      context,
-      'GetTokensFromRefreshToken',
-      () =>
-        new Command({
-          ClientId: context.clientId,
-          RefreshToken: session.refreshToken,
-          // This API takes the raw secret, not a SECRET_HASH.
-          ...(session.clientSecret === undefined ? {} : { ClientSecret: session.clientSecret }),
-        }),
-    );
-    return response.AuthenticationResult ?? {};
   }
 }

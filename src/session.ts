@@ -17,36 +17,32 @@ export interface Session extends ExpiringTokens {
   readonly tokens: CognitoTokens;
 }
 
-export interface SessionInputs {
-  /** The username the session was signed in with, used only if the ID token has no `cognito:username`. */
-  readonly signInUsername: string;
-  readonly clientSecret: string | undefined;
-  readonly refreshAheadSeconds: number;
-  /** The session being renewed, whose refresh token is kept when Cognito returns none. */
-  readonly previous?: Session;
-}
-
 /** Builds a session from Cognito's AuthenticationResult. */
-export function sessionFromResult(result: AuthenticationResultType | undefined, inputs: SessionInputs): Session {
-  const idToken = result?.IdToken;
-  const accessToken = result?.AccessToken;
-  if (idToken === undefined || accessToken === undefined || idToken === '' || accessToken === '') {
+export function sessionFromResult(
+  result: AuthenticationResultType,
+  signInUsername: string,
+  clientSecret: string | undefined,
+  refreshAheadSeconds: number,
+  previous?: Session,
+): Session {
+  const { IdToken: idToken, AccessToken: accessToken } = result;
+  if (!idToken || !accessToken) {
     throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned no ID or access token');
   }
   const claims = decodeJwtClaims(idToken);
   const now = Date.now();
-  const expiresAt = expiryOf(result?.ExpiresIn, claims.exp, now);
+  const expiresAt = expiryOf(result.ExpiresIn, claims.exp, now);
   const claimed = claims['cognito:username'];
-  const username = typeof claimed === 'string' && claimed !== '' ? claimed : inputs.signInUsername;
+  const username = typeof claimed === 'string' && claimed ? claimed : signInUsername;
   return {
     idToken,
     accessToken,
     // REFRESH_TOKEN_AUTH returns no refresh token; rotation returns a new one that must replace the old.
-    refreshToken: result?.RefreshToken ?? inputs.previous?.refreshToken,
+    refreshToken: result.RefreshToken ?? previous?.refreshToken,
     username,
-    clientSecret: inputs.clientSecret,
+    clientSecret,
     expiresAt,
-    renewAt: renewalPoint(now, expiresAt, inputs.refreshAheadSeconds),
+    renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
     tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
   };
 }
@@ -56,7 +52,7 @@ export function sessionFromResult(result: AuthenticationResultType | undefined, 
  * ID token's `exp` claim for servers (the local emulator among them) that omit ExpiresIn.
  */
 function expiryOf(expiresIn: number | undefined, exp: number | undefined, now: number): number {
-  if (typeof expiresIn === 'number' && expiresIn > 0) return now + expiresIn * 1000;
-  if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
+  if (expiresIn) return now + expiresIn * 1000;
+  if (typeof exp === 'number') return exp * 1000;
   throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
 }

@@ -1,90 +1,101 @@
 import {
   AdminInitiateAuthCommand,
-  type AdminInitiateAuthCommandOutput,
   type AuthenticationResultType,
+  type AuthFlowType,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { describeCause, errorName } from './aws-error.js';
+import { describeCause } from './aws-error.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 import type { UserCredentials } from './credentials.js';
 import { ChallengeRequiredError, CognitoTokenError } from './errors.js';
 import { computeSecretHash } from './secret-hash.js';
 import type { SignInFlow } from './token-provider-options.js';
 
-// Rejections that mean "these credentials do not get tokens", as opposed to a misconfigured pool or client.
-const AUTHENTICATION_FAILURES = new Set([
-  'NotAuthorizedException',
-  'UserNotFoundException',
-  'UserNotConfirmedException',
-  'PasswordResetRequiredException',
-  // cognito-local answers a wrong password with this; real Cognito uses NotAuthorizedException.
-  'InvalidPasswordException',
-  'UserLambdaValidationException',
-  'ForbiddenException',
-]);
+// Rejections that mean "these credentials get no tokens", as opposed to a misconfigured pool or client.
+// cognito-local answers a wrong password with InvalidPasswordException; Cognito uses NotAuthorizedException.
+const AUTHENTICATION_FAILURE =
+  /^(NotAuthorized|UserNotFound|UserNotConfirmed|PasswordResetRequired|InvalidPassword|UserLambdaValidation|Forbidden)Exception$/;
 
 /**
- * Signs in with a username and password: InitiateAuth USER_PASSWORD_AUTH (unsigned), or AdminInitiateAuth
- * ADMIN_USER_PASSWORD_AUTH (IAM-signed). SECRET_HASH is sent exactly when there is a client secret, computed
- * over the username as sent.
+ * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
+ * over `hashUsername` exactly when there is a client secret.
+ */
+export function initiateAuth(
+  context: CognitoRequestContext,
+  flow: SignInFlow,
+  authFlow: AuthFlowType,
+  parameters: Record<string, string>,
+  hashUsername: string,
+  clientSecret: string | undefined,
+): Promise<InitiateAuthCommandOutput> {
+  const { clientId, userPoolId } = context;
+  const AuthParameters = clientSecret
+    ? { ...parameters, SECRET_HASH: computeSecretHash(hashUsername, clientId, clientSecret) }
+    : parameters;
+  return flow === 'admin-user-password'
+    ? sendWithRetries(
+        context,
+        'AdminInitiateAuth',
+        () =>
+          new AdminInitiateAuthCommand({
+            UserPoolId: userPoolId,
+            ClientId: clientId,
+            AuthFlow: authFlow === 'USER_PASSWORD_AUTH' ? 'ADMIN_USER_PASSWORD_AUTH' : authFlow,
+            AuthParameters,
+          }),
+      )
+    : sendWithRetries(
+        context,
+        'InitiateAuth',
+        () => new InitiateAuthCommand({ ClientId: clientId, AuthFlow: authFlow, AuthParameters }),
+      );
+}
+
+/**
+ * Signs in with a username and password. SECRET_HASH is computed over the username as sent (an email alias is
+ * fine here). A challenge, which a service account cannot answer unattended, fails with ERR_CHALLENGE_REQUIRED.
  */
 export async function signInWithPassword(
   context: CognitoRequestContext,
   flow: SignInFlow,
-  credentials: UserCredentials,
+  { username, password, clientSecret }: UserCredentials,
 ): Promise<AuthenticationResultType> {
-  const { username, password, clientSecret } = credentials;
-  const AuthParameters: Record<string, string> = { USERNAME: username, PASSWORD: password };
-  if (clientSecret !== undefined) {
-    AuthParameters.SECRET_HASH = computeSecretHash(username, context.clientId, clientSecret);
-  }
-  const admin = flow === 'admin-user-password';
-  const operation = admin ? 'AdminInitiateAuth' : 'InitiateAuth';
-  let response: InitiateAuthCommandOutput | AdminInitiateAuthCommandOutput;
+  let response: InitiateAuthCommandOutput;
   try {
-    response = await sendWithRetries(context, operation, () =>
-      admin
-        ? new AdminInitiateAuthCommand({
-            UserPoolId: context.userPoolId,
-            ClientId: context.clientId,
-            AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-            AuthParameters,
-          })
-        : new InitiateAuthCommand({ ClientId: context.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters }),
+    response = await initiateAuth(
+      context,
+      flow,
+      'USER_PASSWORD_AUTH',
+      { USERNAME: username, PASSWORD: password },
+      username,
+      clientSecret,
     );
   } catch (error) {
-    throw signInFailure(error, operation, [password, clientSecret, AuthParameters.SECRET_HASH]);
+    throw signInFailure(error, flow, [password, clientSecret]);
   }
-  if (response.ChallengeName !== undefined) {
+  const challenge = response.ChallengeName;
+  if (challenge) {
     throw new ChallengeRequiredError(
-      response.ChallengeName,
-      `Cognito answered the sign-in with the ${response.ChallengeName} challenge, which a service account ` +
-        'cannot answer unattended: complete it once (for NEW_PASSWORD_REQUIRED, set a permanent password with ' +
-        'AdminSetUserPassword) or turn off MFA for this user',
+      challenge,
+      `Cognito asked for the ${challenge} challenge: give the user a permanent password and no MFA`,
     );
   }
   return response.AuthenticationResult ?? {};
 }
 
 /** Maps a failed sign-in to our error codes, keeping the SDK error as `cause`. */
-export function signInFailure(
-  error: unknown,
-  operation: string,
-  secrets: readonly (string | undefined)[],
-): CognitoTokenError {
+function signInFailure(error: unknown, flow: SignInFlow, secrets: (string | undefined)[]): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
   const cause = describeCause(error, secrets);
-  if (AUTHENTICATION_FAILURES.has(errorName(error))) {
-    return new CognitoTokenError('ERR_AUTHENTICATION', `Cognito rejected the sign-in (${cause})`, { cause: error });
+  if (AUTHENTICATION_FAILURE.test(cause.split(':')[0] as string)) {
+    return new CognitoTokenError('ERR_AUTHENTICATION', `Sign-in rejected (${cause})`, { cause: error });
   }
   // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.
-  const iam =
-    operation === 'AdminInitiateAuth' ? ", and the caller's IAM permission cognito-idp:AdminInitiateAuth" : '';
+  const check = flow === 'admin-user-password' ? 'IAM permission cognito-idp:AdminInitiateAuth, ' : '';
   return new CognitoTokenError(
     'ERR_CONFIGURATION',
-    `Cognito refused the ${operation} request (${cause}); check the client ID, Region, user pool and the app ` +
-      `client's enabled auth flows${iam}`,
+    `Sign-in refused (${cause}); check the ${check}client ID, Region and enabled auth flows`,
     { cause: error },
   );
 }

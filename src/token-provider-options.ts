@@ -93,46 +93,51 @@ export interface ResolvedCommonOptions {
   readonly logger: TokenProviderLogger | undefined;
 }
 
+/** Throws ERR_CONFIGURATION naming `option` unless `value` is one of `allowed`. */
+export function requireOneOf(option: string, value: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(value as string)) throw configurationError(option, `must be one of '${allowed.join("', '")}'`);
+}
+
+const isPositiveNumber = (value: unknown, orZero = false) =>
+  typeof value === 'number' && Number.isFinite(value) && (value > 0 || (orZero && value === 0));
+
 /** Validates the options every provider shares; each message names the option. */
 export function resolveCommonOptions(
   options: CommonProviderOptions & { readonly client?: unknown; readonly clientConfig?: unknown },
   userPoolId?: string,
 ): ResolvedCommonOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw configurationError('options', 'must be an object');
-  }
+  if (typeof options !== 'object' || options === null) throw configurationError('options', 'must be an object');
   const { clientId, region, refreshAheadSeconds, timeoutMs, logger, client, clientConfig } = options;
-  if (typeof clientId !== 'string' || clientId.trim() === '') {
-    throw configurationError('clientId', 'is required and must be a non-empty string');
-  }
-  if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))) {
-    throw configurationError('region', 'must be an AWS Region name such as "eu-west-1"');
-  }
+  const check = (option: string, ok: unknown, problem: string) => {
+    if (!ok) throw configurationError(option, problem);
+  };
+  check('clientId', typeof clientId === 'string' && clientId.trim(), 'must be a non-empty string');
+  check(
+    'region',
+    region === undefined || /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region),
+    'must be a Region such as "eu-west-1"',
+  );
   const poolRegion = userPoolId === undefined ? undefined : regionOfUserPoolId(userPoolId);
-  if (region !== undefined && poolRegion !== undefined && region !== poolRegion) {
-    throw configurationError('region', `is "${region}" but "userPoolId" is in "${poolRegion}"`);
-  }
-  if (refreshAheadSeconds !== undefined && !(Number.isFinite(refreshAheadSeconds) && refreshAheadSeconds >= 0)) {
-    throw configurationError('refreshAheadSeconds', 'must be a non-negative number');
-  }
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw configurationError('timeoutMs', 'must be a positive number of milliseconds');
-  }
-  if (logger !== undefined && typeof logger?.debug !== 'function') {
-    throw configurationError('logger', 'must have a debug(message, details) method');
-  }
-  if (client !== undefined && clientConfig !== undefined) {
-    throw configurationError('client', 'and "clientConfig" are mutually exclusive: give one or neither');
-  }
-  if (client !== undefined && (typeof client !== 'object' || client === null || !('send' in client))) {
-    throw configurationError('client', 'must be an AWS SDK v3 client instance');
-  }
-  if (client !== undefined && region !== undefined) {
-    throw configurationError('region', 'cannot be combined with "client": the client already has a Region');
-  }
-  if (clientConfig !== undefined && (typeof clientConfig !== 'object' || clientConfig === null)) {
-    throw configurationError('clientConfig', 'must be an object');
-  }
+  check('region', !region || !poolRegion || region === poolRegion, `must match "userPoolId" (${poolRegion})`);
+  check(
+    'refreshAheadSeconds',
+    refreshAheadSeconds === undefined || isPositiveNumber(refreshAheadSeconds, true),
+    'must be a non-negative number',
+  );
+  check('timeoutMs', timeoutMs === undefined || isPositiveNumber(timeoutMs), 'must be a positive number');
+  check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
+  check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
+  check(
+    'client',
+    client === undefined || typeof (client as { send?: unknown })?.send === 'function',
+    'must be an AWS SDK v3 client',
+  );
+  check('region', client === undefined || region === undefined, 'cannot be combined with "client"');
+  check(
+    'clientConfig',
+    clientConfig === undefined || (typeof clientConfig === 'object' && clientConfig),
+    'must be an object',
+  );
   return {
     clientId,
     region: region ?? poolRegion,

@@ -1,13 +1,6 @@
 import { lazyCognitoClient } from './cognito-client.js';
-import type { CognitoRequestContext } from './cognito-request.js';
 import type { CognitoTokens } from './cognito-tokens.js';
-import {
-  type CredentialsSource,
-  loadUserCredentials,
-  toCredentialsSource,
-  type UserCredentials,
-  withCredentialsReload,
-} from './credentials.js';
+import { loadUserCredentials, toCredentialsSource, withCredentialsReload } from './credentials.js';
 import { withDeadline } from './deadline.js';
 import { configurationError } from './errors.js';
 import { logEvent } from './logger.js';
@@ -16,13 +9,7 @@ import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { type Session, sessionFromResult } from './session.js';
 import { signInWithPassword } from './sign-in.js';
 import { TokenCache } from './token-cache.js';
-import {
-  type RefreshMode,
-  type ResolvedCommonOptions,
-  resolveCommonOptions,
-  type SignInFlow,
-  type TokenProviderOptions,
-} from './token-provider-options.js';
+import { requireOneOf, resolveCommonOptions, type TokenProviderOptions } from './token-provider-options.js';
 
 /**
  * Cognito User Pool tokens for one user, cached and renewed ahead of expiry. Create one per user at module
@@ -54,9 +41,6 @@ export interface TokenProvider {
   invalidate(): void;
 }
 
-const REFRESH_MODES: readonly RefreshMode[] = ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token'];
-const SIGN_IN_FLOWS: readonly SignInFlow[] = ['user-password', 'admin-user-password'];
-
 /**
  * Creates a {@link TokenProvider}. Every option is checked here, before any I/O, and a bad one throws a
  * {@link CognitoTokenError} with code `ERR_CONFIGURATION` that names it. No AWS client is created until the
@@ -83,32 +67,48 @@ class CognitoUserTokenProvider implements TokenProvider {
   readonly #cache: TokenCache<Session>;
 
   constructor(options: TokenProviderOptions) {
-    const common = resolveCommonOptions(options, options?.userPoolId);
-    const { userPoolId } = options;
-    const refresh = options.refresh ?? 'auto';
-    const flow = options.flow ?? 'user-password';
-    if (!REFRESH_MODES.includes(refresh)) {
-      throw configurationError('refresh', `must be one of ${REFRESH_MODES.map((m) => `'${m}'`).join(', ')}`);
-    }
-    if (!SIGN_IN_FLOWS.includes(flow)) {
-      throw configurationError('flow', `must be one of ${SIGN_IN_FLOWS.map((f) => `'${f}'`).join(', ')}`);
-    }
-    if (flow === 'admin-user-password' && userPoolId === undefined) {
+    const { clientId, region, refreshAheadSeconds, timeoutMs, logger } = resolveCommonOptions(
+      options,
+      options?.userPoolId,
+    );
+    const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
+    requireOneOf('refresh', refresh, ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token']);
+    requireOneOf('flow', flow, ['user-password', 'admin-user-password']);
+    if (flow === 'admin-user-password' && !userPoolId) {
       throw configurationError('userPoolId', "is required with flow 'admin-user-password'");
     }
-    if (refresh === 'get-tokens-from-refresh-token' && rotationCommand() === undefined) {
+    if (refresh === 'get-tokens-from-refresh-token' && !rotationCommand()) {
       throw configurationError(
         'refresh',
-        "is 'get-tokens-from-refresh-token' but the installed @aws-sdk/client-cognito-identity-provider has no " +
-          "GetTokensFromRefreshTokenCommand: install a version from 2025-04 or later, or use 'refresh-token-auth'",
+        'needs GetTokensFromRefreshTokenCommand: install @aws-sdk/client-cognito-identity-provider 3.794.0 or later',
       );
     }
-    const credentials = toCredentialsSource(options.credentials);
-    const client = lazyCognitoClient(options.client, options.clientConfig, common.region);
+    const { load, isSource } = toCredentialsSource(options.credentials);
+    const client = lazyCognitoClient(options.client, options.clientConfig, region);
     const renewer = new Renewer(refresh, flow);
+
+    // One token operation, inside one timeoutMs budget: renew from the refresh token when there is one,
+    // otherwise (or when Cognito rejects it) sign in with the password.
     const obtain = (current: Session | undefined) =>
-      obtainSession({ common, userPoolId, flow, client, renewer, credentials }, current);
-    this.#cache = new TokenCache(obtain, common.logger);
+      withDeadline(timeoutMs, async (deadline) => {
+        const context = { client, clientId, userPoolId, deadline, retryPolicy: DEFAULT_RETRY_POLICY, logger };
+        if (current?.refreshToken) {
+          const renewed = await renewer.renew(context, current);
+          if (renewed) {
+            logEvent(logger, 'cognito-token-provider: renewed');
+            return sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current);
+          }
+        }
+        const { credentials, result } = await withCredentialsReload(
+          isSource,
+          (forceRefresh) => loadUserCredentials(load, deadline, forceRefresh),
+          (loaded) => signInWithPassword(context, flow, loaded),
+          logger,
+        );
+        logEvent(logger, 'cognito-token-provider: signed in');
+        return sessionFromResult(result, credentials.username, credentials.clientSecret, refreshAheadSeconds);
+      });
+    this.#cache = new TokenCache(obtain, logger);
   }
 
   async getIdToken(): Promise<string> {
@@ -130,66 +130,4 @@ class CognitoUserTokenProvider implements TokenProvider {
   invalidate(): void {
     this.#cache.clear();
   }
-}
-
-interface ProviderParts {
-  readonly common: ResolvedCommonOptions;
-  readonly userPoolId: string | undefined;
-  readonly flow: SignInFlow;
-  readonly client: CognitoRequestContext['client'];
-  readonly renewer: Renewer;
-  readonly credentials: { load: CredentialsSource; isSource: boolean };
-}
-
-/**
- * One token operation, inside one `timeoutMs` budget: renew from the refresh token when there is one,
- * otherwise (or when it is rejected) sign in with the password.
- */
-function obtainSession(parts: ProviderParts, current: Session | undefined): Promise<Session> {
-  const { common, userPoolId, client, renewer } = parts;
-  return withDeadline(common.timeoutMs, async (deadline) => {
-    const context: CognitoRequestContext = {
-      client,
-      clientId: common.clientId,
-      userPoolId,
-      deadline,
-      retryPolicy: DEFAULT_RETRY_POLICY,
-      logger: common.logger,
-    };
-    if (current?.refreshToken !== undefined) {
-      const renewed = await renewer.renew(context, current);
-      if (renewed !== undefined) {
-        const session = sessionFromResult(renewed, {
-          signInUsername: current.username,
-          clientSecret: current.clientSecret,
-          refreshAheadSeconds: common.refreshAheadSeconds,
-          previous: current,
-        });
-        logEvent(common.logger, 'cognito-token-provider: renewed', { expiresAt: session.tokens.expiresAt });
-        return session;
-      }
-    }
-    return await signIn(parts, context);
-  });
-}
-
-async function signIn(parts: ProviderParts, context: CognitoRequestContext): Promise<Session> {
-  const { common, flow, credentials } = parts;
-  const { credentials: loaded, result } = await withCredentialsReload(
-    credentials.isSource,
-    (forceRefresh) => loadUserCredentials(credentials.load, context.deadline, forceRefresh),
-    (loadedCredentials) => signInWithPassword(context, flow, loadedCredentials),
-    common.logger,
-  );
-  const session = sessionFromResult(result, sessionInputs(loaded, common));
-  logEvent(common.logger, 'cognito-token-provider: signed in', { expiresAt: session.tokens.expiresAt });
-  return session;
-}
-
-function sessionInputs(credentials: UserCredentials, common: ResolvedCommonOptions) {
-  return {
-    signInUsername: credentials.username,
-    clientSecret: credentials.clientSecret,
-    refreshAheadSeconds: common.refreshAheadSeconds,
-  };
 }

@@ -358,7 +358,10 @@ describe('caching and single flight', () => {
     expect(JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()).serial).toBe(3);
     expect(passwordAuthCalls()).toHaveLength(2);
     expect(refreshAuthCalls()).toHaveLength(1);
-    expect(logger.debug).toHaveBeenCalledWith(expect.stringContaining('refresh token rejected'), expect.any(Object));
+    expect(logger.debug).toHaveBeenCalledWith(
+      expect.stringContaining('REFRESH_TOKEN_AUTH rejected'),
+      expect.any(Object),
+    );
   });
 
   it('serves still-valid tokens when an early renewal fails, and retries the renewal on the next call', async () => {
