@@ -1,9 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     projects: [
       {
+        // Unit tests run src. package.json "imports" would send '#ssm-client-loader' to dist, so point it at the
+        // lazy loader in src, as tsconfig.json "paths" does for TypeScript (the eager one has its own test).
+        resolve: {
+          alias: { '#ssm-client-loader': fileURLToPath(new URL('./src/ssm-client-lazy.ts', import.meta.url)) },
+        },
         test: {
           name: 'unit',
           include: ['test/*.test.ts'],

@@ -1,6 +1,6 @@
-// The only module that imports @aws-sdk/client-ssm at run time. fromSsm loads it with a dynamic import on its
-// first read, so the package root still loads where the optional SSM peer dependency is not installed, and a
-// bundler that sees no fromSsm call drops it with everything it imports.
+// The only module that imports @aws-sdk/client-ssm at run time, and only its bare client and the one command
+// fromSsm sends, so a bundler keeps nothing else of the SSM SDK. '#ssm-client-loader' decides how it is loaded:
+// statically for bundlers, lazily in plain Node, where the optional peer dependency may be missing.
 import {
   GetParametersCommand,
   type GetParametersCommandOutput,
@@ -8,19 +8,24 @@ import {
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
 
-/**
- * Builds the SSM client fromSsm owns. `maxAttempts: 1` because fromSsm runs its own bounded back-off for
- * throttling; SDK retries underneath would multiply the attempts. An explicit `clientConfig.maxAttempts` wins.
- */
-export function createSsmClient(clientConfig: SSMClientConfig | undefined): SSMClient {
-  return new SSMClient({ maxAttempts: 1, ...clientConfig });
-}
+/** Sends one GetParameters request for the given names, decrypting SecureString values. */
+export type GetParameters = (names: string[], abortSignal: AbortSignal) => Promise<GetParametersCommandOutput>;
 
-/** One GetParameters request for every name, decrypting SecureString values. */
-export function getParameters(
-  client: SSMClient,
-  names: readonly string[],
-  abortSignal: AbortSignal,
-): Promise<GetParametersCommandOutput> {
-  return client.send(new GetParametersCommand({ Names: [...names], WithDecryption: true }), { abortSignal });
+/**
+ * Binds GetParameters to `client`, or to a client built from `clientConfig` right now, once per source.
+ * `maxAttempts: 1` because fromSsm runs its own bounded back-off for throttling: SDK retries underneath would
+ * multiply the attempts. An explicit `clientConfig.maxAttempts` wins.
+ *
+ * @example
+ * ```ts
+ * const getParameters = ssmGetParameters(undefined, { region: 'eu-west-1' });
+ * const { Parameters } = await getParameters(['/svc/orders/cognito'], AbortSignal.timeout(5000));
+ * ```
+ */
+export function ssmGetParameters(
+  client: SSMClient | undefined,
+  clientConfig: SSMClientConfig | undefined,
+): GetParameters {
+  const ssm = client ?? new SSMClient({ maxAttempts: 1, ...clientConfig });
+  return (Names, abortSignal) => ssm.send(new GetParametersCommand({ Names, WithDecryption: true }), { abortSignal });
 }

@@ -1,10 +1,10 @@
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
-import { CognitoTokenError, configurationError } from './errors.js';
+import { configurationError } from './errors.js';
 
 /**
  * Credentials kept in one SSM parameter per value. Each value is a parameter name such as
- * `'/svc/orders/cognito/password'`, a name with a version or label selector (`'/svc/orders/password:3'`), or
- * the ARN of a parameter shared from another account. Give at least one: a user sign-in needs `username` and
+ * `'/svc/orders/cognito/password'`, optionally with a version or label selector (`'/svc/orders/password:3'`),
+ * or the ARN of a parameter shared from another account. Give at least one: a user sign-in needs `username` and
  * `password`, a machine-to-machine client only `clientSecret`.
  *
  * @example
@@ -89,106 +89,47 @@ export type FromSsmOptions = (SsmNamedParameters | SsmJsonParameter) &
     readonly maxAgeSeconds?: number;
   };
 
-export const DEFAULT_MAX_AGE_SECONDS = 300;
-
 /** The fields a credentials source can fill, in the order their parameters are requested. */
 export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
 
-/** Where the credentials are, once checked: one parameter per field, or one JSON parameter. */
-export type SsmLayout =
-  | { readonly kind: 'named'; readonly fields: ReadonlyMap<CredentialField, string> }
-  | { readonly kind: 'json'; readonly parameter: string };
-
 /** The checked and defaulted form of {@link FromSsmOptions}. */
 export interface ResolvedSsmOptions {
-  readonly layout: SsmLayout;
-  /** Every parameter name, each once, as sent to GetParameters. */
-  readonly names: readonly string[];
+  /** The fields named one parameter each, in the order of `names`; empty for the JSON layout. */
+  readonly fields: readonly CredentialField[];
+  /** The parameter names to send to GetParameters. */
+  readonly names: string[];
   readonly maxAgeMs: number;
   readonly client: SSMClient | undefined;
   readonly clientConfig: SSMClientConfig | undefined;
 }
 
-// A plain name (`cognito-password`), a hierarchy (`/svc/orders/password`), either with a `:version` or `:label`
-// selector, or the ARN of a parameter shared from another account. Parameter Store allows these characters only.
-const SEGMENT = '[A-Za-z0-9_.-]+';
-const SELECTOR = `(?::${SEGMENT})?`;
-const PARAMETER_NAME = new RegExp(
-  `^(?:${SEGMENT}|(?:/${SEGMENT})+|arn:aws[a-z-]*:ssm:[a-z0-9-]+:\\d{12}:parameter(?:/${SEGMENT})+)${SELECTOR}$`,
-);
-// GetParameters accepts names up to 2,048 characters, ARN and selector included.
-const MAX_NAME_LENGTH = 2048;
-
-/** Validates fromSsm's options before any I/O; every message names the option at fault. */
+/**
+ * Checks fromSsm's options before any I/O; every message names the option at fault. Parameter names are only
+ * checked for shape (SSM rejects a bad one with a clear error), and never quoted: a value pasted in by mistake
+ * must not end up in a log.
+ */
 export function resolveSsmOptions(options: FromSsmOptions): ResolvedSsmOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw configurationError('options', 'must be an object such as { parameter: "/svc/orders/cognito" }');
+  // Object() lets a missing or non-object argument fail the check below, naming the options it lacks.
+  const given: Record<string, unknown> = Object(options);
+  const { maxAgeSeconds = 300, client, clientConfig } = given as FromSsmOptions;
+  const fields = CREDENTIAL_FIELDS.filter((field) => given[field] !== undefined);
+  if ((given.parameter === undefined) === (fields.length === 0)) {
+    throw configurationError('parameter', 'or "username", "password", "clientSecret" is required, not both');
   }
-  const layout = resolveLayout(options);
-  const names = layout.kind === 'json' ? [layout.parameter] : [...layout.fields.values()];
-  const { maxAgeSeconds, client, clientConfig } = options;
-  if (maxAgeSeconds !== undefined && !(Number.isFinite(maxAgeSeconds) && maxAgeSeconds >= 0)) {
-    throw configurationError('maxAgeSeconds', 'must be a non-negative number of seconds');
-  }
-  if (client !== undefined && clientConfig !== undefined) {
-    throw configurationError('client', 'and "clientConfig" are mutually exclusive: give one or neither');
-  }
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.send !== 'function')) {
-    throw configurationError('client', 'must be an SSMClient from @aws-sdk/client-ssm');
-  }
-  if (clientConfig !== undefined && (typeof clientConfig !== 'object' || clientConfig === null)) {
-    throw configurationError('clientConfig', 'must be an object');
-  }
-  return {
-    layout,
-    names,
-    maxAgeMs: (maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000,
-    client,
-    clientConfig,
-  };
-}
-
-function resolveLayout(options: FromSsmOptions): SsmLayout {
-  const given = CREDENTIAL_FIELDS.filter((field) => options[field] !== undefined);
-  if (options.parameter !== undefined) {
-    if (given.length > 0) {
-      throw configurationError(
-        'parameter',
-        `cannot be combined with ${given.map((f) => `"${f}"`).join(', ')}: name one JSON parameter, or one ` +
-          'parameter per value',
-      );
+  const names = (fields.length > 0 ? fields : ['parameter']).map((option) => {
+    const name = given[option];
+    // Parameter Store allows 2,048 characters, ARN and selector included, and no whitespace.
+    if (typeof name !== 'string' || !/^\S{1,2048}$/.test(name)) {
+      throw configurationError(option, 'must be an SSM parameter name');
     }
-    return { kind: 'json', parameter: checkName('parameter', options.parameter) };
+    return name;
+  });
+  if (!(Number.isFinite(maxAgeSeconds) && maxAgeSeconds >= 0)) {
+    throw configurationError('maxAgeSeconds', 'must be a non-negative number');
   }
-  if (given.length === 0) {
-    throw new CognitoTokenError(
-      'ERR_CONFIGURATION',
-      '"username", "password", "clientSecret" or "parameter" is required: name at least one SSM parameter',
-    );
+  if (client !== undefined && (clientConfig !== undefined || typeof client?.send !== 'function')) {
+    throw configurationError('client', 'must be an SSMClient, without "clientConfig"');
   }
-  const fields = new Map<CredentialField, string>();
-  for (const field of given) {
-    const name = checkName(field, options[field]);
-    const twin = [...fields].find(([, other]) => other === name);
-    if (twin !== undefined) {
-      throw configurationError(field, `names the same parameter as "${twin[0]}"; each value needs its own`);
-    }
-    fields.set(field, name);
-  }
-  return { kind: 'named', fields };
-}
-
-function checkName(option: string, name: unknown): string {
-  if (typeof name !== 'string' || name === '') {
-    throw configurationError(option, 'must be an SSM parameter name, for example "/svc/orders/cognito/password"');
-  }
-  if (name.length > MAX_NAME_LENGTH || !PARAMETER_NAME.test(name)) {
-    throw configurationError(
-      option,
-      `is not a valid SSM parameter name: use letters, digits and _ . - only, as "name" or "/path/to/name" ` +
-        '(optionally ":version" or ":label"), or a parameter ARN',
-    );
-  }
-  return name;
+  return { fields, names, maxAgeMs: maxAgeSeconds * 1000, client, clientConfig };
 }

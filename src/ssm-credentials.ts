@@ -5,7 +5,6 @@ import {
   type CredentialField,
   type FromSsmOptions,
   resolveSsmOptions,
-  type SsmLayout,
 } from './ssm-credentials-options.js';
 import { describeNames, parameterReader } from './ssm-parameters.js';
 import { type ExpiringTokens, TokenCache } from './token-cache.js';
@@ -34,11 +33,13 @@ interface CachedCredentials extends ExpiringTokens {
  * - Every failure is a {@link CognitoTokenError} with code `ERR_CREDENTIALS`, naming the parameters and the AWS
  *   error, never a value; the SDK error is its `cause`. Throttling that outlasts the back-off is
  *   `ERR_CREDENTIALS` too, with the `ThrottlingException` as `cause`. Bad options throw `ERR_CONFIGURATION`
- *   here, at construction; a missing `@aws-sdk/client-ssm` throws `ERR_CONFIGURATION` at the first read.
+ *   here, at construction; in plain Node, a missing `@aws-sdk/client-ssm` throws `ERR_CONFIGURATION` at the first
+ *   read.
  * - The values live in a closure: logging or inspecting the source shows none of them.
  *
  * The caller needs `ssm:GetParameters` on the parameters, and `kms:Decrypt` on the key when the SecureStrings
- * are encrypted with a customer-managed KMS key. `@aws-sdk/client-ssm` is loaded on the first read only.
+ * are encrypted with a customer-managed KMS key. Plain Node loads `@aws-sdk/client-ssm` on the first read only;
+ * bundlers import it statically, keeping only the bare client and GetParametersCommand.
  *
  * @example
  * ```ts
@@ -62,64 +63,43 @@ interface CachedCredentials extends ExpiringTokens {
  * ```
  */
 export function fromSsm(options: FromSsmOptions): CredentialsSource {
-  const { layout, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
+  const { fields, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
   const read = parameterReader(client, clientConfig);
   const cache = new TokenCache<CachedCredentials>(async () => {
-    const credentials = toCredentials(layout, await read(names));
+    const values = await read(names);
+    const credentials =
+      fields.length > 0
+        ? Object.fromEntries(fields.map((field, index) => [field, values[index]]))
+        : fromJson(values[0] as string, names);
     const expiresAt = Date.now() + maxAgeMs;
-    return { credentials, expiresAt, renewAt: expiresAt };
+    // Frozen, because every caller within maxAge gets this same object.
+    return { credentials: Object.freeze(credentials), expiresAt, renewAt: expiresAt };
   });
   // Everything read stays in this closure and the cache: the function object itself carries no value.
-  return async function ssmCredentialsSource(loadOptions?: { forceRefresh?: boolean }): Promise<CognitoCredentials> {
-    const entry = await cache.load({ force: loadOptions?.forceRefresh === true });
-    return entry.credentials;
-  };
+  return async (loadOptions) => (await cache.load({ force: loadOptions?.forceRefresh === true })).credentials;
 }
 
-function toCredentials(layout: SsmLayout, values: ReadonlyMap<string, string>): CognitoCredentials {
-  const credentials: { -readonly [F in CredentialField]?: string } = {};
-  if (layout.kind === 'named') {
-    for (const [field, name] of layout.fields) credentials[field] = values.get(name);
-  } else {
-    // The reader returns a value for every name it was given, or throws.
-    const text = values.get(layout.parameter) as string;
-    const where = describeNames([layout.parameter]);
-    const parsed = parseJsonObject(text, where);
-    for (const field of CREDENTIAL_FIELDS) {
-      const value = parsed[field];
-      if (value === undefined || value === null) continue;
-      if (typeof value !== 'string' || value === '') {
-        throw new CognitoTokenError('ERR_CREDENTIALS', `The "${field}" field of ${where} must be a non-empty string`);
-      }
-      credentials[field] = value;
-    }
-    if (Object.keys(credentials).length === 0) {
-      throw new CognitoTokenError(
-        'ERR_CREDENTIALS',
-        `${where} holds none of the fields "username", "password" and "clientSecret"`,
-      );
-    }
-  }
-  // Frozen, because every caller within maxAge gets this same object.
-  return Object.freeze(credentials);
-}
-
-function parseJsonObject(text: string, where: string): Record<string, unknown> {
-  let parsed: unknown;
+/**
+ * The credential fields of a JSON parameter that are strings; the provider using them checks the ones it needs.
+ * Not JSON, not an object, or none of the fields: one message naming the parameter and never quoting its value.
+ */
+function fromJson(text: string, names: readonly string[]): CognitoCredentials {
+  let parsed: Partial<Record<CredentialField, unknown>> | undefined;
   try {
     parsed = JSON.parse(text);
   } catch {
     // No cause: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
+  }
+  const credentials: { [F in CredentialField]?: string } = {};
+  for (const field of CREDENTIAL_FIELDS) {
+    const value = parsed?.[field];
+    if (typeof value === 'string') credentials[field] = value;
+  }
+  if (Object.keys(credentials).length === 0) {
     throw new CognitoTokenError(
       'ERR_CREDENTIALS',
-      `${where} does not hold valid JSON; expected {"username": "…", "password": "…", "clientSecret": "…"}`,
+      `${describeNames(names)} must hold a JSON object with "username", "password" or "clientSecret"`,
     );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CognitoTokenError(
-      'ERR_CREDENTIALS',
-      `${where} holds JSON that is not an object; expected {"username": "…", "password": "…", "clientSecret": "…"}`,
-    );
-  }
-  return parsed as Record<string, unknown>;
+  return credentials;
 }

@@ -1,10 +1,10 @@
-import type { GetParametersCommandOutput, Parameter, SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
+import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
+import { loadSsmClient } from '#ssm-client-loader';
 import { describeCause } from './aws-error.js';
 import { withDeadline } from './deadline.js';
 import { CognitoTokenError } from './errors.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from './retry.js';
-
-type SsmBindings = typeof import('./ssm-client.js');
+import type { GetParameters } from './ssm-client.js';
 
 /**
  * Bounds one read, back-off included. A source has no caller's `timeoutMs` to share (the provider that calls
@@ -12,100 +12,62 @@ type SsmBindings = typeof import('./ssm-client.js');
  */
 const READ_TIMEOUT_MS = 10_000;
 
-let bindings: Promise<SsmBindings> | undefined;
-
-/** Loads the SDK bindings once per process; a failed load is forgotten so the next read tries again. */
-function loadBindings(): Promise<SsmBindings> {
-  bindings ??= import('./ssm-client.js').catch((error: unknown) => {
-    bindings = undefined;
-    throw new CognitoTokenError(
-      'ERR_CONFIGURATION',
-      'fromSsm needs the optional peer dependency @aws-sdk/client-ssm: npm install @aws-sdk/client-ssm',
-      { cause: error },
-    );
-  });
-  return bindings;
-}
-
 /**
- * Returns a function that reads parameters with one SSM client, built on the first read (never per call, and
- * never at construction, where a Lambda cold start would pay for it before the first token is wanted).
+ * Returns a function that reads parameters, in the order of `names`, with one GetParameters request (retried
+ * on throttling, 5xx and network failures). The SSM client is built on the first read: never per call, and
+ * never at construction, where a Lambda cold start would pay for it before the first token is wanted.
  */
 export function parameterReader(
   client: SSMClient | undefined,
   clientConfig: SSMClientConfig | undefined,
-): (names: readonly string[]) => Promise<Map<string, string>> {
-  let created: SSMClient | undefined = client;
+): (names: string[]) => Promise<string[]> {
+  let bound: GetParameters | undefined;
   return async (names) => {
-    const sdk = await loadBindings();
-    created ??= sdk.createSsmClient(clientConfig);
-    const ssm = created;
-    const output = await withDeadline(READ_TIMEOUT_MS, (deadline) =>
+    // A source reads one at a time (its cache is single flight), so two reads never race to bind a client.
+    const getParameters = (bound ??= (await loadSsmClient()).ssmGetParameters(client, clientConfig));
+    const { Parameters = [] } = await withDeadline(READ_TIMEOUT_MS, (deadline) =>
       withRetries(
         { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },
-        (abortSignal) => sdk.getParameters(ssm, names, abortSignal),
+        (abortSignal) => getParameters(names, abortSignal),
       ),
     ).catch((error: unknown) => {
       throw readFailure(error, names);
     });
-    return valuesByName(output, names);
+    // SSM answers in no promised order, by name or ARN, with any `:version` or `:label` selector apart.
+    const values = names.map(
+      (name) =>
+        Parameters.find((p) => [p.Name, p.ARN].some((id) => id === name || id + (p.Selector ?? '') === name))?.Value,
+    );
+    // Names in InvalidParameters have no value; so has a name SSM left out without saying.
+    const missing = names.filter((_, index) => values[index] === undefined);
+    if (missing.length > 0) {
+      throw new CognitoTokenError(
+        'ERR_CREDENTIALS',
+        `Could not read ${describeNames(missing)}: not found (InvalidParameters); check the name and the Region`,
+      );
+    }
+    return values as string[];
   };
 }
 
 /**
- * Every failure is `ERR_CREDENTIALS` with the SDK error as `cause`, throttling that outlasted the back-off
- * included: what failed is loading credentials, and the message and cause say why. Messages carry parameter
- * names and AWS error names, which are not secret; GetParameters requests carry no value to echo.
+ * Every failure is `ERR_CREDENTIALS` with the SDK error as `cause`: what failed is loading credentials. The
+ * message has parameter and AWS error names, never a value (a GetParameters request carries none to echo).
  */
 function readFailure(error: unknown, names: readonly string[]): CognitoTokenError {
-  const which = describeNames(names);
-  if (error instanceof CognitoTokenError) {
-    // withRetries gave up on throttling or an unavailable service: keep its account of the attempts, and add
-    // the last error's own message, which for a network failure is the only clue (ECONNREFUSED, ENOTFOUND...).
-    return new CognitoTokenError(
-      'ERR_CREDENTIALS',
-      `Could not read ${which}: ${error.message}; last error: ${describeCause(error.cause, [])}`,
-      { cause: error.cause },
-    );
-  }
+  // withRetries gave up on throttling, an outage or the timeout: its message counts the attempts.
+  const gaveUp = error instanceof CognitoTokenError;
+  const cause = gaveUp ? error.cause : error;
   return new CognitoTokenError(
     'ERR_CREDENTIALS',
-    `Could not read ${which} (${describeCause(error, [])}); check that this role may call ssm:GetParameters on ` +
-      'them and kms:Decrypt with the KMS key of each SecureString',
-    { cause: error },
-  );
-}
-
-function valuesByName(output: GetParametersCommandOutput, names: readonly string[]): Map<string, string> {
-  const invalid = names.filter((name) => output.InvalidParameters?.includes(name));
-  if (invalid.length > 0) {
-    throw new CognitoTokenError(
-      'ERR_CREDENTIALS',
-      `SSM Parameter Store has no ${describeNames(invalid)} (InvalidParameters) in this account and Region; ` +
-        'check the name, the Region of the SSM client and, for a selector, the version or label',
-    );
-  }
-  const values = new Map<string, string>();
-  for (const name of names) {
-    const value = output.Parameters?.find((parameter) => answers(parameter, name))?.Value;
-    if (typeof value !== 'string') {
-      throw new CognitoTokenError('ERR_CREDENTIALS', `SSM returned no value for ${describeNames([name])}`);
-    }
-    values.set(name, value);
-  }
-  return values;
-}
-
-/** A parameter answers a requested name by its name or ARN, with the version or label selector if one was asked. */
-function answers(parameter: Parameter, requested: string): boolean {
-  const selector = parameter.Selector ?? '';
-  return [parameter.Name, parameter.ARN].some(
-    (id) => id !== undefined && (id === requested || `${id}${selector}` === requested),
+    `Could not read ${describeNames(names)} (${describeCause(cause, [])}): ${
+      gaveUp ? error.message : 'check that this role may call ssm:GetParameters and kms:Decrypt'
+    }`,
+    { cause },
   );
 }
 
 /** `SSM parameter "/a"` or `SSM parameters "/a", "/b"`. */
 export function describeNames(names: readonly string[]): string {
-  const quoted = names.map((name) => `"${name}"`).join(', ');
-  return names.length === 1 ? `SSM parameter ${quoted}` : `SSM parameters ${quoted}`;
+  return `SSM parameter${names.length > 1 ? 's' : ''} ${names.map((name) => `"${name}"`).join(', ')}`;
 }
