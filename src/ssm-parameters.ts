@@ -24,7 +24,8 @@ export function parameterReader(
   let bound: GetParameters | undefined;
   return async (names) => {
     // A source reads one at a time (its cache is single flight), so two reads never race to bind a client.
-    const getParameters = (bound ??= (await loadSsmClient()).ssmGetParameters(client, clientConfig));
+    bound ??= (await loadSsmClient()).ssmGetParameters(client, clientConfig);
+    const getParameters = bound;
     const { Parameters = [] } = await withDeadline(READ_TIMEOUT_MS, (deadline) =>
       withRetries(
         { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },

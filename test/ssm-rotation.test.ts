@@ -172,8 +172,11 @@ describe('password rotated in SSM', () => {
 });
 
 describe('what the provider needs', () => {
-  it('fails with ERR_CREDENTIALS naming the field when the JSON parameter lacks the password', async () => {
-    ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(JSON_NAME, JSON.stringify({ username: 'x' }))] });
+  it.each([
+    ['lacks the password', { username: 'x' }],
+    ['holds a password that is not a string', { username: 'x', password: 12345678 }],
+  ])('fails with ERR_CREDENTIALS naming the field when the JSON parameter %s', async (_case, value) => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(JSON_NAME, JSON.stringify(value))] });
     const tokens = provider(fromSsm({ parameter: JSON_NAME, clientConfig: { region: 'eu-west-1' } }));
 
     const error = await failureOf(tokens.getIdToken());

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { loadSsmClient } from '#ssm-client-loader';
+import * as ssmClient from '../src/ssm-client.js';
+import * as eager from '../src/ssm-client-eager.js';
+import * as lazy from '../src/ssm-client-lazy.js';
+
+// Both loaders must hand out the one module that imports @aws-sdk/client-ssm: package.json "imports" gives
+// bundlers the eager one and Node the lazy one, so each path is only as right as its loader. The lazy loader's
+// missing-peer path is tested in ssm-credentials.test.ts; the packaged one in test/package/optional-ssm-peer.
+describe('#ssm-client-loader', () => {
+  it('eager: resolves to ./ssm-client.js, already imported', async () => {
+    const loaded = await eager.loadSsmClient();
+
+    expect(loaded.ssmGetParameters).toBe(ssmClient.ssmGetParameters);
+  });
+
+  it('lazy: resolves to ./ssm-client.js, imported on the call', async () => {
+    const loaded = await lazy.loadSsmClient();
+
+    expect(loaded.ssmGetParameters).toBe(ssmClient.ssmGetParameters);
+  });
+
+  it('is the lazy loader in unit tests, as in plain Node (vitest.config.ts alias)', () => {
+    expect(loadSsmClient).toBe(lazy.loadSsmClient);
+  });
+});
