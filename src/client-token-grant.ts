@@ -2,6 +2,7 @@ import { ClientTokens } from './client-tokens.js';
 import { CognitoTokenError } from './errors.js';
 import { type CognitoJwtClaims, decodeJwtClaims } from './jwt-claims.js';
 import { type ExpiringTokens, renewalPoint } from './token-cache.js';
+import { expiryOf } from './token-expiry.js';
 
 /** What either way of asking for a client token (GetClientToken or the OAuth2 endpoint) answered. */
 export interface ClientTokenGrant {
@@ -36,7 +37,13 @@ export function cachedClientToken(
   }
   const claims = readableClaims(accessToken);
   const now = Date.now();
-  const expiresAt = expiryOf(grant.expiresIn, claims?.exp, now, answeredBy);
+  const expiresAt = expiryOf(now, grant.expiresIn, [claims]);
+  if (expiresAt === undefined) {
+    throw new CognitoTokenError(
+      'ERR_UNAVAILABLE',
+      `${answeredBy} returned an access token with neither a lifetime (expires_in) nor an exp claim`,
+    );
+  }
   const scopes = splitScopes(grant.scope) ?? splitScopes(claims?.scope) ?? requestedScopes;
   const tokenType = typeof grant.tokenType === 'string' && grant.tokenType !== '' ? grant.tokenType : 'Bearer';
   return {
@@ -55,16 +62,6 @@ function readableClaims(accessToken: string): CognitoJwtClaims | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Prefers the stated lifetime, measured on our own clock so clock skew cannot shorten or stretch it. */
-function expiryOf(expiresIn: number | undefined, exp: unknown, now: number, answeredBy: string): number {
-  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn > 0) return now + expiresIn * 1000;
-  if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
-  throw new CognitoTokenError(
-    'ERR_UNAVAILABLE',
-    `${answeredBy} returned an access token with neither a lifetime (expires_in) nor an exp claim`,
-  );
 }
 
 function splitScopes(scope: unknown): string[] | undefined {

@@ -1,8 +1,9 @@
 import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoTokens } from './cognito-tokens.js';
 import { CognitoTokenError } from './errors.js';
-import { decodeJwtClaims } from './jwt-claims.js';
+import { type CognitoJwtClaims, decodeJwtClaims } from './jwt-claims.js';
 import { type ExpiringTokens, renewalPoint } from './token-cache.js';
+import { expiryOf } from './token-expiry.js';
 
 /** Everything the provider keeps about a signed-in user. Held only inside the provider's private cache. */
 export interface Session extends ExpiringTokens {
@@ -31,7 +32,10 @@ export function sessionFromResult(
   }
   const claims = decodeJwtClaims(idToken);
   const now = Date.now();
-  const expiresAt = expiryOf(result.ExpiresIn, claims.exp, now);
+  const expiresAt = expiryOf(now, result.ExpiresIn, [claims, readableClaims(accessToken)]);
+  if (expiresAt === undefined) {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
+  }
   const claimed = claims['cognito:username'];
   const username = typeof claimed === 'string' && claimed ? claimed : signInUsername;
   return {
@@ -47,12 +51,11 @@ export function sessionFromResult(
   };
 }
 
-/**
- * Prefers ExpiresIn, measured on our own clock so clock skew cannot shorten or stretch it; falls back on the
- * ID token's `exp` claim for servers (the local emulator among them) that omit ExpiresIn.
- */
-function expiryOf(expiresIn: number | undefined, exp: number | undefined, now: number): number {
-  if (expiresIn) return now + expiresIn * 1000;
-  if (typeof exp === 'number') return exp * 1000;
-  throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
+// Cognito's access tokens are JWTs too, but nothing here depends on it.
+function readableClaims(jwt: string): CognitoJwtClaims | undefined {
+  try {
+    return decodeJwtClaims(jwt);
+  } catch {
+    return undefined;
+  }
 }

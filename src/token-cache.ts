@@ -50,33 +50,41 @@ export class TokenCache<T extends ExpiringTokens> {
 
   /** Fresh tokens, fetching them if needed; concurrent callers share one fetch. */
   load(options?: LoadOptions): Promise<T> {
-    if (options?.force !== true) {
-      const fresh = this.fresh();
-      if (fresh !== undefined) return Promise.resolve(fresh);
-    }
+    const force = options?.force === true;
+    const previous = this.#current;
+    if (!force && previous !== undefined && Date.now() < previous.renewAt) return Promise.resolve(previous);
+    const shared = this.#fetch();
+    if (force || previous === undefined) return shared;
+    // Whether to fall back is each caller's own business: a forced refresh() that joins this fetch must see
+    // its failure, while getIdToken() callers keep the tokens they could still use.
+    const generation = this.#generation;
+    return shared.catch((error: unknown) => {
+      const now = Date.now();
+      if (generation !== this.#generation || now >= previous.expiresAt) throw error;
+      if (this.#current === previous) {
+        // Ask again a little later rather than on every call: a failing Cognito is often a throttling one.
+        const retryAt = now + Math.min(30_000, (previous.expiresAt - now) / 4);
+        this.#current = { ...previous, renewAt: retryAt };
+        logEvent(this.#logger, 'cognito-token-provider: renewal failed, serving tokens until they expire', {
+          error: (error as { code?: unknown })?.code ?? (error as Error)?.name,
+          expiresInMs: previous.expiresAt - now,
+        });
+      }
+      return previous;
+    });
+  }
+
+  #fetch(): Promise<T> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const generation = this.#generation;
-    const previous = this.#current;
-    const fetching = this.#obtain(previous).then(
-      (tokens) => {
+    const shared: Promise<T> = this.#obtain(this.#current)
+      .then((tokens) => {
         if (generation === this.#generation) this.#current = tokens;
         return tokens;
-      },
-      (error: unknown) => {
-        // A renewal that fails ahead of expiry must not fail the caller while the old tokens still work.
-        if (options?.force !== true && previous !== undefined && Date.now() < previous.expiresAt) {
-          logEvent(this.#logger, 'cognito-token-provider: renewal failed, serving tokens until they expire', {
-            error: error instanceof Error ? error.name : typeof error,
-            expiresInMs: previous.expiresAt - Date.now(),
-          });
-          return previous;
-        }
-        throw error;
-      },
-    );
-    const shared = fetching.finally(() => {
-      if (this.#inFlight === shared) this.#inFlight = undefined;
-    });
+      })
+      .finally(() => {
+        if (this.#inFlight === shared) this.#inFlight = undefined;
+      });
     this.#inFlight = shared;
     return shared;
   }

@@ -39,12 +39,13 @@ describe('TokenCache', () => {
     expect(obtain).toHaveBeenCalledTimes(1);
   });
 
-  it('logs a failed early renewal by error name, even for non-Error rejections, and serves the old tokens', async () => {
+  it('logs a failed early renewal by its code, or its name when it has none, and serves the old tokens', async () => {
     const logger = { debug: vi.fn() };
     const obtain = vi
       .fn<(current: Fake | undefined) => Promise<Fake>>()
       .mockResolvedValueOnce({ expiresAt: Date.now() + 10_000, renewAt: Date.now() + 5_000, serial: 1 })
-      .mockRejectedValueOnce('a string, not an Error');
+      .mockRejectedValueOnce(Object.assign(new Error('x'), { code: 'ERR_THROTTLED' }))
+      .mockRejectedValueOnce(new RangeError('y'));
     const cache = new TokenCache(obtain, logger);
     const first = await cache.load();
     vi.advanceTimersByTime(6_000);
@@ -54,8 +55,14 @@ describe('TokenCache', () => {
     expect(served).toBe(first);
     expect(obtain).toHaveBeenLastCalledWith(first);
     expect(logger.debug).toHaveBeenCalledWith(expect.stringContaining('renewal failed'), {
-      error: 'string',
+      error: 'ERR_THROTTLED',
       expiresInMs: 4_000,
+    });
+    vi.advanceTimersByTime(1_000);
+    expect((await cache.load()).serial).toBe(1);
+    expect(logger.debug).toHaveBeenLastCalledWith(expect.stringContaining('renewal failed'), {
+      error: 'RangeError',
+      expiresInMs: 3_000,
     });
   });
 });

@@ -364,7 +364,7 @@ describe('caching and single flight', () => {
     );
   });
 
-  it('serves still-valid tokens when an early renewal fails, and retries the renewal on the next call', async () => {
+  it('serves still-valid tokens when an early renewal fails, and waits before asking Cognito again', async () => {
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
       .resolves(authResult({ serial: 1 }))
@@ -382,12 +382,103 @@ describe('caching and single flight', () => {
 
     const during = tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(200);
-
     expect(await during).toBe(first);
-    const renewed = await tokens.getIdToken();
-    expect(renewed).not.toBe(first);
+
+    // 200 s of life left: the next attempt waits min(30 s, a quarter of that).
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(await tokens.getIdToken()).toBe(first);
+    expect(refreshAuthCalls()).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await tokens.getIdToken()).not.toBe(first);
     expect(refreshAuthCalls()).toHaveLength(2);
     expect(cognito.calls()).toHaveLength(3);
+  });
+
+  it('fails refresh() that joins a failing background renewal, instead of returning the rejected tokens', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .resolves(authResult({ serial: 1 }))
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .callsFake(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw internalError();
+      });
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      timeoutMs: 60,
+      credentials: { username: 'svc-orders', password },
+    });
+    const first = await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3400_000);
+
+    const background = tokens.getIdToken();
+    const forced = failureOf(tokens.refresh());
+    await vi.advanceTimersByTimeAsync(100);
+
+    expect(await background).toBe(first);
+    expect((await forced).code).toBe('ERR_UNAVAILABLE');
+    expect(refreshAuthCalls()).toHaveLength(1);
+  });
+
+  it('does not hand pre-invalidate tokens to callers waiting on a renewal that fails', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .resolves(authResult({ serial: 1 }))
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .callsFake(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw internalError();
+      });
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      timeoutMs: 60,
+      credentials: { username: 'svc-orders', password },
+    });
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3400_000);
+
+    const waiting = failureOf(tokens.getIdToken());
+    tokens.invalidate();
+    await vi.advanceTimersByTimeAsync(100);
+
+    expect((await waiting).code).toBe('ERR_UNAVAILABLE');
+  });
+
+  it('expires the session with the ID token when it lives shorter than ExpiresIn (the access token)', async () => {
+    const now = nowSeconds();
+    const shortId = cognitoTokens({ username: 'svc-orders', nowSeconds: now, lifetimeSeconds: 300 }).IdToken;
+    const longAccess = cognitoTokens({ username: 'svc-orders', nowSeconds: now, lifetimeSeconds: 3600 });
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { ...longAccess, IdToken: shortId } });
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      credentials: { username: 'svc-orders', password },
+    });
+
+    const set = await tokens.getTokens();
+
+    expect(set.expiresAt.getTime()).toBe(Date.now() + 300_000);
+  });
+
+  it('measures a token lifetime as exp - iat on the local clock, so a skewed clock does not expire it at once', async () => {
+    const serverNow = nowSeconds() - 7200; // the local clock runs two hours ahead of Cognito's
+    const result = cognitoTokens({ username: 'svc-orders', nowSeconds: serverNow, lifetimeSeconds: 3600 });
+    const { ExpiresIn: _omitted, ...withoutExpiresIn } = result;
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: withoutExpiresIn });
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      credentials: { username: 'svc-orders', password },
+    });
+
+    const set = await tokens.getTokens();
+    await tokens.getIdToken();
+
+    expect(set.expiresAt.getTime()).toBe(Date.now() + 3600_000);
+    expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 1);
   });
 
   it('does not serve expired tokens when renewal fails after expiry', async () => {
