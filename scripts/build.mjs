@@ -3,7 +3,7 @@
 // both `import` and `require` consumers get code and types in the module format they expect.
 // Usage: npm run build
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -13,11 +13,21 @@ rmSync('dist', { recursive: true, force: true });
 for (const project of ['tsconfig.build.json', 'tsconfig.cjs.json']) {
   execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
 }
-// The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript. Being the
-// nearest package.json, it is also where Node and bundlers look up the '#...' imports of dist/cjs files, so it
-// repeats the root "imports" for them: the static SSM client loader for bundlers, the lazy one for Node.
-const cjsImports = { '#ssm-client-loader': { module: './ssm-client-eager.js', default: './ssm-client-lazy.js' } };
-writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs', imports: cjsImports })}\n`);
+// The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript.
+writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
+// That file is also the nearest package.json of every dist/cjs file, where Node would look up a '#...' import,
+// and an "imports" field there is one publint rejects. So the CommonJS half requires its '#...' targets by
+// relative path: the lazy SSM client loader, which is what Node needs (the root "imports" serve dist/esm).
+const CJS_IMPORTS = { '#ssm-client-loader': './ssm-client-lazy.js' };
+for (const file of readdirSync('dist/cjs').filter((name) => name.endsWith('.js'))) {
+  const path = `dist/cjs/${file}`;
+  const code = readFileSync(path, 'utf8');
+  const rewritten = code.replace(/require\("(#[^"]+)"\)/g, (_call, specifier) => {
+    if (!(specifier in CJS_IMPORTS)) throw new Error(`${path}: no CommonJS target for ${specifier} in build.mjs`);
+    return `require(${JSON.stringify(CJS_IMPORTS[specifier])})`;
+  });
+  if (rewritten !== code) writeFileSync(path, rewritten);
+}
 for (const bin of ['dist/esm/cli.js', 'dist/cjs/cli.js']) {
   if (existsSync(bin)) chmodSync(bin, 0o755);
 }

@@ -1,6 +1,7 @@
-// '#ssm-client-loader' for plain Node (package.json "imports", conditions "import" and "require"): the optional
-// peer dependency @aws-sdk/client-ssm is loaded on fromSsm's first read, so the package root still loads where
-// it is not installed. TypeScript resolves '#ssm-client-loader' to this file (tsconfig.json "paths").
+// '#ssm-client-loader' for plain Node (package.json "imports", condition "default"; the CommonJS build requires
+// this file by path, see scripts/build.mjs): the optional peer dependency @aws-sdk/client-ssm is loaded on
+// fromSsm's first read, so the package root still loads where it is not installed. TypeScript sees this
+// file's signature for '#ssm-client-loader' (tsconfig.json "paths", through ssm-client-loader.d.ts).
 import { CognitoTokenError } from './errors.js';
 
 /**
