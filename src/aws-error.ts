@@ -38,7 +38,13 @@ export function classifyFailure(error: unknown): FailureKind {
   const name = errorName(error);
   const status = httpStatusOf(error);
   if (THROTTLED.test(name) || status === 429) return 'throttled';
-  if (TRANSIENT.test(name) || (status ?? 0) >= 500 || (error as AwsLikeError | undefined)?.$fault === 'server') {
+  if (
+    TRANSIENT.test(name) ||
+    (status ?? 0) >= 500 ||
+    (error as AwsLikeError | undefined)?.$fault === 'server' ||
+    // A garbled answer (the SDK's parse error, often with a 2xx status) says nothing about our request.
+    error instanceof SyntaxError
+  ) {
     return 'transient';
   }
   return status === undefined && isNetworkFailure(error) ? 'transient' : 'rejected';
@@ -74,9 +80,29 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   return safe;
 }
 
-/** The SDK's name and message for an error, redacted, ready to quote inside our own message. */
+/**
+ * Removes known secrets from an error's message and stack, in place: it stays the SDK's own error, with its
+ * class and `$metadata`, but a `cause` is printed by `util.inspect` and `console.log`, so it must be as safe as
+ * our own message. A parse error quotes the text it choked on, which may be a token or a secret we do not
+ * know, so its message goes entirely.
+ */
+export function scrub<E>(error: E, secrets: readonly (string | undefined)[]): E {
+  if (error instanceof Error) {
+    const message = error instanceof SyntaxError ? 'unreadable JSON (text withheld)' : redact(error.message, secrets);
+    if (message !== error.message) {
+      error.message = message;
+      error.stack = `${error.name}: ${message}`;
+    }
+  }
+  return error;
+}
+
+/**
+ * The name and message of an error about to become a `cause`, scrubbed of `secrets` in place (see
+ * {@link scrub}), ready to quote inside our own message.
+ */
 export function describeCause(error: unknown, secrets: readonly (string | undefined)[]): string {
-  const name = errorName(error);
-  const message = redact(error instanceof Error ? error.message.trim() : '', secrets);
+  const name = errorName(scrub(error, secrets));
+  const message = error instanceof Error ? error.message.trim() : '';
   return message === '' || message === name ? name : `${name}: ${message}`;
 }

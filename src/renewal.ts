@@ -35,6 +35,9 @@ export class Renewer {
   readonly #mode: RefreshMode;
   readonly #flow: SignInFlow;
   #rotation: boolean;
+  // A refresh token sent to GetTokensFromRefreshToken without a clear answer (5xx, network failure, timeout):
+  // Cognito may have rotated it, and sending it again could end the session, so it is never sent again.
+  #uncertain: string | undefined;
 
   constructor(mode: RefreshMode, flow: SignInFlow) {
     this.#mode = mode;
@@ -49,6 +52,7 @@ export class Renewer {
   async renew(context: CognitoRequestContext, session: Session): Promise<AuthenticationResultType | undefined> {
     const { logger, clientId } = context;
     const { refreshToken, username, clientSecret } = session;
+    if (refreshToken === this.#uncertain) return undefined;
     if (!this.#rotation) {
       try {
         // The hash is over cognito:username, not the alias the user signed in with: Cognito checks it
@@ -72,7 +76,7 @@ export class Renewer {
     const Command = rotationCommand() as typeof cognitoSdk.GetTokensFromRefreshTokenCommand;
     try {
       const response = await sendWithRetries<cognitoSdk.GetTokensFromRefreshTokenCommandOutput>(
-        context,
+        { ...context, retryPolicy: { ...context.retryPolicy, retryTransient: false } },
         'GetTokensFromRefreshToken',
         // This API takes the raw secret, not a SECRET_HASH.
         () => new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret }),
@@ -84,7 +88,10 @@ export class Renewer {
       }
       return response.AuthenticationResult ?? {};
     } catch (error) {
-      if (!isRejection(error)) throw error;
+      if (!isRejection(error)) {
+        if ((error as CognitoTokenError).code !== 'ERR_THROTTLED') this.#uncertain = refreshToken;
+        throw error;
+      }
       logEvent(logger, 'cognito-token-provider: GetTokensFromRefreshToken rejected', { error: errorName(error) });
       return undefined;
     }

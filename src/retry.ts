@@ -1,4 +1,4 @@
-import { classifyFailure, codeForExhaustedRetries, errorName, type FailureKind } from './aws-error.js';
+import { classifyFailure, codeForExhaustedRetries, errorName, type FailureKind, scrub } from './aws-error.js';
 import type { Deadline } from './deadline.js';
 import { CognitoTokenError } from './errors.js';
 import { logEvent, type TokenProviderLogger } from './logger.js';
@@ -10,6 +10,11 @@ export interface RetryPolicy {
   /** The first back-off; each later one doubles, up to `maxDelayMs`. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * Whether to retry a 5xx, network failure or timeout. Off for requests that must not be sent twice:
+   * such a failure may come after the server acted on the request. Throttling is always retried.
+   */
+  readonly retryTransient?: boolean;
 }
 
 /**
@@ -44,7 +49,12 @@ export async function withRetries<T>(context: RetryContext, attempt: (signal: Ab
       const kind: FailureKind = deadline.expired ? 'transient' : classifyFailure(error);
       if (kind === 'rejected') throw error;
       const delay = backoffMs(policy, attemptNumber);
-      if (attemptNumber >= policy.maxAttempts || deadline.expired || deadline.remainingMs() <= delay) {
+      if (
+        attemptNumber >= policy.maxAttempts ||
+        (kind === 'transient' && policy.retryTransient === false) ||
+        deadline.expired ||
+        deadline.remainingMs() <= delay
+      ) {
         throw exhausted(operation, kind, error, attemptNumber, deadline);
       }
       logEvent(logger, 'cognito-token-provider: retrying', {
@@ -77,6 +87,8 @@ function exhausted(
 ): CognitoTokenError {
   const what = kind === 'throttled' ? 'was throttled' : 'failed';
   const why = deadline.expired ? `the ${deadline.timeoutMs} ms timeout ran out` : `${attempts} attempt(s)`;
+  // Throttling and outages do not echo our input, but a garbled answer's parse error quotes it.
+  scrub(cause, []);
   return new CognitoTokenError(
     codeForExhaustedRetries(kind),
     `${operation} ${what} (${errorName(cause)}); gave up after ${why}`,

@@ -5,17 +5,18 @@ import {
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { describeCause } from './aws-error.js';
+import { describeCause, errorName } from './aws-error.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 import type { UserCredentials } from './credentials.js';
 import { ChallengeRequiredError, CognitoTokenError } from './errors.js';
 import { computeSecretHash } from './secret-hash.js';
 import type { SignInFlow } from './token-provider-options.js';
 
-// Rejections that mean "these credentials get no tokens", as opposed to a misconfigured pool or client.
-// cognito-local answers a wrong password with InvalidPasswordException; Cognito uses NotAuthorizedException.
+// Rejections that mean "this user gets no tokens", as opposed to a misconfigured pool or client (a WAF block,
+// ForbiddenException, is the pool's setup). cognito-local answers a wrong password with
+// InvalidPasswordException; Cognito uses NotAuthorizedException.
 const AUTHENTICATION_FAILURE =
-  /^(NotAuthorized|UserNotFound|UserNotConfirmed|PasswordResetRequired|InvalidPassword|UserLambdaValidation|Forbidden)Exception$/;
+  /^(NotAuthorized|UserNotFound|UserNotConfirmed|PasswordResetRequired|InvalidPassword|UserLambdaValidation)Exception$/;
 
 /**
  * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
@@ -72,7 +73,8 @@ export async function signInWithPassword(
       clientSecret,
     );
   } catch (error) {
-    throw signInFailure(error, flow, [password, clientSecret]);
+    const secretHash = clientSecret && computeSecretHash(username, context.clientId, clientSecret);
+    throw signInFailure(error, flow, [password, clientSecret, secretHash]);
   }
   const challenge = response.ChallengeName;
   if (challenge) {
@@ -88,7 +90,7 @@ export async function signInWithPassword(
 function signInFailure(error: unknown, flow: SignInFlow, secrets: (string | undefined)[]): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
   const cause = describeCause(error, secrets);
-  if (AUTHENTICATION_FAILURE.test(cause.split(':')[0] as string)) {
+  if (AUTHENTICATION_FAILURE.test(errorName(error))) {
     return new CognitoTokenError('ERR_AUTHENTICATION', `Sign-in rejected (${cause})`, { cause: error });
   }
   // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.

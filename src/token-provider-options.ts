@@ -124,7 +124,12 @@ export function resolveCommonOptions(
     refreshAheadSeconds === undefined || isPositiveNumber(refreshAheadSeconds, true),
     'must be a non-negative number',
   );
-  check('timeoutMs', timeoutMs === undefined || isPositiveNumber(timeoutMs), 'must be a positive number');
+  // Timers clamp delays above 2^31 - 1 ms to 1 ms, which would time every call out at once.
+  check(
+    'timeoutMs',
+    timeoutMs === undefined || (isPositiveNumber(timeoutMs) && timeoutMs <= 2_147_483_647),
+    'must be a positive number of milliseconds, at most 2147483647',
+  );
   check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
   check(

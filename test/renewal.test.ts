@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CognitoTokenError } from '../src/errors.js';
 import { createTokenProvider } from '../src/token-provider.js';
-import { notAuthorized, throttled } from './helpers/cognito-errors.js';
+import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -146,6 +146,59 @@ describe("refresh: 'get-tokens-from-refresh-token'", () => {
     expect(new Set(idTokens.map(serialOf))).toEqual(new Set([2]));
     expect(rotationCalls()).toHaveLength(1);
     expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(1);
+  });
+});
+
+describe('a rotated refresh token is never sent twice', () => {
+  it('does not retry GetTokensFromRefreshToken after a 5xx, and signs in with the password instead of resending', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .callsFake(() => result(1))
+      .on(GetTokensFromRefreshTokenCommand)
+      .rejects(internalError());
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      refresh: 'get-tokens-from-refresh-token',
+      credentials,
+    });
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3400_000);
+
+    await tokens.getIdToken();
+    expect(rotationCalls()).toHaveLength(1);
+
+    await vi.advanceTimersByTimeAsync(30_000);
+    await tokens.getIdToken();
+
+    expect(rotationCalls()).toHaveLength(1);
+    expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(2);
+  });
+
+  it('still retries throttling, which Cognito answers before acting on the request', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .callsFake(() => result(1))
+      .on(GetTokensFromRefreshTokenCommand)
+      .rejectsOnce(throttled())
+      .callsFake(() => result(2));
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      refresh: 'get-tokens-from-refresh-token',
+      credentials,
+    });
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3600_000);
+
+    const pending = tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    expect(serialOf(await pending)).toBe(2);
+    expect(rotationCalls().map((call) => call.args[0].input.RefreshToken)).toEqual([
+      refreshTokenOf(1),
+      refreshTokenOf(1),
+    ]);
   });
 });
 

@@ -3,11 +3,13 @@ import {
   CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
+  InvalidParameterException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeCause } from '../src/aws-error.js';
+import type { CognitoTokenError } from '../src/errors.js';
 import { computeSecretHash } from '../src/secret-hash.js';
 import { createTokenProvider, type TokenProvider } from '../src/token-provider.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
@@ -136,6 +138,50 @@ describe('leak scan', () => {
 
     expectNoSecretIn([...printed, ...lines]);
     expect([...printed, ...lines].join('\n')).not.toContain('session-canary-5');
+  });
+
+  it('keeps the SDK error as cause but scrubs an echoed secret from it, so printing the error is safe', async () => {
+    const echoing = new InvalidParameterException({
+      message: `Value '${password}' at 'authParameters' failed to satisfy constraint`,
+      $metadata: { httpStatusCode: 400 },
+    });
+    cognito.on(InitiateAuthCommand).rejects(echoing);
+    const provider = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      credentials: { username: alias, password, clientSecret },
+    });
+
+    const error = (await provider.getIdToken().catch((thrown: unknown) => thrown)) as CognitoTokenError;
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.cause).toBe(echoing);
+    expect(error.cause).toBeInstanceOf(InvalidParameterException);
+    expectNoSecretIn(render(error));
+    expect(render(error).join('')).toContain('[redacted]');
+  });
+
+  it('withholds the text of a garbled response, which may hold a token, and treats it as transient', async () => {
+    const garbled = Object.assign(
+      new SyntaxError(`Unexpected token in JSON at "${issued[0] ?? 'eyJraWQiOiJ4In0'}..."`),
+      {
+        $metadata: { httpStatusCode: 200 },
+      },
+    );
+    cognito.on(InitiateAuthCommand).rejects(garbled);
+    const provider = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      timeoutMs: 300,
+      credentials: { username: alias, password },
+    });
+
+    const pending = provider.getIdToken().catch((thrown: unknown) => thrown);
+    await vi.advanceTimersByTimeAsync(1_000);
+    const error = (await pending) as CognitoTokenError;
+
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+    expect(render(error).join('')).not.toContain('eyJraWQiOiJ4In0');
   });
 
   it('redacts a secret that a service error message might echo back', () => {

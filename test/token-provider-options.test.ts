@@ -40,6 +40,7 @@ describe('createTokenProvider option checks', () => {
     ['refreshAheadSeconds', { ...valid, refreshAheadSeconds: Number.NaN }],
     ['timeoutMs', { ...valid, timeoutMs: 0 }],
     ['timeoutMs', { ...valid, timeoutMs: Number.POSITIVE_INFINITY }],
+    ['timeoutMs', { ...valid, timeoutMs: 2 ** 31 }],
     ['logger', { ...valid, logger: console.debug }],
     ['client', { ...valid, client: new CognitoIdentityProviderClient({}), clientConfig: {} }],
     ['client', { ...valid, client: {} }],

@@ -1,5 +1,6 @@
 import {
   CognitoIdentityProviderClient,
+  ForbiddenException,
   InitiateAuthCommand,
   InvalidParameterException,
   PasswordResetRequiredException,
@@ -778,6 +779,17 @@ describe('errors', () => {
     expect(failure.code).toBe('ERR_CONFIGURATION');
     expect(failure.cause).toBe(error);
     expect(failure.message).toContain('USER_PASSWORD_AUTH flow not enabled');
+  });
+
+  it('maps a WAF block (ForbiddenException) to ERR_CONFIGURATION, not to bad credentials', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .rejects(new ForbiddenException({ message: 'Request blocked by AWS WAF', $metadata: {} }));
+    const source = vi.fn(async () => ({ username: 'svc-orders', password }));
+    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
+
+    expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_CONFIGURATION');
+    expect(source).toHaveBeenCalledTimes(1);
   });
 
   it('maps a missing Region to ERR_CONFIGURATION at the first call', async () => {
