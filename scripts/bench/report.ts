@@ -73,6 +73,11 @@ export function formatNumber(value: number, digits: number): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+/** Three decimals, or for a tiny ratio the fraction it is: `1/7,960` says more than `0.000`. */
+export function formatRatio(ratio: number): string {
+  return ratio > 0 && ratio < 0.01 ? `1/${formatNumber(1 / ratio, 0)}` : formatNumber(ratio, 3);
+}
+
 /** A Markdown table: readable in a terminal, and pasted as is into the README. */
 export function markdownTable(results: readonly BenchResult[]): string {
   const header = ['Measurement', 'Ours', 'Baseline', 'Ratio', 'Goal', 'Cognito requests', 'Rounds', 'Notes'];
@@ -80,9 +85,9 @@ export function markdownTable(results: readonly BenchResult[]): string {
     r.title,
     formatValue(r.ours, r.unit),
     `${formatValue(r.baseline, r.unit)} (${r.baselineLabel})`,
-    formatNumber(r.ratio, r.ratio >= 100 ? 0 : 3),
+    formatRatio(r.ratio),
     r.goal === undefined ? '—' : `${describeGoal(r.goal)}: ${r.met ? 'met' : '**missed**'}`,
-    r.requests === undefined ? '—' : `${r.requests.ours} vs ${r.requests.baseline}`,
+    r.requests === undefined ? '—' : `${formatNumber(r.requests.ours, 0)} vs ${formatNumber(r.requests.baseline, 0)}`,
     String(r.rounds),
     r.notes ?? '',
   ]);
