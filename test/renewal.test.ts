@@ -175,6 +175,54 @@ describe('a rotated refresh token is never sent twice', () => {
     expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(2);
   });
 
+  it('keeps a refresh token that was only throttled: Cognito did not act on it, so it may be sent again', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .callsFake(() => result(1))
+      .on(GetTokensFromRefreshTokenCommand)
+      .rejects(throttled());
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      timeoutMs: 60_000,
+      refresh: 'get-tokens-from-refresh-token',
+      credentials,
+    });
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3400_000);
+    const served = tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(20_000);
+    await served;
+    cognito.on(GetTokensFromRefreshTokenCommand).callsFake(() => result(2));
+
+    await vi.advanceTimersByTimeAsync(30_000);
+    const renewed = await tokens.getIdToken();
+
+    expect(serialOf(renewed)).toBe(2);
+    expect(new Set(rotationCalls().map((call) => call.args[0].input.RefreshToken))).toEqual(
+      new Set([refreshTokenOf(1)]),
+    );
+    expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(1);
+  });
+
+  it.each([
+    ['REFRESH_TOKEN_AUTH', 'refresh-token-auth' as const],
+    ['GetTokensFromRefreshToken', 'get-tokens-from-refresh-token' as const],
+  ])('reports a %s answer without tokens as ERR_UNAVAILABLE once the old tokens are gone', async (_, refresh) => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .callsFake(() => result(1))
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .resolves({})
+      .on(GetTokensFromRefreshTokenCommand)
+      .resolves({});
+    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', refresh, credentials });
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3600_000);
+
+    await expect(tokens.getIdToken()).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' });
+  });
+
   it('still retries throttling, which Cognito answers before acting on the request', async () => {
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })

@@ -464,6 +464,20 @@ describe('caching and single flight', () => {
     expect(set.expiresAt.getTime()).toBe(Date.now() + 300_000);
   });
 
+  it('takes the expiry from ExpiresIn and the ID token when the access token is not a JWT', async () => {
+    const result = authResult({ lifetimeSeconds: 3600 });
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ AuthenticationResult: { ...result.AuthenticationResult, AccessToken: 'opaque' } });
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      credentials: { username: 'svc-orders', password },
+    });
+
+    expect((await tokens.getTokens()).expiresAt.getTime()).toBe(Date.now() + 3600_000);
+  });
+
   it('measures a token lifetime as exp - iat on the local clock, so a skewed clock does not expire it at once', async () => {
     const serverNow = nowSeconds() - 7200; // the local clock runs two hours ahead of Cognito's
     const result = cognitoTokens({ username: 'svc-orders', nowSeconds: serverNow, lifetimeSeconds: 3600 });
