@@ -9,8 +9,10 @@
 // Run from the repository root (npm run does that): the handlers resolve the package and the SDK from there.
 //
 // gzip = zlib's default level, like `gzip < file | wc -c`; 1 kB = 1000 bytes. Exits 1 when a budget fails.
+// With --report-only, a byte budget that fails is still printed as FAIL but does not fail the run; the
+// no-SSM-code check always does. CI uses it while the 4 kB budgets are missed (issue 6 stays open for that).
 // Usage: npm run size            (builds first, prints a Markdown table)
-//        node scripts/run.mjs scripts/bundle-size.ts [--json]
+//        node scripts/run.mjs scripts/bundle-size.ts [--json] [--report-only]
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -337,6 +339,7 @@ async function main(): Promise<void> {
   }
   const failed = budgets.filter((b) => !b.ok);
   if (failed.length === 0) return;
+  const enforced = process.argv.includes('--report-only') ? failed.filter((b) => b.limit === 'none') : failed;
   // Name what fills the failing bundles, so the fix starts from facts rather than guesses.
   const print = json ? console.error : console.log;
   for (const { report, sdkExternal, bundled, floorBundled } of ours) {
@@ -351,7 +354,8 @@ async function main(): Promise<void> {
     }
   }
   console.error(`\nbundle-size: ${failed.length} budget(s) failed: ${failed.map((b) => b.budget).join('; ')}`);
-  process.exitCode = 1;
+  if (enforced.length > 0) process.exitCode = 1;
+  else console.error('bundle-size: --report-only: byte budgets reported, not enforced');
 }
 
 await main();
