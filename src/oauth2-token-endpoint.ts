@@ -1,4 +1,4 @@
-import { redact } from './aws-error.js';
+import { redact, scrub } from './aws-error.js';
 import type { ClientTokenGrant } from './client-token-grant.js';
 import { CognitoTokenError, configurationError } from './errors.js';
 
@@ -109,24 +109,33 @@ export async function requestClientCredentialsGrant(
 ): Promise<ClientTokenGrant> {
   const { url, clientId, clientSecret, scopes } = request;
   const authorization = basicAuthorization(clientId, clientSecret);
+  // The Base64 part alone gives the secret away, so it is redacted wherever it appears.
+  const secrets = [clientSecret, formEncode(clientSecret), authorization.slice('Basic '.length)];
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scopes.length > 0) body.set('scope', scopes.join(' '));
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      Authorization: authorization,
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Accept: 'application/json',
-    },
-    body,
-    redirect: 'manual',
-    signal,
-  });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        Authorization: authorization,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body,
+      redirect: 'manual',
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    // Rethrown as it is for the retry loop to classify, but it may become a `cause`, which gets printed.
+    throw scrub(error, secrets);
+  }
   const json = parseJsonObject(text);
   if (!response.ok) {
-    // The Base64 part alone gives the secret away, so it is redacted wherever it appears.
-    throw endpointError(response.status, json, [clientSecret, formEncode(clientSecret), authorization.slice(6)]);
+    // So is any token the answer carries despite its status.
+    throw endpointError(response.status, json, [...secrets, ...tokensIn(json)]);
   }
   if (json === undefined) {
     // The body is not quoted: whatever it is, it may hold the token.
@@ -148,15 +157,32 @@ function endpointError(
   json: Record<string, unknown> | undefined,
   secrets: readonly string[],
 ): TokenEndpointError {
-  const code = typeof json?.error === 'string' && /^[\x21-\x7e]{1,64}$/.test(json.error) ? json.error : undefined;
-  const rawDescription = typeof json?.error_description === 'string' ? json.error_description.trim() : '';
-  const description = redact(rawDescription.slice(0, 300), secrets);
+  // The code becomes the error's name, which util.inspect prints: one that echoes a secret is dropped.
+  const oauthError = typeof json?.error === 'string' ? json.error : '';
+  const code =
+    /^[\x21-\x7e]{1,64}$/.test(oauthError) && redact(oauthError, secrets) === oauthError ? oauthError : undefined;
+  // Redacted before it is cut: a cut through a secret would leave its beginning where no redaction finds it.
+  const rawDescription = typeof json?.error_description === 'string' ? json.error_description : '';
+  const description = redact(rawDescription, longestFirst(secrets)).trim().slice(0, 300);
   const redirect = status >= 300 && status < 400 ? ' (a redirect: give the final URL of the token endpoint)' : '';
   return new TokenEndpointError(
     status,
     code,
     `HTTP ${status}${redirect}${description === '' ? '' : `: ${description}`}`,
   );
+}
+
+// A secret inside a longer one (the raw secret inside a token, say) must not break the longer one up first.
+function longestFirst(secrets: readonly string[]): string[] {
+  return [...secrets].sort((a, b) => b.length - a.length);
+}
+
+// Token fields of an error answer: a misbehaving server may fill them, and echo them in its description.
+function tokensIn(json: Record<string, unknown> | undefined): string[] {
+  return ['access_token', 'refresh_token', 'id_token'].flatMap((field) => {
+    const value = json?.[field];
+    return typeof value === 'string' ? [value] : [];
+  });
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { classifyFailure } from '../src/aws-error.js';
 import { CognitoTokenError } from '../src/errors.js';
 import {
@@ -16,6 +17,8 @@ import {
 // Both need form-encoding: ':' would split the pair, '+' would read as a space, '%' would start an escape.
 const clientId = 'svc:orders+1';
 const clientSecret = 'p%ss w:rd+/=';
+// Encoded by hand: ':' → %3A, '+' → %2B, '%' → %25, ' ' → '+', '/' → %2F, '=' → %3D.
+const formEncodedSecret = 'p%25ss+w%3Ard%2B%2F%3D';
 const accessToken = 'opaque-access-token-for-the-endpoint-test';
 
 let endpoint: TokenEndpointServer;
@@ -142,7 +145,6 @@ describe('requestClientCredentialsGrant', () => {
   });
 
   it('redacts the secret, however encoded, from an error description that echoes it', async () => {
-    const formEncodedSecret = 'p%25ss+w%3Ard%2B%2F%3D';
     const basicCredentials = basicAuthorization(clientId, clientSecret).slice('Basic '.length);
     const echoed = `bad secret ${clientSecret} or ${formEncodedSecret} or ${basicCredentials}`;
     endpoint.replyOnce({ status: 400, json: { error: 'invalid_client', error_description: echoed } });
@@ -150,6 +152,70 @@ describe('requestClientCredentialsGrant', () => {
     const error = (await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e)) as Error;
 
     expect(error.message).toBe('HTTP 400: bad secret [redacted] or [redacted] or [redacted]');
+  });
+
+  it('redacts a secret that straddles the 300-character cut before cutting, so no beginning of it is left', async () => {
+    const echoed = `${'x'.repeat(295)}${clientSecret} and more`;
+    endpoint.replyOnce({ status: 400, json: { error: 'invalid_client', error_description: echoed } });
+
+    const error = (await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe(`HTTP 400: ${'x'.repeat(295)}[reda`);
+    expect(error.message).not.toContain(clientSecret.slice(0, 4));
+  });
+
+  it('redacts the tokens an error answer carries from its description', async () => {
+    const refreshToken = 'opaque-refresh-token-in-an-error-answer';
+    endpoint.replyOnce({
+      status: 400,
+      json: {
+        error: 'invalid_request',
+        error_description: `already issued ${accessToken} with ${refreshToken}`,
+        access_token: accessToken,
+        refresh_token: refreshToken,
+      },
+    });
+
+    const error = (await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe('HTTP 400: already issued [redacted] with [redacted]');
+    expect(inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY })).not.toContain(accessToken);
+  });
+
+  it('redacts a token that contains the secret as a whole, leaving none of its other characters', async () => {
+    const tokenAroundSecret = `opaque-${clientSecret}-token`;
+    endpoint.replyOnce({
+      status: 400,
+      json: { error: 'invalid_request', error_description: tokenAroundSecret, access_token: tokenAroundSecret },
+    });
+
+    const error = (await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e)) as Error;
+
+    expect(error.message).toBe('HTTP 400: [redacted]');
+  });
+
+  it('drops an error code that echoes the secret, since the code becomes the printed error name', async () => {
+    endpoint.replyOnce({ status: 401, json: { error: `bad:${formEncodedSecret}` } });
+
+    const error = (await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e)) as Error;
+
+    expect(error).toMatchObject({ name: 'TokenEndpointError', $metadata: { httpStatusCode: 401 } });
+    expect(inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY })).not.toContain(formEncodedSecret);
+  });
+
+  it('scrubs the secret, however encoded, from a fetch failure before rethrowing that same error', async () => {
+    const basicCredentials = basicAuthorization(clientId, clientSecret).slice('Basic '.length);
+    const failure = new TypeError(`cannot send ${basicCredentials}, ${clientSecret} or ${formEncodedSecret}`);
+    vi.stubGlobal('fetch', () => Promise.reject(failure));
+    try {
+      const error = await requestClientCredentialsGrant(request(), signal()).catch((e: unknown) => e);
+
+      expect(error).toBe(failure);
+      expect(failure.message).toBe('cannot send [redacted], [redacted] or [redacted]');
+      expect(failure.stack).not.toContain(basicCredentials);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('rejects a 2xx answer that is not a JSON object with ERR_UNAVAILABLE, without quoting the body', async () => {
