@@ -1,4 +1,4 @@
-import { describeCause, errorName, httpStatusOf } from './aws-error.js';
+import { describeCause, errorName, httpStatusOf, scrub } from './aws-error.js';
 import { CognitoTokenError } from './errors.js';
 
 // The client ID and secret are wrong, revoked or not allowed: a new secret, not new configuration, fixes it.
@@ -14,8 +14,9 @@ const AUTHENTICATION_FAILURES = new Set([
 const GRANT_NOT_ENABLED = new Set(['unauthorized_client', 'unsupported_grant_type', 'OperationNotEnabledException']);
 
 /**
- * Maps a refused client-token request to our error codes, keeping the original error as `cause`. Exhausted
- * retries arrive here already as `ERR_THROTTLED` or `ERR_UNAVAILABLE` and pass through.
+ * Maps a refused client-token request to our error codes, keeping the original error as `cause`, scrubbed of
+ * `secrets` in place. Exhausted retries arrive here already as `ERR_THROTTLED` or `ERR_UNAVAILABLE` and pass
+ * through, their cause scrubbed too.
  *
  * `invalid_scope` is `ERR_CONFIGURATION`: the fix is the `scopes` option or the app client's allowed scopes,
  * not the secret.
@@ -25,8 +26,13 @@ export function clientTokenFailure(
   operation: string,
   secrets: readonly (string | undefined)[],
 ): CognitoTokenError {
-  if (error instanceof CognitoTokenError) return error;
+  if (error instanceof CognitoTokenError) {
+    // Exhausted retries keep the last failure as cause, scrubbed there without knowing our secrets.
+    scrub(error.cause, secrets);
+    return error;
+  }
   const name = errorName(error);
+  // Scrubs `error` in place, and `error` is what becomes the cause.
   const cause = describeCause(error, secrets);
   const status = httpStatusOf(error);
   if (AUTHENTICATION_FAILURES.has(name) || (name === 'TokenEndpointError' && (status === 401 || status === 403))) {

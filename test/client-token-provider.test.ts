@@ -912,6 +912,90 @@ describe('leak scan', () => {
     expect(tokenCalls().length).toBeGreaterThan(5);
     expectNoSecretIn(printed);
   });
+
+  // Whatever inspects the thrown error sees its cause too: every one of these must come out clean.
+  const inspected = (error: unknown) => inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY });
+  function expectNoCredentialIn(printed: string) {
+    for (const secret of [canarySecret, formEncodedCanary, basicCredentials]) {
+      expect([printed, ...lines].join('\n')).not.toContain(secret);
+    }
+  }
+  const echoing = (name: string, status: number) =>
+    Object.assign(new Error(`request with Secret ${canarySecret} refused`), {
+      name,
+      $fault: status >= 500 ? 'server' : 'client',
+      $metadata: { httpStatusCode: status },
+    });
+
+  it.each([
+    ['a refusal (ERR_AUTHENTICATION)', 'NotAuthorizedException', 400, 'ERR_AUTHENTICATION'],
+    ['a refusal (ERR_CONFIGURATION)', 'InvalidParameterException', 400, 'ERR_CONFIGURATION'],
+    ['exhausted throttling (ERR_THROTTLED)', 'TooManyRequestsException', 400, 'ERR_THROTTLED'],
+    ['exhausted server errors (ERR_UNAVAILABLE)', 'InternalErrorException', 500, 'ERR_UNAVAILABLE'],
+  ] as const)(
+    'keeps an SDK error that echoes the secret as a scrubbed cause: %s',
+    async (_label, name, status, code) => {
+      const rejections: Error[] = [];
+      cognito.on(GetClientTokenCommand).callsFake(() => {
+        rejections.push(echoing(name, status));
+        return Promise.reject(rejections.at(-1));
+      });
+      const m2m = createClientTokenProvider({ clientId, clientSecret: canarySecret, region, logger });
+
+      const pending = failureOf(m2m.getAccessToken());
+      await vi.advanceTimersByTimeAsync(10_000);
+      const error = await pending;
+
+      expect(error.code).toBe(code);
+      expect(error.cause).toBe(rejections.at(-1));
+      expect((error.cause as Error).message).toBe('request with Secret [redacted] refused');
+      expectNoCredentialIn(inspected(error));
+    },
+  );
+
+  it.each([
+    ['a refusal (ERR_AUTHENTICATION)', 401, 'ERR_AUTHENTICATION'],
+    ['exhausted server errors (ERR_UNAVAILABLE)', 503, 'ERR_UNAVAILABLE'],
+  ] as const)(
+    'keeps an endpoint error that echoes the secret and the Basic header clean: %s',
+    async (_label, status, code) => {
+      fetchMock.mockImplementation(async (_url, init) => {
+        const authorization = new Headers(init?.headers).get('authorization');
+        const echoed = `${authorization} = ${canarySecret} = ${formEncodedCanary}`;
+        return Response.json({ error: `server_said_${formEncodedCanary}`, error_description: echoed }, { status });
+      });
+      const m2m = createClientTokenProvider({
+        clientId,
+        clientSecret: canarySecret,
+        domain: 'auth.example.com',
+        logger,
+      });
+
+      const pending = failureOf(m2m.getAccessToken());
+      await vi.advanceTimersByTimeAsync(10_000);
+      const error = await pending;
+
+      expect(error.code).toBe(code);
+      expect(error.cause).toMatchObject({ name: 'TokenEndpointError', $metadata: { httpStatusCode: status } });
+      expectNoCredentialIn(inspected(error));
+    },
+  );
+
+  it('keeps a fetch failure that echoes the secret clean, as the cause of the exhausted retries', async () => {
+    fetchMock.mockImplementation(async (_url, init) => {
+      const authorization = new Headers(init?.headers).get('authorization');
+      throw Object.assign(new Error(`socket closed while sending ${authorization}`), { code: 'ECONNRESET' });
+    });
+    const m2m = createClientTokenProvider({ clientId, clientSecret: canarySecret, domain: 'auth.example.com', logger });
+
+    const pending = failureOf(m2m.getAccessToken());
+    await vi.advanceTimersByTimeAsync(10_000);
+    const error = await pending;
+
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+    expect((error.cause as Error).message).toBe('socket closed while sending Basic [redacted]');
+    expectNoCredentialIn(inspected(error));
+  });
 });
 
 describe('with the rest of the package', () => {
