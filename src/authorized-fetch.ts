@@ -113,25 +113,24 @@ export function createAuthorizedFetch(provider: AnyTokenSource, options: Authori
     const request = prepare(input, init);
     if (request === undefined) return send(input, init);
 
-    let sent: string;
-    let response: Response;
     try {
-      sent = await current();
-      response = await send(...request.first(headerValue(sent)));
+      const sent = await current();
+      const response = await send(...request.first(headerValue(sent)));
+      if (response.status !== 401 || request.replay === undefined) {
+        request.discard();
+        return response;
+      }
+      // Free the connection before waiting on Cognito; the caller never sees this response.
+      await response.body?.cancel().catch(ignore);
+      // Several requests can fail with the same stale token: only the first renews, the others pick up its result.
+      const latest = await current();
+      const next = latest !== sent ? latest : await renewed();
+      return await send(...request.replay(headerValue(next)));
     } catch (error) {
+      // Whichever step failed, no retry follows: let the copy kept for one go.
       request.discard();
       throw error;
     }
-    if (response.status !== 401 || request.replay === undefined) {
-      request.discard();
-      return response;
-    }
-    // Free the connection before waiting on Cognito; the caller never sees this response.
-    await response.body?.cancel().catch(ignore);
-    // Several requests can fail with the same stale token: only the first renews, the others pick up its result.
-    const latest = await current();
-    const next = latest !== sent ? latest : await renewed();
-    return send(...request.replay(headerValue(next)));
   };
 }
 
@@ -194,17 +193,23 @@ function prepareRequest(request: Request): PreparedRequest | undefined {
   if (request.headers.has('authorization')) return undefined;
   // A used body cannot be sent at all; let fetch report that as it would without the wrapper.
   const spare = request.bodyUsed ? undefined : request.clone();
-  const withAuthorization =
-    (from: Request) =>
-    (authorization: string): FetchArguments => {
-      const headers = new Headers(from.headers);
-      headers.set('authorization', authorization);
-      return [new Request(from, { headers })];
-    };
   return {
-    first: withAuthorization(request),
-    replay: spare === undefined ? undefined : withAuthorization(spare),
-    // The clone tees the body; cancelling the unused branch lets its buffered copy go.
+    first: (authorization) => {
+      // A new Request rather than a changed one: the caller's Request is theirs.
+      const headers = new Headers(request.headers);
+      headers.set('authorization', authorization);
+      return [new Request(request, { headers })];
+    },
+    replay:
+      spare === undefined
+        ? undefined
+        : (authorization) => {
+            // The spare itself is sent, so its body stays where discard() can still release it if the send fails.
+            spare.headers.set('authorization', authorization);
+            return [spare];
+          },
+    // The clone tees the body; cancelling the unused branch lets its buffered copy go. A body fetch is already
+    // reading is locked, and refuses: nothing to release then.
     discard: () => void spare?.body?.cancel().catch(ignore),
   };
 }

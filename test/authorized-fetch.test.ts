@@ -460,13 +460,85 @@ describe('bodies', () => {
   it('releases the kept copy of a Request body when no retry is needed', async () => {
     api.acceptedToken = 'stale-token';
     const apiFetch = createAuthorizedFetch(fakeUserProvider());
+    const { request, kept } = watchedRequest('once');
 
-    const response = await apiFetch(new Request(`${baseUrl}/orders`, { method: 'POST', body: 'once' }));
+    const response = await apiFetch(request);
 
     expect(response.status).toBe(200);
     expect(api.received.map((r) => r.body)).toEqual(['once']);
+    expect(kept()?.bodyUsed).toBe(true);
+  });
+
+  it.each([
+    ['the renewal fails', () => fakeUserProvider({ refreshFails: true })],
+    [
+      'the renewal returns no token',
+      () => ({
+        ...fakeUserProvider(),
+        refresh: async () => ({ accessToken: 'x' }) as { accessToken: string; idToken: string },
+      }),
+    ],
+    [
+      'the token cannot be read again',
+      () => {
+        let reads = 0;
+        return {
+          ...fakeUserProvider(),
+          getIdToken: async () => {
+            reads++;
+            if (reads > 1) throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito is unavailable');
+            return 'stale-token';
+          },
+        };
+      },
+    ],
+  ])('releases the kept copy of a Request body when %s after a 401', async (_label, makeProvider) => {
+    const apiFetch = createAuthorizedFetch(makeProvider());
+    const { request, kept } = watchedRequest('kept for a retry');
+
+    const failure = await apiFetch(request).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(CognitoTokenError);
+    expect(api.received.map((r) => r.authorization)).toEqual(['stale-token']);
+    expect(kept()?.bodyUsed).toBe(true);
+  });
+
+  it('releases the body of the retry when the wrapped fetch fails before reading it', async () => {
+    const sent: Array<string | URL | Request> = [];
+    const failingRetry: FetchFunction = async (input, init) => {
+      sent.push(input);
+      if (sent.length > 1) throw new TypeError('network down');
+      return fetch(input, init);
+    };
+    const apiFetch = createAuthorizedFetch(fakeUserProvider(), { fetch: failingRetry });
+    const { request } = watchedRequest('kept for a retry');
+
+    const failure = await apiFetch(request).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ name: 'TypeError', message: 'network down' });
+    expect(sent).toHaveLength(2);
+    expect((sent[1] as Request).bodyUsed).toBe(true);
   });
 });
+
+/**
+ * A POST Request whose clone, the copy the wrapper keeps for a retry, the test can look at afterwards. Its
+ * `bodyUsed` turns true once the body is read or cancelled: either way no buffered copy is left.
+ */
+function watchedRequest(body: string): { request: Request; kept: () => Request | undefined } {
+  const request = new Request(`${baseUrl}/orders`, { method: 'POST', body });
+  const clones: Request[] = [];
+  const clone = request.clone.bind(request);
+  // The types declare clone read-only; the object lets it be redefined.
+  Object.defineProperty(request, 'clone', {
+    value: () => {
+      const copy = clone();
+      clones.push(copy);
+      return copy;
+    },
+  });
+  return { request, kept: () => (clones.length === 1 ? clones[0] : undefined) };
+}
 
 describe('the wrapped fetch', () => {
   it('calls the fetch given in options', async () => {
