@@ -11,8 +11,9 @@ export type {
   ClientTokenSourceChoice,
 } from './client-token-options.js';
 export { type ClientTokenProvider, createClientTokenProvider } from './client-token-provider.js';
-export { ClientTokens } from './client-tokens.js';
-export { CognitoTokens } from './cognito-tokens.js';
+// Types only: their constructors are internal, and the providers are the one way to get an instance.
+export type { ClientTokens } from './client-tokens.js';
+export type { CognitoTokens } from './cognito-tokens.js';
 export type { CognitoCredentials, CredentialsSource, UserCredentials } from './credentials.js';
 export { ChallengeRequiredError, CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';
 export { type CognitoJwtClaims, decodeJwtClaims } from './jwt-claims.js';

@@ -84,6 +84,9 @@ describe('an ES module consumer of the installed tarball', () => {
     expect(esm.exports).toEqual(
       expect.arrayContaining(['CognitoTokenError', 'computeSecretHash', 'createTokenProvider']),
     );
+    // Exported as types only: their constructors are internal.
+    expect(esm.exports).not.toContain('CognitoTokens');
+    expect(esm.exports).not.toContain('ClientTokens');
     expect(esm.secretHash).toBe(SECRET_HASH_VECTOR.expected);
     expect(esm.configurationError).toEqual({
       code: 'ERR_CONFIGURATION',
