@@ -1,6 +1,16 @@
 import { CognitoTokenError, configurationError } from './errors.js';
 
-/** A function with the signature of the global `fetch`. */
+/**
+ * A function with the signature of the global `fetch`: what {@link createAuthorizedFetch} takes as its
+ * `fetch` option and returns.
+ *
+ * @example
+ * ```ts
+ * import { createAuthorizedFetch, type FetchFunction } from 'cognito-token-provider';
+ * const apiFetch: FetchFunction = createAuthorizedFetch(tokens);
+ * const response = await apiFetch('https://api.example.com/orders');
+ * ```
+ */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /**

@@ -15,6 +15,14 @@ import {
 /**
  * The app client's secret: a fixed value, or a source such as `fromSsm({ clientSecret: '/svc/m2m/secret' })`
  * that resolves to an object with `clientSecret`. Exactly one of the two.
+ *
+ * @example
+ * ```ts
+ * import { type ClientSecretChoice, fromSsm } from 'cognito-token-provider';
+ * const fixed: ClientSecretChoice = { clientSecret: process.env.M2M_CLIENT_SECRET! };
+ * // Read per token request, and re-read once after Cognito rejects it, so a rotated secret needs no restart.
+ * const rotated: ClientSecretChoice = { credentials: fromSsm({ clientSecret: '/svc/m2m/secret' }) };
+ * ```
  */
 export type ClientSecretChoice =
   | {
@@ -31,6 +39,14 @@ export type ClientSecretChoice =
 /**
  * Where tokens come from: the SDK's GetClientToken (the default; signed, so AWS credentials are needed), or
  * the user pool's OAuth2 token endpoint over `fetch` (no AWS credentials, no SDK call).
+ *
+ * @example
+ * ```ts
+ * import type { ClientTokenSourceChoice } from 'cognito-token-provider';
+ * const viaSdk: ClientTokenSourceChoice = { clientConfig: { region: 'eu-west-1' } };
+ * const viaDomain: ClientTokenSourceChoice = { domain: 'my-prefix.auth.eu-west-1.amazoncognito.com' };
+ * const viaUrl: ClientTokenSourceChoice = { tokenEndpoint: 'https://auth.example.com/oauth2/token' };
+ * ```
  */
 export type ClientTokenSourceChoice =
   | ({

@@ -1,6 +1,15 @@
 import { CognitoTokenError } from './errors.js';
 
-/** The claims this package reads from a Cognito ID or access token. */
+/**
+ * The claims this package reads from a Cognito ID or access token; any other claim reads as `unknown`.
+ *
+ * @example
+ * ```ts
+ * import { type CognitoJwtClaims, decodeJwtClaims } from 'cognito-token-provider';
+ * const claims: CognitoJwtClaims = decodeJwtClaims(await tokens.getIdToken());
+ * console.log(claims['cognito:username'], new Date((claims.exp ?? 0) * 1000).toISOString());
+ * ```
+ */
 export interface CognitoJwtClaims {
   readonly exp?: number;
   readonly iat?: number;

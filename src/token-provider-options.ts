@@ -13,6 +13,14 @@ import { regionOfUserPoolId } from './user-pool-id.js';
  *   (app clients with refresh-token rotation do).
  * - `'refresh-token-auth'`: InitiateAuth REFRESH_TOKEN_AUTH only; works with every SDK version.
  * - `'get-tokens-from-refresh-token'`: GetTokensFromRefreshToken only; required for rotation.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type RefreshMode } from 'cognito-token-provider';
+ * // The app client rotates refresh tokens, so skip the REFRESH_TOKEN_AUTH attempt that 'auto' makes first.
+ * const refresh: RefreshMode = 'get-tokens-from-refresh-token';
+ * const tokens = createTokenProvider({ clientId, credentials, refresh });
+ * ```
  */
 export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refresh-token';
 
@@ -21,10 +29,31 @@ export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refre
  * - `'user-password'`: InitiateAuth USER_PASSWORD_AUTH, unsigned: needs no AWS credentials or IAM permission.
  * - `'admin-user-password'`: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH, signed with the caller's IAM
  *   credentials (`cognito-idp:AdminInitiateAuth`); needs `userPoolId`.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type SignInFlow } from 'cognito-token-provider';
+ * const flow: SignInFlow = 'admin-user-password';
+ * const tokens = createTokenProvider({ clientId, userPoolId: 'eu-west-1_AbC123', credentials, flow });
+ * ```
  */
 export type SignInFlow = 'user-password' | 'admin-user-password';
 
-/** Settings shared by every provider in the package. */
+/**
+ * Settings shared by every provider in the package.
+ *
+ * @example
+ * ```ts
+ * import { type CommonProviderOptions, createTokenProvider, fromSsm } from 'cognito-token-provider';
+ * const common: CommonProviderOptions = {
+ *   clientId: '4rtbp1kcm0example',
+ *   region: 'eu-west-1',
+ *   refreshAheadSeconds: 600,
+ *   timeoutMs: 5_000,
+ * };
+ * const tokens = createTokenProvider({ ...common, credentials: fromSsm({ parameter: '/svc/orders/cognito' }) });
+ * ```
+ */
 export interface CommonProviderOptions {
   /** The app client ID. Required. */
   readonly clientId: string;
@@ -44,6 +73,14 @@ export interface CommonProviderOptions {
 /**
  * Either your own SDK client, or the config for the one the provider creates on first use. With neither, the
  * provider creates a client with the SDK's defaults and its own retry policy.
+ *
+ * @example
+ * ```ts
+ * import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+ * import type { CognitoClientChoice } from 'cognito-token-provider';
+ * const shared: CognitoClientChoice = { client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }) };
+ * const emulator: CognitoClientChoice = { clientConfig: { endpoint: 'http://127.0.0.1:9229', region: 'eu-west-1' } };
+ * ```
  */
 export type CognitoClientChoice =
   | {
