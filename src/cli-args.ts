@@ -2,13 +2,13 @@ import { parseArgs } from 'node:util';
 import { CliUsageError } from './cli-usage-error.js';
 
 /** Where the user's credentials come from; exactly one per run. */
-export type CliCredentialsChoice =
+type CliCredentialsChoice =
   | { readonly kind: 'password'; readonly username: string; readonly password: 'stdin' | 'env' }
   | { readonly kind: 'ssm-named'; readonly usernameParameter: string; readonly passwordParameter: string }
   | { readonly kind: 'ssm-json'; readonly parameter: string };
 
 /** Where the app client secret comes from, when the app client has one. */
-export type CliClientSecretChoice =
+type CliClientSecretChoice =
   | { readonly from: 'stdin' }
   | { readonly from: 'env' }
   | { readonly from: 'ssm'; readonly parameter: string };

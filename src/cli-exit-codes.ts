@@ -2,7 +2,7 @@ import { CliUsageError } from './cli-usage-error.js';
 import { CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';
 
 /** The codes `cognito-token` prints: the library's, plus two of its own. */
-export type CliErrorCode = CognitoTokenErrorCode | 'ERR_USAGE' | 'ERR_INTERNAL';
+type CliErrorCode = CognitoTokenErrorCode | 'ERR_USAGE' | 'ERR_INTERNAL';
 
 /**
  * Exit status per error code, so scripts can tell "fix the command" from "fix the password" from "try later".

@@ -101,7 +101,7 @@ export type ClientTokenProviderOptions = CommonProviderOptions &
   };
 
 /** How the provider asks for tokens, decided once at construction. */
-export type ClientTokenSource =
+type ClientTokenSource =
   | { readonly kind: 'get-client-token'; readonly client: () => CognitoIdentityProviderClient }
   | { readonly kind: 'token-endpoint'; readonly url: URL };
 

@@ -20,7 +20,7 @@ export class TokenEndpointError extends Error {
 }
 
 /** One client-credentials request: where, as whom, for what. */
-export interface ClientCredentialsRequest {
+interface ClientCredentialsRequest {
   readonly url: URL;
   readonly clientId: string;
   readonly clientSecret: string;

@@ -23,7 +23,7 @@ export interface RetryPolicy {
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 3_200 };
 
-export interface RetryContext {
+interface RetryContext {
   readonly deadline: Deadline;
   readonly policy: RetryPolicy;
   readonly logger: TokenProviderLogger | undefined;

@@ -17,7 +17,7 @@ export function renewalPoint(now: number, expiresAt: number, refreshAheadSeconds
   return expiresAt - Math.min(refreshAheadSeconds * 1000, lifetime / 2);
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Fetch even when the cached tokens are fresh, and never fall back to them on failure. */
   readonly force?: boolean;
 }
