@@ -128,7 +128,6 @@ async function requestToken(
             {
               client: source.client,
               clientId,
-              userPoolId: undefined,
               deadline,
               retryPolicy: DEFAULT_RETRY_POLICY,
               logger,

@@ -7,7 +7,8 @@ import { type RetryPolicy, withRetries } from './retry.js';
 export interface CognitoRequestContext {
   readonly client: () => CognitoIdentityProviderClient;
   readonly clientId: string;
-  readonly userPoolId: string | undefined;
+  /** Only the admin sign-in names the user pool; client tokens and renewals do without it. */
+  readonly userPoolId?: string;
   readonly deadline: Deadline;
   readonly retryPolicy: RetryPolicy;
   readonly logger: TokenProviderLogger | undefined;
