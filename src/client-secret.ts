@@ -1,16 +1,12 @@
-import { type CredentialsSource, callCredentialsSource } from './credentials.js';
+import { type CredentialsLoader, type CredentialsSource, callCredentialsSource } from './credentials.js';
 import type { Deadline } from './deadline.js';
 import { CognitoTokenError, configurationError } from './errors.js';
 
-/** Where a client token provider gets the app client's secret: a fixed value, or a source read per request. */
-export interface ClientSecretSource {
-  readonly load: CredentialsSource;
-  /** Whether the secret can change between loads, so a rejected one is worth reloading. */
-  readonly isSource: boolean;
-}
-
-/** Validates the `clientSecret` and `credentials` options at construction: exactly one of them. */
-export function toClientSecretSource(clientSecret: unknown, credentials: unknown): ClientSecretSource {
+/**
+ * Validates the `clientSecret` and `credentials` options at construction: exactly one of them. The result says
+ * where a client token provider gets the app client's secret: a fixed value, or a source read per request.
+ */
+export function toClientSecretSource(clientSecret: unknown, credentials: unknown): CredentialsLoader {
   if (clientSecret !== undefined && credentials !== undefined) {
     throw configurationError('clientSecret', 'and "credentials" are mutually exclusive: give one of them');
   }

@@ -1,7 +1,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { type ClientSecretSource, toClientSecretSource } from './client-secret.js';
+import { toClientSecretSource } from './client-secret.js';
 import { lazyCognitoClient } from './cognito-client.js';
-import type { CredentialsSource } from './credentials.js';
+import type { CredentialsLoader, CredentialsSource } from './credentials.js';
 import { configurationError } from './errors.js';
 import { clientTokenCommand } from './get-client-token.js';
 import { tokenEndpointUrl } from './oauth2-token-endpoint.js';
@@ -108,7 +108,7 @@ type ClientTokenSource =
 /** The checked and defaulted form of {@link ClientTokenProviderOptions}. */
 export interface ResolvedClientTokenOptions {
   readonly common: ResolvedCommonOptions;
-  readonly secret: ClientSecretSource;
+  readonly secret: CredentialsLoader;
   readonly scopes: readonly string[];
   readonly source: ClientTokenSource;
 }

@@ -51,11 +51,18 @@ export interface UserCredentials extends CognitoCredentials {
  */
 export type CredentialsSource = (options?: { forceRefresh?: boolean }) => Promise<CognitoCredentials>;
 
+/**
+ * A provider's `credentials` (or, for client tokens, `clientSecret`) option, checked at construction: a
+ * fixed value behind a function, or the user's source, to be read per operation.
+ */
+export interface CredentialsLoader {
+  readonly load: CredentialsSource;
+  /** Whether the credentials can change between loads (a source), so rejected ones are worth reloading. */
+  readonly isSource: boolean;
+}
+
 /** Validates the `credentials` option at construction and turns it into a source of either kind. */
-export function toCredentialsSource(credentials: UserCredentials | CredentialsSource | undefined): {
-  load: CredentialsSource;
-  isSource: boolean;
-} {
+export function toCredentialsSource(credentials: UserCredentials | CredentialsSource | undefined): CredentialsLoader {
   if (typeof credentials === 'function') return { load: credentials, isSource: true };
   if (typeof credentials !== 'object' || credentials === null) {
     throw configurationError(

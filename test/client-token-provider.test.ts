@@ -6,11 +6,12 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { createAuthorizedFetch } from '../src/authorized-fetch.js';
+import { toClientSecretSource } from '../src/client-secret.js';
 import { createClientTokenProvider } from '../src/client-token-provider.js';
 import { ClientTokens } from '../src/client-tokens.js';
-import type { CredentialsSource } from '../src/credentials.js';
+import { type CredentialsSource, toCredentialsSource } from '../src/credentials.js';
 import { CognitoTokenError } from '../src/errors.js';
 import { fromSsm } from '../src/ssm-credentials.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
@@ -459,6 +460,14 @@ describe('credentials: a source of the client secret', () => {
 });
 
 describe('options', () => {
+  it("checks clientSecret/credentials into the same loader shape as the user provider's credentials", () => {
+    // One shape, so withCredentialsReload treats a rotated client secret and a rotated password alike.
+    expectTypeOf(toClientSecretSource).returns.toEqualTypeOf<ReturnType<typeof toCredentialsSource>>();
+    expect(Object.keys(toClientSecretSource(clientSecret, undefined)).sort()).toEqual(
+      Object.keys(toCredentialsSource({ username: 'u', password: 'p' })).sort(),
+    );
+  });
+
   it.each([
     ['neither clientSecret nor credentials', { clientId }, '"clientSecret"'],
     ['an empty clientSecret', { clientId, clientSecret: '' }, '"clientSecret"'],
