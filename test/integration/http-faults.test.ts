@@ -172,7 +172,7 @@ describe('faults through the real SDK stack', () => {
 });
 
 describe('an outage during an early renewal', () => {
-  it('keeps serving the still-valid tokens when the renewal times out, and renews once Cognito is back', async () => {
+  it('keeps serving the still-valid tokens when the renewal times out, and renews after a short pause once Cognito is back', async () => {
     // Prepare
     const { seed, proxy } = stack;
     const tokens = createTokenProvider({
@@ -192,10 +192,14 @@ describe('an outage during an early renewal', () => {
     const { outcome: duringOutage, elapsedMs } = await timed(() => tokens.getIdToken());
     const servedAt = Date.now();
     proxy.setFaults([]);
+    // The provider waits a quarter of the remaining lifetime (at most 30 s) before asking a failing Cognito again.
+    const duringPause = await tokens.getIdToken();
+    await sleepUntil(servedAt + (expiresAt - servedAt) / 4 + 50);
     const afterOutage = await tokens.getIdToken();
 
     // Assert
     expect(duringOutage).toBe(first.idToken);
+    expect(duringPause).toBe(first.idToken);
     expect(servedAt).toBeLessThan(expiresAt);
     expect(elapsedMs).toBeGreaterThanOrEqual(600 - 20);
     expect(elapsedMs).toBeLessThan(600 + SLACK_MS);
