@@ -63,7 +63,9 @@ describe('sign-in', () => {
     const tokens = userProvider(seed.withoutSecret.clientId);
 
     // Act
+    const before = Date.now();
     const result = await tokens.getTokens();
+    const after = Date.now();
 
     // Assert
     const id = decodeJwtClaims(result.idToken);
@@ -82,8 +84,11 @@ describe('sign-in', () => {
       sub: seed.user.sub,
     });
     expect(result.username).toBe(seed.user.username);
-    // The emulator omits ExpiresIn, so the expiry comes from the ID token's exp claim.
-    expect(result.expiresAt.getTime()).toBe((id.exp as number) * 1000);
+    // The emulator omits ExpiresIn, so the expiry comes from the tokens' own lifetime, exp - iat, counted on
+    // the local clock from the sign-in.
+    const lifetimeMs = ((id.exp as number) - (id.iat as number)) * 1000;
+    expect(result.expiresAt.getTime()).toBeGreaterThanOrEqual(before + lifetimeMs);
+    expect(result.expiresAt.getTime()).toBeLessThanOrEqual(after + lifetimeMs);
     expect(await tokens.getAccessToken()).toBe(result.accessToken);
     expect(proxy.calls).toEqual([
       expect.objectContaining({
