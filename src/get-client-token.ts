@@ -1,13 +1,13 @@
-// A namespace import, read by property below: GetClientTokenCommand only exists in recent SDKs, and a named
-// import of a missing export would stop the whole package from loading on a Lambda runtime that bundles an
-// older SDK. Users of the token endpoint do not need the command at all.
-import * as cognitoSdk from '@aws-sdk/client-cognito-identity-provider';
+import type { GetClientTokenCommand, GetClientTokenCommandOutput } from '@aws-sdk/client-cognito-identity-provider';
 import type { ClientTokenGrant } from './client-token-grant.js';
+// Not imported from the SDK here: it only exists in recent SDKs (see that file), and users of the token
+// endpoint do not need it at all.
+import { getClientTokenCommand } from './cognito-optional-commands.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 
 /** The installed SDK's GetClientTokenCommand, or `undefined` when the SDK predates it. */
-export function clientTokenCommand(): typeof cognitoSdk.GetClientTokenCommand | undefined {
-  const command = cognitoSdk.GetClientTokenCommand as typeof cognitoSdk.GetClientTokenCommand | undefined;
+export function clientTokenCommand(): typeof GetClientTokenCommand | undefined {
+  const command = getClientTokenCommand();
   return typeof command === 'function' ? command : undefined;
 }
 
@@ -21,8 +21,8 @@ export async function getClientToken(
   scopes: readonly string[],
 ): Promise<ClientTokenGrant> {
   // Checked at construction, so it is present here.
-  const Command = clientTokenCommand() as typeof cognitoSdk.GetClientTokenCommand;
-  const response = await sendWithRetries<cognitoSdk.GetClientTokenCommandOutput>(
+  const Command = clientTokenCommand() as typeof GetClientTokenCommand;
+  const response = await sendWithRetries<GetClientTokenCommandOutput>(
     context,
     'GetClientToken',
     () =>

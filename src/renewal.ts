@@ -1,9 +1,11 @@
-import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
-// A namespace import, read by property below: GetTokensFromRefreshTokenCommand only exists in SDKs from
-// 2025-04 on, and a named import of a missing export would stop the whole package from loading on a Lambda
-// runtime that bundles an older SDK.
-import * as cognitoSdk from '@aws-sdk/client-cognito-identity-provider';
+import type {
+  AuthenticationResultType,
+  GetTokensFromRefreshTokenCommand,
+  GetTokensFromRefreshTokenCommandOutput,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { classifyFailure, errorName } from './aws-error.js';
+// Not imported from the SDK here: it only exists in SDKs from 2025-04 on (see that file).
+import { getTokensFromRefreshTokenCommand } from './cognito-optional-commands.js';
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 import { CognitoTokenError } from './errors.js';
 import { logEvent } from './logger.js';
@@ -12,10 +14,8 @@ import { initiateAuth } from './sign-in.js';
 import type { RefreshMode, SignInFlow } from './token-provider-options.js';
 
 /** The rotation-capable command of the installed SDK, or `undefined` when the SDK predates it. */
-export function rotationCommand(): typeof cognitoSdk.GetTokensFromRefreshTokenCommand | undefined {
-  const command = cognitoSdk.GetTokensFromRefreshTokenCommand as
-    | typeof cognitoSdk.GetTokensFromRefreshTokenCommand
-    | undefined;
+export function rotationCommand(): typeof GetTokensFromRefreshTokenCommand | undefined {
+  const command = getTokensFromRefreshTokenCommand();
   return typeof command === 'function' ? command : undefined;
 }
 
@@ -73,9 +73,9 @@ export class Renewer {
       }
     }
     // Checked at construction for the explicit mode and just above in 'auto', so it is present here.
-    const Command = rotationCommand() as typeof cognitoSdk.GetTokensFromRefreshTokenCommand;
+    const Command = rotationCommand() as typeof GetTokensFromRefreshTokenCommand;
     try {
-      const response = await sendWithRetries<cognitoSdk.GetTokensFromRefreshTokenCommandOutput>(
+      const response = await sendWithRetries<GetTokensFromRefreshTokenCommandOutput>(
         { ...context, retryPolicy: { ...context.retryPolicy, retryTransient: false } },
         'GetTokensFromRefreshToken',
         // This API takes the raw secret, not a SECRET_HASH.

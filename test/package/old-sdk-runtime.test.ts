@@ -27,6 +27,23 @@ try {
 console.log(code);
 `;
 
+// A namespace import compiled to CommonJS (tsc's __importStar, esbuild's __toESM) copies every export of the
+// SDK, several hundred, on load. The CommonJS build must read the commands it needs as properties instead: a
+// Proxy in place of the SDK's exports records any enumeration of them.
+const NO_COPY = `
+const sdkPath = require.resolve('@aws-sdk/client-cognito-identity-provider');
+const sdk = require(sdkPath);
+const enumerations = [];
+require.cache[sdkPath].exports = new Proxy(sdk, {
+  ownKeys(target) {
+    enumerations.push(new Error('enumerated here').stack.split('\\n').slice(2, 4).join(' '));
+    return Reflect.ownKeys(target);
+  },
+});
+${CHECK("const { createTokenProvider } = require('cognito-token-provider');")}
+console.log(JSON.stringify(enumerations));
+`;
+
 let root: string;
 
 beforeAll(() => {
@@ -44,6 +61,7 @@ beforeAll(() => {
   cpSync('package.json', join(pkg, 'package.json'));
   writeFileSync(join(root, 'check.mjs'), CHECK("import { createTokenProvider } from 'cognito-token-provider';"));
   writeFileSync(join(root, 'check.cjs'), CHECK("const { createTokenProvider } = require('cognito-token-provider');"));
+  writeFileSync(join(root, 'no-copy.cjs'), NO_COPY);
 });
 
 afterAll(() => {
@@ -54,5 +72,13 @@ describe('the built package with an SDK that predates GetTokensFromRefreshToken'
   it.each(['check.mjs', 'check.cjs'])('loads from %s and refuses only the rotation mode', (file) => {
     const output = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
     expect(output.trim()).toBe('ERR_CONFIGURATION');
+  });
+
+  it('from CommonJS, reads the commands it needs without copying all of the SDK exports', () => {
+    const output = execFileSync(process.execPath, ['no-copy.cjs'], { cwd: root, encoding: 'utf8' });
+
+    const [code, enumerations] = output.trim().split('\n');
+    expect(code).toBe('ERR_CONFIGURATION');
+    expect(JSON.parse(enumerations ?? 'null')).toEqual([]);
   });
 });

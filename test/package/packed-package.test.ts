@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CJS_CONSUMER,
@@ -62,17 +62,49 @@ describe('the npm pack tarball', () => {
     expect(files.filter((file) => file.endsWith('.tsbuildinfo'))).toEqual([]);
   });
 
-  it('has a CommonJS module and a declaration file for every ES module', () => {
-    const esm = packed.packedFiles.filter((file) => /^dist\/esm\/.+\.js$/.test(file));
-    const missing = esm.flatMap((file) => {
-      const stem = file.slice('dist/esm/'.length, -'.js'.length);
-      return [`dist/cjs/${stem}.js`, `dist/esm/${stem}.d.ts`, `dist/cjs/${stem}.d.ts`].filter(
-        (counterpart) => !packed.packedFiles.includes(counterpart),
-      );
-    });
+  it('has a declaration file next to every module, and a CommonJS declaration for every ES module one', () => {
+    const files = packed.packedFiles;
+    const modules = files.filter((file) => /^dist\/(esm|cjs)\/.+\.js$/.test(file));
+    const esmDeclarations = files.filter((file) => /^dist\/esm\/.+\.d\.ts$/.test(file));
+    const missing = [
+      ...modules.map((file) => file.replace(/\.js$/, '.d.ts')),
+      ...esmDeclarations.map((file) => file.replace(/^dist\/esm\//, 'dist/cjs/')),
+    ].filter((counterpart) => !files.includes(counterpart));
 
-    expect(esm.length).toBeGreaterThan(0);
+    expect(modules).toEqual(expect.arrayContaining(['dist/esm/index.js', 'dist/cjs/index.js']));
+    expect(esmDeclarations.length).toBeGreaterThan(1);
     expect(missing).toEqual([]);
+  });
+
+  // dist holds bundles (scripts/build.mjs), which still load a few modules of the package by path or through
+  // package.json "imports": every one of them must ship, in the same half as the module that loads it.
+  it('ships every module that a built module loads, in its own half', () => {
+    const files = packed.packedFiles;
+    const imports = (packed.manifest as { imports?: Record<string, Record<string, string>> }).imports ?? {};
+    const loads = files
+      .filter((file) => /^dist\/.+\.js$/.test(file))
+      .flatMap((file) => {
+        const code = readFileSync(installedFile(file), 'utf8');
+        const specifiers = [...code.matchAll(/(?:\bfrom\s*|\bimport\(\s*|\brequire\(\s*)"([.#][^"]*)"/g)].map(
+          ([, specifier = '']) => specifier,
+        );
+        return specifiers.flatMap((specifier) =>
+          specifier.startsWith('#')
+            ? Object.values(imports[specifier] ?? { none: `(no "imports" entry for ${specifier})` }).map((target) => ({
+                file,
+                target: posix.normalize(target),
+              }))
+            : [{ file, target: posix.join(posix.dirname(file), specifier) }],
+        );
+      });
+    const unshipped = loads.filter(({ target }) => !files.includes(target));
+    const crossing = loads.filter(({ file, target }) => target.split('/')[1] !== file.split('/')[1]);
+
+    expect(loads.map(({ target }) => target)).toEqual(
+      expect.arrayContaining(['dist/esm/ssm-client-eager.js', 'dist/esm/ssm-client-lazy.js', 'dist/cjs/ssm-client.js']),
+    );
+    expect(unshipped).toEqual([]);
+    expect(crossing).toEqual([]);
   });
 });
 
