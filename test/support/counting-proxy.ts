@@ -38,10 +38,10 @@
  * ```
  */
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { AWS_JSON_11, operationOf, parseJsonObject, readBody, sendAwsError } from './aws-json.js';
 import { type FaultKind, type FaultPlan, FaultQueue, injectFault } from './http-faults.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { hmacSecretHash } from './secret-hash-oracle.js';
 import { checkSigV4 } from './sigv4.js';
 
@@ -108,7 +108,6 @@ export async function startCognitoProxy(options: CognitoProxyOptions): Promise<C
   const faults = new FaultQueue(options.faults);
   const calls: ProxiedCall[] = [];
   const issued = new Set<string>();
-  const sockets = new Set<Socket>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
@@ -159,21 +158,9 @@ export async function startCognitoProxy(options: CognitoProxyOptions): Promise<C
     res.end(answer.body);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendAwsError(res, 500, 'InternalErrorException', `proxy failure: ${String(error)}`);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  let stopping: Promise<void> | undefined;
+  const server = await startLoopbackServer(handle, 'InternalErrorException');
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     count: (operation, authFlow) =>
       calls.filter(
         (call) =>
@@ -188,13 +175,7 @@ export async function startCognitoProxy(options: CognitoProxyOptions): Promise<C
     resetCounts: () => {
       calls.length = 0;
     },
-    stop: () => {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return stopping;
-    },
+    stop: server.stop,
   };
 }
 

@@ -29,10 +29,10 @@
  * ```
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { operationOf, parseJsonObject, readBody, sendAwsError, sendAwsJson } from './aws-json.js';
 import { type FaultPlan, FaultQueue, injectFault } from './http-faults.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { checkSigV4, LOCAL_AWS_CREDENTIALS, type TestAwsCredentials } from './sigv4.js';
 
 /** A parameter to store. */
@@ -124,7 +124,6 @@ export async function startSsmEndpoint(
   for (const parameter of parameters) put(parameter);
   const faults = new FaultQueue();
   const calls: SsmCall[] = [];
-  const sockets = new Set<Socket>();
 
   const toOutput = (parameter: StoredParameter, withDecryption: boolean) => ({
     Name: parameter.name,
@@ -202,34 +201,16 @@ export async function startSsmEndpoint(
     return fail(400, 'UnknownOperationException', `Operation ${operation} is not supported by this test endpoint`);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendAwsError(res, 500, 'InternalServerError', `endpoint failure: ${String(error)}`);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  let stopping: Promise<void> | undefined;
+  const server = await startLoopbackServer(handle, 'InternalServerError');
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: server.endpoint,
     get calls() {
       return [...calls];
     },
     count: (operation) => calls.filter((call) => operation === undefined || call.operation === operation).length,
     put,
     setFaults: (plan) => faults.set(plan),
-    stop: () => {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      });
-      return stopping;
-    },
+    stop: server.stop,
   };
 }
 
