@@ -8,6 +8,8 @@
 // source; each module's code follows a `// src/<file>.ts` comment. @aws-sdk/* stay external (peer
 // dependencies), and so do the few modules that must stay files of their own (SEPARATE below).
 // The declarations come from tsc (emitDeclarationOnly), one .d.ts per source module as before.
+// No source maps: the output is unminified, so a stack trace points at readable code under its source file's
+// comment, and a map that works without src/ (which does not ship) must carry the sources, doubling the package.
 //
 // Usage: npm run build
 import { execFile } from 'node:child_process';
