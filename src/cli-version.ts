@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 const PACKAGE_NAME = 'cognito-token-provider';
 
 /**
- * The version in this package's package.json, found by walking up from the running script. The CLI is built
- * to both dist/esm and dist/cjs, where `import.meta.url` and `__dirname` each exist in one format only; the
- * script's own path works in both, and installed or linked alike once the caller resolves symlinks.
+ * The version in this package's package.json, found by walking up from the running script. The source is
+ * also type-checked and unit-tested as CommonJS-compatible code, where `import.meta.url` does not exist; the
+ * script's own path works everywhere, installed or linked alike once the caller resolves symlinks.
  *
  * @example
  * ```ts
