@@ -5,8 +5,8 @@ export default defineConfig({
   test: {
     projects: [
       {
-        // Unit tests run src. package.json "imports" would send '#ssm-client-loader' to dist, so point it at the
-        // lazy loader in src, as tsconfig.json "paths" does for TypeScript (the eager one has its own test).
+        // Unit tests run src. '#ssm-client-loader' is an alias, which scripts/build.mjs resolves per bundle: here
+        // it is the lazy loader, as in plain Node and for TypeScript (the eager one has its own test).
         resolve: {
           alias: { '#ssm-client-loader': fileURLToPath(new URL('./src/ssm-client-lazy.ts', import.meta.url)) },
         },

@@ -23,14 +23,14 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const SRC = resolve('src');
 
-// Imported by the bundles, never bundled into them: '#ssm-client-loader' is left for package.json "imports" to
-// pick (the eager loader for bundlers, which lets them tree-shake @aws-sdk/client-ssm, the lazy one for Node),
-// and ./ssm-client.js, the one module that imports the optional @aws-sdk/client-ssm, is loaded by the loaders.
-const SEPARATE = { '#ssm-client-loader': '#ssm-client-loader', './ssm-client.js': './ssm-client.js' };
-// In place of '#ssm-client-loader', inside a bundle: what Node needs, which is the lazy loader. The CommonJS
-// half cannot leave the import to the root "imports" (those point into dist/esm), and dist/cjs/package.json is
-// the nearest package.json of its files, where an "imports" field of its own is one publint rejects.
-const LAZY_LOADER_INSIDE = { '#ssm-client-loader': 'src/ssm-client-lazy.ts' };
+// Imported by the bundles, never bundled into them: ./ssm-client.js, the one module that imports the optional
+// @aws-sdk/client-ssm, so that plain Node loads it only on fromSsm's first read.
+const SEPARATE = { './ssm-client.js': './ssm-client.js' };
+// '#ssm-client-loader' is an alias that each bundle resolves here (package.json has no "imports" for it): the
+// lazy loader, a dynamic import() of ./ssm-client.js, for everything Node runs; the eager one, a static import,
+// for bundlers, which then tree-shake @aws-sdk/client-ssm down to the one command fromSsm sends.
+const LAZY_LOADER = { '#ssm-client-loader': 'src/ssm-client-lazy.ts' };
+const EAGER_LOADER = { '#ssm-client-loader': 'src/ssm-client-eager.ts' };
 // A namespace import of the SDK bundled to CommonJS copies every SDK export on load; see that file.
 const CJS_SDK_ACCESS = { './cognito-optional-commands.js': 'src/cognito-optional-commands-cjs.ts' };
 
@@ -38,36 +38,36 @@ const CJS_SDK_ACCESS = { './cognito-optional-commands.js': 'src/cognito-optional
  * The bundles. `external` maps an import to the specifier the output keeps; `replace` maps it to the file
  * bundled in its place. Bundles that share a `loadedTogether` group can be in one process together, so they must not share a
  * source module: two copies of errors.ts would be two CognitoTokenError classes, and `instanceof` would fail.
+ *
+ * The package root has two ES module bundles, which package.json "exports" tells apart by condition: "module"
+ * (index.bundler.js) comes first, then "import" (index.js). They never meet in one program. Node does not apply
+ * "module" (unless started with --conditions=module, which then picks the bundler file for import and require
+ * alike), so it loads index.js, one file at import time, the fastest cold start. Bundlers (esbuild, webpack,
+ * rollup) apply "module" to `import` and `require` alike, so a bundle holds index.bundler.js and nothing else of
+ * the root: never index.js, nor the CommonJS half either.
  */
 const BUNDLES = [
   {
     entry: 'src/index.ts',
     outfile: 'dist/esm/index.js',
     format: 'esm',
-    loadedTogether: ['esm'],
+    loadedTogether: ['node-esm'],
     external: SEPARATE,
+    replace: LAZY_LOADER,
   },
   {
-    entry: 'src/ssm-client-eager.ts',
-    outfile: 'dist/esm/ssm-client-eager.js',
+    entry: 'src/index.ts',
+    outfile: 'dist/esm/index.bundler.js',
     format: 'esm',
-    loadedTogether: ['esm'],
+    loadedTogether: ['bundler'],
     external: SEPARATE,
-  },
-  {
-    entry: 'src/ssm-client-lazy.ts',
-    outfile: 'dist/esm/ssm-client-lazy.js',
-    format: 'esm',
-    loadedTogether: ['esm'],
-    // Its CognitoTokenError must be the one users catch, so it comes from the package's own bundle. That is an
-    // import cycle (index.js imports this file), which is safe: the class is read when a load fails, not before.
-    external: { ...SEPARATE, './errors.js': './index.js' },
+    replace: EAGER_LOADER,
   },
   {
     entry: 'src/ssm-client.ts',
     outfile: 'dist/esm/ssm-client.js',
     format: 'esm',
-    loadedTogether: ['esm', 'bin'],
+    loadedTogether: ['node-esm', 'bundler', 'bin'],
     external: SEPARATE,
   },
   {
@@ -77,7 +77,7 @@ const BUNDLES = [
     format: 'esm',
     loadedTogether: ['bin'],
     external: SEPARATE,
-    replace: LAZY_LOADER_INSIDE,
+    replace: LAZY_LOADER,
   },
   {
     entry: 'src/index.ts',
@@ -85,7 +85,7 @@ const BUNDLES = [
     format: 'cjs',
     loadedTogether: ['cjs'],
     external: SEPARATE,
-    replace: { ...LAZY_LOADER_INSIDE, ...CJS_SDK_ACCESS },
+    replace: { ...LAZY_LOADER, ...CJS_SDK_ACCESS },
   },
   {
     entry: 'src/ssm-client.ts',
@@ -109,6 +109,8 @@ function separateModules({ external = {}, replace = {} }) {
         }
         if (path in replace) return { path: resolve(replace[path]) };
         if (path in external) return { path: external[path], external: true };
+        // Nothing would map it in the output: package.json has no "imports".
+        if (path.startsWith('#')) throw new Error(`${importer}: no file given for '${path}' in this bundle`);
         return undefined;
       });
     },
@@ -169,9 +171,11 @@ for (const { outfile, format } of bundles) {
   if (/__toESM\(require\("@aws-sdk\//.test(code)) {
     throw new Error(`${outfile}: copies the exports of an @aws-sdk module (a namespace import bundled to CommonJS)`);
   }
-  if (/require\("#/.test(code)) throw new Error(`${outfile}: requires a '#...' specifier, which dist/cjs cannot map`);
 }
 
 // The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript.
 writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
+// The bundler entry exports what index.ts does; tsc emits no declaration for it, having no source file of that
+// name. Written to both halves, as tsc does for every source module, so that each half declares the same files.
+for (const half of ['esm', 'cjs']) writeFileSync(`dist/${half}/index.bundler.d.ts`, "export * from './index.js';\n");
 chmodSync('dist/esm/cli.js', 0o755);

@@ -4,14 +4,15 @@
 //    marker must be in the control and absent from the app, so a marker that stops matching SSM code fails the
 //    check instead of passing it silently. Bundled twice: with the AWS SDK inside the bundle, and with @aws-sdk/*
 //    external, where the import of @aws-sdk/client-ssm itself must be gone.
-// 2. With the SDK bundled, the control keeps no SSM command but GetParameters: package.json "imports" gives
-//    bundlers the static '#ssm-client-loader' ("module" condition), which lets esbuild drop the rest. The same
-//    control built with the lazy loader (a dynamic import, as Node gets) must contain those commands, which
-//    proves the markers find them.
-// With --dist, the built package (dist/esm, after npm run build) is checked the same way, resolving
-// '#ssm-client-loader' as a user's bundler does; for src/index.ts a plugin stands in for that "module" condition.
+// 2. With the SDK bundled, the control keeps no SSM command but GetParameters: bundlers get the static
+//    '#ssm-client-loader', which lets esbuild drop the rest. The same control built with the lazy loader (a
+//    dynamic import, as Node gets) must contain those commands, which proves the markers find them.
+// For src/index.ts a plugin picks the loader, as scripts/build.mjs does. With --dist, the built package (after
+// npm run build) is checked the same way, imported by name as a user's bundler does: package.json "exports"
+// must give it dist/esm/index.bundler.js (condition "module"), with the eager loader inside, and never
+// dist/esm/index.js, Node's file with the lazy one.
 // Usage: node scripts/run.mjs scripts/check-tree-shaking.ts [--dist]   (exits 1 on failure)
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 
@@ -48,10 +49,13 @@ type Loader = 'resolved' | 'eager' | 'lazy';
 
 interface Source {
   readonly label: string;
+  /** What the handlers import. */
   readonly path: string;
-  /** The '#ssm-client-loader' files of this source, by the package.json "imports" condition that picks them. */
+  /** The import a plugin sends to the eager or the lazy loader's file (below), when not 'resolved'. */
+  readonly redirected: string;
+  /** The files with the eager and with the lazy '#ssm-client-loader' in this source. */
   readonly loaders: { readonly eager: string; readonly lazy: string };
-  /** How a bundler finds '#ssm-client-loader' from this source: itself ('resolved'), or only through a plugin. */
+  /** How a bundler finds the eager loader from this source: itself ('resolved'), or only through a plugin. */
   readonly natural: Loader;
 }
 
@@ -61,25 +65,20 @@ const sources: Source[] = [
   {
     label: 'src/index.ts',
     path: resolve(root, 'src/index.ts'),
+    redirected: '#ssm-client-loader',
     loaders: { eager: resolve(root, 'src/ssm-client-eager.ts'), lazy: resolve(root, 'src/ssm-client-lazy.ts') },
     natural: 'eager',
   },
 ];
 if (process.argv.includes('--dist')) {
-  const dist = resolve(root, 'dist/esm/index.js');
-  if (!existsSync(dist)) {
-    console.error('--dist: dist/esm/index.js does not exist; run npm run build first');
+  const loaders = { eager: resolve(root, 'dist/esm/index.bundler.js'), lazy: resolve(root, 'dist/esm/index.js') };
+  if (!existsSync(loaders.eager) || !existsSync(loaders.lazy)) {
+    console.error('--dist: dist/esm/index.bundler.js or index.js does not exist; run npm run build first');
     process.exit(1);
   }
-  sources.push({
-    label: 'dist/esm/index.js',
-    path: dist,
-    loaders: {
-      eager: resolve(root, 'dist/esm/ssm-client-eager.js'),
-      lazy: resolve(root, 'dist/esm/ssm-client-lazy.js'),
-    },
-    natural: 'resolved',
-  });
+  // By name, so esbuild resolves it through package.json "exports" (the package references itself).
+  const { name } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { name: string };
+  sources.push({ label: `dist (${name})`, path: name, redirected: name, loaders, natural: 'resolved' });
 }
 
 const app = (entry: string) => `
@@ -93,12 +92,12 @@ const tokens = createTokenProvider({ clientId: 'client', credentials: fromSsm({ 
 export const handler = async () => ({ statusCode: 200, body: await tokens.getIdToken() });
 `;
 
-/** Sends '#ssm-client-loader' to one file, as a package.json "imports" condition would. */
-function loaderPlugin(file: string): Plugin {
+/** Sends one import specifier to one file, as scripts/build.mjs or a package.json "exports" condition would. */
+function redirectPlugin(specifier: string, file: string): Plugin {
   return {
-    name: 'ssm-client-loader',
+    name: 'redirect',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^#ssm-client-loader$/ }, () => ({ path: file }));
+      pluginBuild.onResolve({ filter: /^[#\w]/ }, ({ path }) => (path === specifier ? { path: file } : undefined));
     },
   };
 }
@@ -123,7 +122,7 @@ async function bundle(source: Source, contents: string, sdkExternal: boolean, lo
     metafile: true,
     logLevel: 'error',
     external: sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [],
-    plugins: loader === 'resolved' ? [] : [loaderPlugin(source.loaders[loader])],
+    plugins: loader === 'resolved' ? [] : [redirectPlugin(source.redirected, source.loaders[loader])],
   });
   const [output] = result.outputFiles;
   if (output === undefined) throw new Error('esbuild produced no output');
@@ -151,11 +150,13 @@ for (const source of sources) {
         failures.push(`${mode}: app without fromSsm contains the ${marker.label}`);
       }
     }
-    // The loader a bundler picks must be the static one, from the same tree as the rest (dist or src).
+    // The loader a bundler picks must be the static one, from the same tree as the rest (dist or src), and the
+    // lazy one must not come along: in dist that is a second copy of the package, with its own error classes.
     const eager = relative(root, source.loaders.eager);
-    if (!controlBundle.inputs.includes(eager)) {
-      const found = controlBundle.inputs.filter((input) => /ssm-client-(eager|lazy)/.test(input));
-      failures.push(`${mode}: '#ssm-client-loader' resolved to ${found.join(', ') || 'nothing'}, not ${eager}`);
+    const lazy = relative(root, source.loaders.lazy);
+    if (!controlBundle.inputs.includes(eager) || controlBundle.inputs.includes(lazy)) {
+      const found = controlBundle.inputs.filter((input) => input === eager || input === lazy);
+      failures.push(`${mode}: the bundle holds ${found.join(' and ') || 'neither loader'}, not ${eager} alone`);
     }
     const tree = eager.split('/')[0] ?? '';
     const strays = controlBundle.inputs.filter((input) => /^(src|dist)\//.test(input) && !input.startsWith(tree));

@@ -1,5 +1,6 @@
-// '#ssm-client-loader' for bundlers (package.json "imports", condition "module", which esbuild, webpack and
-// rollup apply and Node does not). A static import lets the bundler tree-shake @aws-sdk/client-ssm down to the
+// '#ssm-client-loader' for bundlers: scripts/build.mjs bundles it into dist/esm/index.bundler.js, which
+// package.json "exports" gives under the condition "module" (esbuild, webpack and rollup apply it, Node does
+// not). A static import lets the bundler tree-shake @aws-sdk/client-ssm down to the
 // one command fromSsm sends; behind a dynamic import() it would keep every SSM command. A bundle that needs the
 // peer dependency has it inside or marks it external, so there is no missing-package case to handle here.
 import { ssmGetParameters } from './ssm-client.js';

@@ -1,7 +1,8 @@
-// '#ssm-client-loader' for plain Node (package.json "imports", condition "default"; the CommonJS build requires
-// this file by path, see scripts/build.mjs): the optional peer dependency @aws-sdk/client-ssm is loaded on
-// fromSsm's first read, so the package root still loads where it is not installed. TypeScript sees this
-// file's signature for '#ssm-client-loader' (tsconfig.json "paths", through ssm-client-loader.d.ts).
+// '#ssm-client-loader' in everything plain Node runs (scripts/build.mjs bundles it into dist/esm/index.js,
+// dist/cjs/index.js and the bin): the optional peer dependency @aws-sdk/client-ssm is loaded on fromSsm's first
+// read, so the package root still loads where it is not installed, and an import of the root reads one file.
+// TypeScript sees this file's signature for '#ssm-client-loader' (tsconfig.json "paths", through
+// ssm-client-loader.d.ts).
 import { CognitoTokenError } from './errors.js';
 
 /**

@@ -1,9 +1,9 @@
 // What TypeScript sees for '#ssm-client-loader' (tsconfig.json "paths", for typecheck and both tsc builds, which
-// keep the specifier as written): the lazy loader's signature, which the eager one shares. At run time
-// package.json "imports" picks ssm-client-eager.js for bundlers and ssm-client-lazy.js for Node.
+// keep the specifier as written): the lazy loader's signature, which the eager one shares. The specifier never
+// reaches run time: scripts/build.mjs bundles ssm-client-eager.ts in its place for bundlers and
+// ssm-client-lazy.ts for Node, and vitest.config.ts aliases it to the lazy one.
 //
-// A declaration file on purpose: esbuild applies tsconfig.json "paths" too, also to dist/ when it bundles the
-// built package from this repository (bundle size, tree shaking). Here it finds no JavaScript, so it falls back
-// to package.json "imports" as a user's bundler does. "paths" to src/ssm-client-lazy.ts would pull the src lazy
-// loader, and with it every SSM command, into those bundles of dist.
+// A declaration file on purpose: esbuild applies tsconfig.json "paths" too, whenever it bundles from this
+// repository. Finding no JavaScript here, a bundle of src without a file chosen for '#ssm-client-loader' fails
+// instead of silently getting one of the two loaders.
 export { loadSsmClient } from './ssm-client-lazy.js';
