@@ -44,7 +44,7 @@ const CJS_SDK_ACCESS = { './cognito-optional-commands.js': 'src/cognito-optional
  * "module" (unless started with --conditions=module, which then picks the bundler file for import and require
  * alike), so it loads index.js, one file at import time, the fastest cold start. Bundlers (esbuild, webpack,
  * rollup) apply "module" to `import` and `require` alike, so a bundle holds index.bundler.js and nothing else of
- * the root: never index.js, nor the CommonJS half either.
+ * the root: never index.js, nor the CommonJS half either. test/package/module-entries.test.ts checks both.
  */
 const BUNDLES = [
   {
