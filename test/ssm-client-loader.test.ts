@@ -4,8 +4,9 @@ import * as ssmClient from '../src/ssm-client.js';
 import * as eager from '../src/ssm-client-eager.js';
 import * as lazy from '../src/ssm-client-lazy.js';
 
-// Both loaders must hand out the one module that imports @aws-sdk/client-ssm: package.json "imports" gives
-// bundlers the eager one and Node the lazy one, so each path is only as right as its loader. The lazy loader's
+// Both loaders must hand out the one module that imports @aws-sdk/client-ssm: scripts/build.mjs bundles the
+// eager one into dist/esm/index.bundler.js (what bundlers get) and the lazy one into dist/esm/index.js and the
+// CommonJS build (what Node gets), so each path is only as right as its loader. The lazy loader's
 // missing-peer path is tested in ssm-credentials.test.ts; the packaged one in test/package/optional-ssm-peer.
 describe('#ssm-client-loader', () => {
   it('eager: resolves to ./ssm-client.js, already imported', async () => {
