@@ -1,17 +1,13 @@
 // `npx cognito-token` from the npm pack tarball installed in a fresh project, as a user gets it: the bin link,
 // the shebang, the executable bit, the version lookup and the peer dependencies resolved from the consumer's
 // node_modules. Run `npm run build` first.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwtClaims } from '../../src/jwt-claims.js';
 import { installPackedPackage, type PackedInstall } from '../package/packed-install.js';
 import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
+import { type ProcessRun, runProcess } from '../support/run-process.js';
 
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = ProcessRun;
 
 let packed: PackedInstall;
 let stack: CognitoStack;
@@ -33,27 +29,7 @@ function consumerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 /** `npx cognito-token ...` in the consumer project, never letting npx install a package of that name. */
 function npx(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['cognito-token', ...args], {
-      cwd: packed.dir,
-      env: consumerEnv(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runProcess('npx', ['cognito-token', ...args], { cwd: packed.dir, env: consumerEnv(env), killAfterMs: 60_000 });
 }
 
 /** npm itself may warn about the user's npmrc on stderr; only the command's own lines matter here. */

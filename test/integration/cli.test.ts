@@ -1,7 +1,6 @@
 // The built `cognito-token` bin, spawned as a user would run it, against the local Cognito (behind the
 // SECRET_HASH-verifying proxy) and the signed SSM test endpoint. Endpoints reach it only through the SDK's
 // own AWS_ENDPOINT_URL_* variables. Run `npm run build` first.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,17 +8,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeJwtClaims } from '../../src/jwt-claims.js';
 import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
 import { findLeaks } from '../support/leak-scan.js';
+import { type ProcessRun, runProcess } from '../support/run-process.js';
 import { LOCAL_AWS_CREDENTIALS } from '../support/sigv4.js';
 import { type SsmEndpoint, startSsmEndpoint } from '../support/ssm-endpoint.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/esm/cli.js');
 
-interface BinRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type BinRun = ProcessRun;
 
 let stack: CognitoStack;
 let ssm: SsmEndpoint;
@@ -30,40 +26,24 @@ const printed: string[] = [];
  * Runs the bin with only the variables given (plus PATH), so nothing from the developer's shell or ~/.aws
  * leaks in. Asynchronous, because the proxy and the SSM endpoint answer from this very process.
  */
-function runBin(args: readonly string[], env: Record<string, string> = {}, stdin = ''): Promise<BinRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        // The SDK's notice that it will need Node 22 in 2027 would be the only other line on stderr.
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
-        AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-        ...env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    // The bin must exit on its own: a lingering socket or timer would hang every shell script using it.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      printed.push(stdout, stderr);
-      resolve({ status, stdout, stderr });
-    });
-    child.stdin.end(stdin);
+async function runBin(args: readonly string[], env: Record<string, string> = {}, stdin = ''): Promise<BinRun> {
+  const run = await runProcess(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      // The SDK's notice that it will need Node 22 in 2027 would be the only other line on stderr.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+      ...env,
+    },
+    stdin,
+    killAfterMs: 30_000,
   });
+  printed.push(run.stdout, run.stderr);
+  return run;
 }
 
 const awsEnv = () => ({

@@ -1,0 +1,46 @@
+/**
+ * Runs a command to completion and collects what it printed, for the tests that spawn the `cognito-token`
+ * bin. A process still running after `killAfterMs` is killed, and shows up as a null status: the bin must exit
+ * on its own, since a lingering socket or timer would hang every shell script that uses it.
+ */
+import { type SpawnOptions, spawn } from 'node:child_process';
+
+export interface ProcessRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: {
+    readonly cwd?: string;
+    readonly env: SpawnOptions['env'];
+    readonly stdin?: string;
+    readonly killAfterMs: number;
+  },
+): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  });
+}
