@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, version as esbuildVersion, type Metafile } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options.js';
 
 const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test/fixtures/bundle');
@@ -26,16 +27,9 @@ const BUDGET_GZIP_BYTES = 4000;
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
 
 const BUNDLE_OPTIONS: BuildOptions = {
+  ...LAMBDA_BUNDLE_OPTIONS,
   absWorkingDir: ROOT,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  write: false,
-  metafile: true,
-  logLevel: 'error',
+  mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
 };
 const SDK_EXTERNAL = ['@aws-sdk/*'];
 

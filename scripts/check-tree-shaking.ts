@@ -15,6 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options.js';
 
 interface Marker {
   readonly label: string;
@@ -111,16 +112,9 @@ interface Bundle {
 async function bundle(source: Source, contents: string, sdkExternal: boolean, loader: Loader): Promise<Bundle> {
   const result = await build({
     stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'handler.ts' },
+    ...LAMBDA_BUNDLE_OPTIONS,
+    mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
     absWorkingDir: root,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'error',
     external: sdkExternal ? ['@aws-sdk/*', '@smithy/*'] : [],
     plugins: loader === 'resolved' ? [] : [redirectPlugin(source.redirected, source.loaders[loader])],
   });
