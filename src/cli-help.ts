@@ -1,5 +1,5 @@
 /** The text of `cognito-token --help`. Kept in step with the README's CLI section. */
-export const CLI_HELP = `Usage: cognito-token --client-id <id> (--region <region> | --user-pool-id <id>) <credentials> [options]
+export const CLI_HELP = `Usage: cognito-token --client-id <id> [--region <region> | --user-pool-id <id>] <credentials> [options]
 
 Prints an Amazon Cognito User Pool token on stdout, and nothing else:
   curl -H "Authorization: $(cognito-token ...)" https://api.example.com/orders

@@ -1,5 +1,5 @@
-// What TypeScript sees for '#ssm-client-loader' (tsconfig.json "paths", for typecheck and both tsc builds, which
-// keep the specifier as written): the lazy loader's signature, which the eager one shares. The specifier never
+// What TypeScript sees for '#ssm-client-loader' (tsconfig.json "paths", for the typecheck and the declaration
+// builds; no emitted .d.ts mentions it): the lazy loader's signature, which the eager one shares. The specifier never
 // reaches run time: scripts/build.mjs bundles ssm-client-eager.ts in its place for bundlers and
 // ssm-client-lazy.ts for Node, and vitest.config.ts aliases it to the lazy one.
 //

@@ -1,6 +1,7 @@
 // `npx cognito-token` from the npm pack tarball installed in a fresh project, as a user gets it: the bin link,
 // the shebang, the executable bit, the version lookup and the peer dependencies resolved from the consumer's
 // node_modules. Run `npm run build` first.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwtClaims } from '../../src/jwt-claims.js';
 import { installPackedPackage, type PackedInstall } from '../package/packed-install.js';
@@ -22,6 +23,10 @@ function consumerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     ...Object.fromEntries(inherited),
     // npx's --no, as a variable: on the command line npm would read the bin's own --version as its own.
     npm_config_yes: 'false',
+    // Nothing from the developer's ~/.aws or an instance role may reach the run.
+    AWS_CONFIG_FILE: join(packed.dir, 'no-such-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(packed.dir, 'no-such-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
