@@ -6,10 +6,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChallengeRequiredError, CognitoTokenError } from '../src/errors.js';
+import { ChallengeRequiredError } from '../src/errors.js';
 import { createTokenProvider, type TokenProvider } from '../src/token-provider.js';
 import type { TokenProviderOptions } from '../src/token-provider-options.js';
 import { notAuthorized, throttled } from './helpers/cognito-errors.js';
+import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -46,15 +47,6 @@ function adminProvider(overrides: Partial<TokenProviderOptions> = {}): TokenProv
     credentials: { username: alias, password, clientSecret },
     ...overrides,
   } as TokenProviderOptions);
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(CognitoTokenError);
-  return error as CognitoTokenError;
 }
 
 beforeEach(() => {

@@ -15,6 +15,7 @@ import { type CredentialsSource, toCredentialsSource } from '../src/credentials.
 import { CognitoTokenError } from '../src/errors.js';
 import { fromSsm } from '../src/ssm-credentials.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
+import { failureOf } from './helpers/failure-of.js';
 import { fakeJwt } from './helpers/fake-jwt.js';
 import {
   decodeBasicAuthorization,
@@ -56,11 +57,6 @@ function clientTokenResult(options: { lifetime?: number; scope?: string } = {}) 
 const serialOf = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).serial as number;
 const tokenCalls = () => cognito.commandCalls(GetClientTokenCommand);
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.unreachable('expected a rejection'),
-    (error: unknown) => error as CognitoTokenError,
-  );
 
 beforeEach(() => {
   cognito.reset();

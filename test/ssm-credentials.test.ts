@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CognitoTokenError } from '../src/errors.js';
 import { ssmGetParameters } from '../src/ssm-client.js';
 import { type FromSsmOptions, fromSsm } from '../src/ssm-credentials.js';
+import { failureOf } from './helpers/failure-of.js';
 
 // Counts the clients fromSsm binds, while letting it build real ones.
 vi.mock('../src/ssm-client.js', async (importOriginal) => {
@@ -63,16 +64,6 @@ function named(values: { username?: string; password?: string; clientSecret?: st
 
 function json(value: string) {
   return { Parameters: [parameter(JSON_NAME, value)], InvalidParameters: [] };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    return error as CognitoTokenError;
-  }
-  throw new Error('expected a failure');
 }
 
 /** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */

@@ -3,11 +3,11 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CognitoTokenError } from '../src/errors.js';
 import { computeSecretHash } from '../src/secret-hash.js';
 import { fromSsm } from '../src/ssm-credentials.js';
 import { createTokenProvider } from '../src/token-provider.js';
 import { notAuthorized } from './helpers/cognito-errors.js';
+import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
 
 // The password-rotation path end to end through the real token provider, with both AWS clients mocked.
@@ -55,16 +55,6 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
   });
   issued.push(result.IdToken, result.AccessToken, result.RefreshToken);
   return Promise.resolve({ AuthenticationResult: result });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    return error as CognitoTokenError;
-  }
-  throw new Error('expected a failure');
 }
 
 function provider(credentials: ReturnType<typeof fromSsm>, logged: string[] = []) {

@@ -13,6 +13,7 @@ import { ChallengeRequiredError, CognitoTokenError } from '../src/errors.js';
 import { computeSecretHash } from '../src/secret-hash.js';
 import { createTokenProvider } from '../src/token-provider.js';
 import { connectionReset, internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
+import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -35,16 +36,6 @@ function refreshAuthCalls() {
   return cognito
     .commandCalls(InitiateAuthCommand)
     .filter((call) => call.args[0].input.AuthFlow === 'REFRESH_TOKEN_AUTH');
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    return error as CognitoTokenError;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeEach(() => {
