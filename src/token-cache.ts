@@ -53,6 +53,9 @@ export class TokenCache<T extends ExpiringTokens> {
     const force = options?.force === true;
     const previous = this.#current;
     if (!force && previous !== undefined && Date.now() < previous.renewAt) return Promise.resolve(previous);
+    // A forced load says these tokens were refused somewhere: callers that arrive while their replacement is on
+    // its way wait for it rather than being handed them again.
+    if (force && previous !== undefined) this.#current = { ...previous, renewAt: 0 };
     const shared = this.#fetch();
     if (force || previous === undefined) return shared;
     // Whether to fall back is each caller's own business: a forced refresh() that joins this fetch must see

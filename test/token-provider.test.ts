@@ -533,6 +533,33 @@ describe('refresh() and invalidate()', () => {
     expect(passwordAuthCalls()).toHaveLength(1);
   });
 
+  it('calls made while refresh() is renewing wait for the new tokens instead of getting the refused ones', async () => {
+    let answerRenewal = (_value: ReturnType<typeof authResult>) => {};
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .resolves(authResult({ serial: 1 }))
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .callsFake(() => new Promise((resolve) => (answerRenewal = resolve)));
+    const tokens = createTokenProvider({
+      clientId,
+      region: 'eu-west-1',
+      credentials: { username: 'svc-orders', password },
+    });
+    const refused = await tokens.getIdToken();
+
+    const refreshed = tokens.refresh();
+    const during = tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(0);
+    answerRenewal(authResult({ serial: 2 }));
+
+    const renewed = authResult({ serial: 2 }).AuthenticationResult.IdToken;
+    expect(await during).toBe(renewed);
+    expect((await refreshed).idToken).toBe(renewed);
+    expect(renewed).not.toBe(refused);
+    expect(refreshAuthCalls()).toHaveLength(1);
+    expect(passwordAuthCalls()).toHaveLength(1);
+  });
+
   it('refresh() fails rather than returning the old tokens when the renewal fails', async () => {
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
