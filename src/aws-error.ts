@@ -10,23 +10,27 @@ const TRANSIENT = /^(Internal|ServiceUnavailable|RequestTimeout|TimeoutError|Abo
 // Node's socket-level failures: worth another attempt, since they say nothing about the request itself.
 const NETWORK_CODE = /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_)/;
 
-interface AwsLikeError {
-  name?: unknown;
-  code?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
-  cause?: unknown;
+/**
+ * A property of whatever was thrown, or `undefined` when there is none or reading it throws: a hostile getter
+ * must not replace the failure we are describing with one of its own.
+ */
+function read(value: unknown, key: string): unknown {
+  try {
+    return (value as Record<string, unknown> | null | undefined)?.[key];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The AWS error name (`NotAuthorizedException`), or `Error` when there is none. */
 export function errorName(error: unknown): string {
-  const name = (error as AwsLikeError | undefined)?.name;
+  const name = read(error, 'name');
   return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
 /** The HTTP status the SDK recorded for a service error, when there was a response at all. */
 export function httpStatusOf(error: unknown): number | undefined {
-  const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode;
+  const status = read(read(error, '$metadata'), 'httpStatusCode');
   return typeof status === 'number' ? status : undefined;
 }
 
@@ -41,7 +45,7 @@ export function classifyFailure(error: unknown): FailureKind {
   if (
     TRANSIENT.test(name) ||
     (status ?? 0) >= 500 ||
-    (error as AwsLikeError | undefined)?.$fault === 'server' ||
+    read(error, '$fault') === 'server' ||
     // A garbled answer (the SDK's parse error, often with a 2xx status) says nothing about our request.
     error instanceof SyntaxError
   ) {
@@ -52,12 +56,12 @@ export function classifyFailure(error: unknown): FailureKind {
 
 function isNetworkFailure(error: unknown): boolean {
   // fetch wraps socket errors as TypeError('fetch failed', { cause }); the SDK surfaces them directly.
-  for (let current = error as AwsLikeError | undefined, depth = 0; current && depth < 4; depth++) {
-    const code = current.code;
-    if ((typeof code === 'string' && NETWORK_CODE.test(code)) || (current as Error).message === 'fetch failed') {
+  for (let current = error, depth = 0; current && depth < 4; depth++) {
+    const code = read(current, 'code');
+    if ((typeof code === 'string' && NETWORK_CODE.test(code)) || read(current, 'message') === 'fetch failed') {
       return true;
     }
-    current = current.cause as AwsLikeError | undefined;
+    current = read(current, 'cause');
   }
   return false;
 }
@@ -84,15 +88,24 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
  * Removes known secrets from an error's message and stack, in place: it stays the SDK's own error, with its
  * class and `$metadata`, but a `cause` is printed by `util.inspect` and `console.log`, so it must be as safe as
  * our own message. A parse error quotes the text it choked on, which may be a token or a secret we do not
- * know, so its message goes entirely.
+ * know, so its message goes entirely; so does a message that is not text (a service's JSON can put anything
+ * there). The raw HTTP response the SDK keeps on its errors goes too: through its socket it reaches the
+ * request's headers, which hold the caller's AWS session token and signature on signed calls.
  */
 export function scrub<E>(error: E, secrets: readonly (string | undefined)[]): E {
-  if (error instanceof Error) {
-    const message = error instanceof SyntaxError ? 'unreadable JSON (text withheld)' : redact(error.message, secrets);
-    if (message !== error.message) {
-      error.message = message;
-      error.stack = `${error.name}: ${message}`;
+  if (typeof error !== 'object' || error === null) return error;
+  const target = error as { message?: unknown; stack?: unknown; $response?: { body?: unknown } };
+  const original = read(error, 'message');
+  const message = safeMessage(error, secrets);
+  try {
+    if (original !== undefined && message !== original) {
+      target.message = message;
+      target.stack = `${errorName(error)}: ${message}`;
     }
+    const response = target.$response;
+    if (typeof response === 'object' && response !== null && response.body !== undefined) response.body = undefined;
+  } catch {
+    // A frozen or exotic error cannot be changed. describeCause() still quotes only its safe message.
   }
   return error;
 }
@@ -103,6 +116,13 @@ export function scrub<E>(error: E, secrets: readonly (string | undefined)[]): E 
  */
 export function describeCause(error: unknown, secrets: readonly (string | undefined)[]): string {
   const name = errorName(scrub(error, secrets));
-  const message = error instanceof Error ? error.message.trim() : '';
+  const message = safeMessage(error, secrets).trim();
   return message === '' || message === name ? name : `${name}: ${message}`;
+}
+
+/** What of an error's message may be shown: see {@link scrub}. */
+function safeMessage(error: unknown, secrets: readonly (string | undefined)[]): string {
+  if (error instanceof SyntaxError || errorName(error) === 'SyntaxError') return 'unreadable JSON (text withheld)';
+  const message = read(error, 'message');
+  return typeof message === 'string' ? redact(message, secrets) : '';
 }

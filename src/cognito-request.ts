@@ -1,5 +1,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { scrub } from './aws-error.js';
 import type { Deadline } from './deadline.js';
+import { CognitoTokenError } from './errors.js';
 import type { TokenProviderLogger } from './logger.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 
@@ -16,17 +18,23 @@ export interface CognitoRequestContext {
 
 /**
  * Sends a command built fresh for each attempt (a sent command carries per-request state), with the
- * operation's abort signal and retry policy.
+ * operation's abort signal and retry policy. `secrets` are the request's secret values: whatever fails, the
+ * SDK's error or the last one kept as the `cause` of exhausted retries, may quote the request, so they are cut
+ * out of it here, once for every caller.
  */
 export function sendWithRetries<Output>(
   context: CognitoRequestContext,
   operation: string,
   // biome-ignore lint/suspicious/noExplicitAny: each command has its own input and output types
   makeCommand: () => any,
+  secrets: readonly (string | undefined)[],
 ): Promise<Output> {
   const { deadline, retryPolicy, logger } = context;
   return withRetries(
     { deadline, policy: retryPolicy, logger, operation },
     (abortSignal) => context.client().send(makeCommand(), { abortSignal }) as Promise<Output>,
-  );
+  ).catch((error: unknown) => {
+    scrub(error instanceof CognitoTokenError ? error.cause : error, secrets);
+    throw error;
+  });
 }

@@ -32,6 +32,7 @@ export async function getClientToken(
         // Without Scopes, Cognito grants every custom scope the app client allows.
         ...(scopes.length === 0 ? {} : { Scopes: [...scopes] }),
       }),
+    [clientSecret],
   );
   const result = response.ClientAuthenticationResult;
   return {

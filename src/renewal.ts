@@ -80,6 +80,7 @@ export class Renewer {
         'GetTokensFromRefreshToken',
         // This API takes the raw secret, not a SECRET_HASH.
         () => new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret }),
+        [refreshToken, clientSecret],
       );
       if (!this.#rotation) {
         // Only a success proves the client wants rotation; a dead refresh token fails both ways.

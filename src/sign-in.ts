@@ -34,6 +34,7 @@ export function initiateAuth(
   const AuthParameters = clientSecret
     ? { ...parameters, SECRET_HASH: computeSecretHash(hashUsername, clientId, clientSecret) }
     : parameters;
+  const secrets = [parameters.PASSWORD, parameters.REFRESH_TOKEN, clientSecret, AuthParameters.SECRET_HASH];
   return flow === 'admin-user-password'
     ? sendWithRetries(
         context,
@@ -45,11 +46,13 @@ export function initiateAuth(
             AuthFlow: authFlow === 'USER_PASSWORD_AUTH' ? 'ADMIN_USER_PASSWORD_AUTH' : authFlow,
             AuthParameters,
           }),
+        secrets,
       )
     : sendWithRetries(
         context,
         'InitiateAuth',
         () => new InitiateAuthCommand({ ClientId: clientId, AuthFlow: authFlow, AuthParameters }),
+        secrets,
       );
 }
 
@@ -73,8 +76,7 @@ export async function signInWithPassword(
       clientSecret,
     );
   } catch (error) {
-    const secretHash = clientSecret && computeSecretHash(username, context.clientId, clientSecret);
-    throw signInFailure(error, flow, [password, clientSecret, secretHash]);
+    throw signInFailure(error, flow);
   }
   const challenge = response.ChallengeName;
   if (challenge) {
@@ -86,10 +88,10 @@ export async function signInWithPassword(
   return response.AuthenticationResult ?? {};
 }
 
-/** Maps a failed sign-in to our error codes, keeping the SDK error as `cause`. */
-function signInFailure(error: unknown, flow: SignInFlow, secrets: (string | undefined)[]): CognitoTokenError {
+/** Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by initiateAuth) as `cause`. */
+function signInFailure(error: unknown, flow: SignInFlow): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
-  const cause = describeCause(error, secrets);
+  const cause = describeCause(error, []);
   if (AUTHENTICATION_FAILURE.test(errorName(error))) {
     return new CognitoTokenError('ERR_AUTHENTICATION', `Sign-in rejected (${cause})`, { cause: error });
   }

@@ -5,7 +5,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, describeCause, errorName, httpStatusOf, redact } from '../src/aws-error.js';
+import { classifyFailure, describeCause, errorName, httpStatusOf, redact, scrub } from '../src/aws-error.js';
 
 const withStatus = (name: string, status: number) =>
   Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
@@ -72,6 +72,46 @@ describe('error details', () => {
     ).toBe('NotAuthorizedException: Incorrect username or password.');
     expect(describeCause(Object.assign(new Error('Boom'), { name: 'Boom' }), [])).toBe('Boom');
     expect(describeCause('not an error', [])).toBe('Error');
+  });
+
+  it('survives what a hostile or odd thrown value does: throwing getters, frozen errors, non-text messages', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new RangeError('getter boom');
+        },
+      },
+    );
+    const frozen = Object.freeze(new Error('Value s3cret-value rejected'));
+    const numeric = Object.assign(new Error('x'), { message: 42 as unknown as string });
+
+    expect(errorName(hostile)).toBe('Error');
+    expect(httpStatusOf(hostile)).toBeUndefined();
+    expect(classifyFailure(hostile)).toBe('rejected');
+    expect(describeCause(hostile, [])).toBe('Error');
+    expect(describeCause(frozen, ['s3cret-value'])).toBe('Error: Value [redacted] rejected');
+    expect(describeCause(numeric, [])).toBe('Error');
+    expect(numeric.message).toBe('');
+  });
+
+  it('scrubs plain objects shaped like errors, and leaves alone the ones without a message', () => {
+    const plain = { name: 'InvalidParameterException', message: 'Value s3cret-value rejected' };
+    const bare = { name: 'Whatever' };
+
+    expect(scrub(plain, ['s3cret-value']).message).toBe('Value [redacted] rejected');
+    expect(scrub(bare, ['s3cret-value'])).toEqual({ name: 'Whatever' });
+    expect(scrub('a string', ['a string'])).toBe('a string');
+  });
+
+  it("drops the body of the SDK's raw response, which reaches the signed request's headers", () => {
+    const error = new Error('Bad request');
+    const response = { statusCode: 400, headers: { 'x-amzn-requestid': 'r-1' }, body: { req: { _header: 'token' } } };
+    Object.defineProperty(error, '$response', { value: response, enumerable: false });
+
+    scrub(error, []);
+
+    expect(response).toEqual({ statusCode: 400, headers: { 'x-amzn-requestid': 'r-1' }, body: undefined });
   });
 
   it('redacts every occurrence of each secret, but leaves values too short to matter', () => {

@@ -4,6 +4,7 @@ import {
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   InvalidParameterException,
+  NotAuthorizedException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,6 +14,7 @@ import type { CognitoTokenError } from '../src/errors.js';
 import { computeSecretHash } from '../src/secret-hash.js';
 import { createTokenProvider, type TokenProvider } from '../src/token-provider.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
+import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -182,6 +184,98 @@ describe('leak scan', () => {
 
     expect(error.code).toBe('ERR_UNAVAILABLE');
     expect(render(error).join('')).not.toContain('eyJraWQiOiJ4In0');
+  });
+
+  it('scrubs the failure kept as cause when retries run out, for sign-in, renewal and rotation alike', async () => {
+    const echoing = (name: 'InternalErrorException' | 'TooManyRequestsException', echoed: string) =>
+      Object.assign(new Error(`upstream choked on ${echoed}`), { name, $metadata: { httpStatusCode: 500 } });
+    const options = {
+      clientId,
+      region: 'eu-west-1',
+      timeoutMs: 2_000,
+      credentials: { username: alias, password, clientSecret },
+    };
+    const failures: CognitoTokenError[] = [];
+    const failure = async (pending: Promise<unknown>) => {
+      const caught = failureOf(pending);
+      await vi.advanceTimersByTimeAsync(5_000);
+      failures.push(await caught);
+    };
+
+    cognito.on(InitiateAuthCommand).rejects(echoing('InternalErrorException', `PASSWORD=${password}`));
+    await failure(createTokenProvider(options).getIdToken());
+    cognito.reset();
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .callsFake(() => tokensFor(1))
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .callsFake(() => Promise.reject(echoing('InternalErrorException', issued[2] ?? '')));
+    const renewing = createTokenProvider(options);
+    await renewing.getIdToken();
+    await failure(renewing.refresh());
+    cognito
+      .on(GetTokensFromRefreshTokenCommand)
+      .callsFake(() => Promise.reject(echoing('TooManyRequestsException', `${issued[2]} ${clientSecret}`)));
+    const rotating = createTokenProvider({ ...options, refresh: 'get-tokens-from-refresh-token' });
+    await rotating.getIdToken();
+    await failure(rotating.refresh());
+
+    expect(failures.map((error) => error.code)).toEqual(['ERR_UNAVAILABLE', 'ERR_UNAVAILABLE', 'ERR_THROTTLED']);
+    for (const error of failures) {
+      expect(render(error).join('')).toContain('upstream choked on');
+      expectNoSecretIn(render(error));
+    }
+  });
+
+  it('drops the raw HTTP response the SDK keeps on its errors, whose request headers hold AWS credentials', async () => {
+    const sessionToken = 'aws-session-token-canary-0042';
+    const request = { _header: `POST / HTTP/1.1\r\nx-amz-security-token: ${sessionToken}\r\n` };
+    const refused = new InvalidParameterException({ message: 'Bad request', $metadata: { httpStatusCode: 400 } });
+    // The SDK defines $response as a hidden property: showHidden inspection still prints it.
+    Object.defineProperty(refused, '$response', {
+      value: { statusCode: 400, headers: {}, body: { req: request } },
+      enumerable: false,
+    });
+    cognito.on(InitiateAuthCommand).rejects(refused);
+    const provider = createTokenProvider({ clientId, region: 'eu-west-1', credentials: { username: alias, password } });
+
+    const error = (await provider.getIdToken().catch((thrown: unknown) => thrown)) as CognitoTokenError;
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.cause).toBe(refused);
+    expect(render(error).join('')).not.toContain(sessionToken);
+  });
+
+  it('gives a typed error with the original cause for odd failures: a message that is not text, a throwing getter, a plain object', async () => {
+    const numericMessage = Object.assign(new NotAuthorizedException({ message: 'x', $metadata: {} }), {
+      message: 42 as unknown as string,
+    });
+    const hostileName = Object.defineProperty(new Error('Bad request'), 'name', {
+      get() {
+        throw new RangeError('getter boom');
+      },
+    });
+    const plainObject = { name: 'InvalidParameterException', message: `Value '${password}' is invalid` };
+    const provider = () =>
+      createTokenProvider({ clientId, region: 'eu-west-1', credentials: { username: alias, password, clientSecret } });
+    const outcomes: [string, unknown][] = [];
+
+    for (const thrown of [numericMessage, hostileName, plainObject]) {
+      cognito.reset();
+      cognito.on(InitiateAuthCommand).callsFake(() => Promise.reject(thrown));
+      const error = (await provider()
+        .getIdToken()
+        .catch((caught: unknown) => caught)) as CognitoTokenError;
+      outcomes.push([error.code, error.cause]);
+      // util.inspect itself throws on the hostile getter, so only our own text is scanned for that one.
+      expectNoSecretIn(thrown === hostileName ? [error.message, String(error.stack)] : render(error));
+    }
+
+    expect(outcomes).toEqual([
+      ['ERR_AUTHENTICATION', numericMessage],
+      ['ERR_CONFIGURATION', hostileName],
+      ['ERR_CONFIGURATION', plainObject],
+    ]);
   });
 
   it('redacts a secret that a service error message might echo back', () => {
