@@ -2,13 +2,8 @@ import { describeCause, errorName, httpStatusOf, scrub } from './aws-error.js';
 import { CognitoTokenError } from './errors.js';
 
 // The client ID and secret are wrong, revoked or not allowed: a new secret, not new configuration, fixes it.
-const AUTHENTICATION_FAILURES = new Set([
-  'NotAuthorizedException',
-  'ForbiddenException',
-  'invalid_client',
-  'invalid_grant',
-  'access_denied',
-]);
+// ForbiddenException is not one of them: Cognito sends it when the user pool's WAF web ACL blocks the request.
+const AUTHENTICATION_FAILURES = new Set(['NotAuthorizedException', 'invalid_client', 'invalid_grant', 'access_denied']);
 
 // The app client is not set up for the client-credentials grant.
 const GRANT_NOT_ENABLED = new Set(['unauthorized_client', 'unsupported_grant_type', 'OperationNotEnabledException']);

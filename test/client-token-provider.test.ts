@@ -311,6 +311,8 @@ describe('GetClientToken (no tokenEndpoint or domain)', () => {
   it.each([
     ['InvalidParameterException', new InvalidParameterException({ message: 'Invalid scope', $metadata: {} })],
     ['OperationNotEnabledException', Object.assign(new Error('not enabled'), { name: 'OperationNotEnabledException' })],
+    // A WAF block: the secret is fine, so it is neither an authentication failure nor worth re-reading the secret.
+    ['ForbiddenException', Object.assign(new Error('Request blocked by AWS WAF'), { name: 'ForbiddenException' })],
   ])('maps %s to ERR_CONFIGURATION', async (_name, rejection) => {
     cognito.on(GetClientTokenCommand).rejects(rejection);
     const m2m = createClientTokenProvider({ clientId, clientSecret, region });
