@@ -151,7 +151,7 @@ export function resolveCommonOptions(
   check('clientId', typeof clientId === 'string' && clientId.trim(), 'must be a non-empty string');
   check(
     'region',
-    region === undefined || /^[a-z]{2}(-[a-z]+)+-\d+$/.test(region),
+    region === undefined || (typeof region === 'string' && /^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)),
     'must be a Region such as "eu-west-1"',
   );
   const poolRegion = userPoolId === undefined ? undefined : regionOfUserPoolId(userPoolId);

@@ -1,7 +1,8 @@
 import { configurationError } from './errors.js';
 
-// Region names look like us-east-1 or us-gov-west-1; the pool part is alphanumeric.
-const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$/;
+// Region names look like us-east-1, us-gov-west-1 or, in the European Sovereign Cloud, eusc-de-east-1; the
+// pool part is alphanumeric.
+const USER_POOL_ID = /^([a-z]{2,4}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$/;
 
 /**
  * Validates a user pool ID such as `eu-west-1_AbC123` and returns the Region it names (`eu-west-1`), so

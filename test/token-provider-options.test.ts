@@ -31,6 +31,7 @@ describe('createTokenProvider option checks', () => {
     ['credentials.password', { ...valid, credentials: { username: 'svc', password: '' } }],
     ['credentials.clientSecret', { ...valid, credentials: { ...valid.credentials, clientSecret: 42 } }],
     ['region', { ...valid, region: 'Ireland' }],
+    ['region', { ...valid, region: new String('eu-west-1') }],
     ['region', { ...valid, region: 'us-east-1', userPoolId: 'eu-west-1_AbC123' }],
     ['userPoolId', { ...valid, userPoolId: 'eu-west-1' }],
     ['userPoolId', { ...valid, userPoolId: 42 }],
@@ -50,6 +51,13 @@ describe('createTokenProvider option checks', () => {
     ['flow', { ...valid, flow: 'srp' }],
   ])('names "%s" when it is wrong', (option, options) => {
     expect(configurationErrorOf(options).message).toMatch(new RegExp(`^"${option.replace('.', '\\.')}" `));
+  });
+
+  it('accepts Regions of every partition, the European Sovereign Cloud included', () => {
+    for (const userPoolId of ['us-gov-west-1_AbC123', 'cn-north-1_AbC123', 'eusc-de-east-1_AbC123']) {
+      const region = userPoolId.split('_')[0];
+      expect(() => createTokenProvider({ ...valid, userPoolId, region })).not.toThrow();
+    }
   });
 
   it('never quotes the password in a configuration error', () => {
