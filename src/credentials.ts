@@ -103,19 +103,26 @@ export async function callCredentialsSource(
   deadline: Deadline,
   forceRefresh: boolean,
 ): Promise<CognitoCredentials> {
-  let loaded: CognitoCredentials;
+  let fields: CognitoCredentials | undefined;
   try {
-    loaded = await deadline.race(Promise.resolve().then(() => load(forceRefresh ? { forceRefresh } : undefined)));
+    const loaded: unknown = await deadline.race(
+      Promise.resolve().then(() => load(forceRefresh ? { forceRefresh } : undefined)),
+    );
+    if (typeof loaded === 'object' && loaded !== null) {
+      // Read inside the try: a getter on the returned object that throws is the source failing.
+      const { username, password, clientSecret } = loaded as CognitoCredentials;
+      fields = { username, password, clientSecret };
+    }
   } catch (error) {
     if (error instanceof CognitoTokenError) throw error;
     throw new CognitoTokenError('ERR_CREDENTIALS', `The credentials source failed: ${describeCause(error, [])}`, {
       cause: error,
     });
   }
-  if (typeof loaded !== 'object' || loaded === null) {
+  if (fields === undefined) {
     throw new CognitoTokenError('ERR_CREDENTIALS', 'The credentials source returned no credentials object');
   }
-  return loaded;
+  return fields;
 }
 
 /**

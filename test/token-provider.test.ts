@@ -694,6 +694,15 @@ describe('credentials sources', () => {
       'The credentials source failed: Error: AccessDenied on the parameter',
     ],
     ['returns nothing', async () => undefined, 'The credentials source returned no credentials object'],
+    [
+      'returns an object whose getter throws',
+      async () => ({
+        get username(): string {
+          throw new RangeError('getter boom');
+        },
+      }),
+      'The credentials source failed: RangeError: getter boom',
+    ],
     ['has no username', async () => ({ password }), `The credentials source's "username" must be a non-empty string`],
     [
       'has no password',
