@@ -151,6 +151,16 @@ function usageErrorFrom(error: unknown, argv: readonly string[]): CliUsageError 
         'pipe the password to --password-stdin, or set COGNITO_PASSWORD',
     );
   }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    // Named only when it looks like one of ours (lower-case words and hyphens): anything else might be a
+    // secret typed in the wrong place, and stderr often ends up in a CI log.
+    const option = /^Unknown option '(-[^']*)'/.exec((error as Error).message)?.[1] ?? '';
+    return new CliUsageError(
+      /^--?[a-z][a-z-]*$/.test(option)
+        ? `Unknown option '${option}'; see --help`
+        : 'Unknown option (not shown: it does not look like an option name); see --help',
+    );
+  }
   const message = (error instanceof Error ? (error.message.split('\n')[0] as string) : String(error)).replace(
     /\.$/,
     '',

@@ -271,6 +271,15 @@ describe('messages that must not echo what was typed', () => {
     expect(usageErrorOf([...base, '--pasword-stdin']).message).toBe("Unknown option '--pasword-stdin'; see --help");
   });
 
+  it('does not quote an unknown option that does not look like an option name: it may be a secret', () => {
+    for (const typed of ['--Hunter2-typed-secret', '-Hunter2']) {
+      const error = usageErrorOf([...base, typed]);
+
+      expect(error.message).toBe('Unknown option (not shown: it does not look like an option name); see --help');
+    }
+    expect(usageErrorOf([...base, '--x=Hunter2']).message).toBe("Unknown option '--x'; see --help");
+  });
+
   it('reports a missing option value on one line', () => {
     expect(usageErrorOf(['--client-id', '--region', 'eu-west-1']).message).toBe(
       "Option '--client-id' argument is ambiguous; see --help",
