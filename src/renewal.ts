@@ -9,6 +9,7 @@ import { getTokensFromRefreshTokenCommand } from './cognito-optional-commands.js
 import { type CognitoRequestContext, sendWithRetries } from './cognito-request.js';
 import { CognitoTokenError } from './errors.js';
 import { logEvent } from './logger.js';
+import { withoutSdkResend } from './sdk-resend-guard.js';
 import type { Session } from './session.js';
 import { initiateAuth } from './sign-in.js';
 import type { RefreshMode, SignInFlow } from './token-provider-options.js';
@@ -79,7 +80,8 @@ export class Renewer {
         { ...context, retryPolicy: { ...context.retryPolicy, retryTransient: false } },
         'GetTokensFromRefreshToken',
         // This API takes the raw secret, not a SECRET_HASH.
-        () => new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret }),
+        () =>
+          withoutSdkResend(new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret })),
         [refreshToken, clientSecret],
       );
       if (!this.#rotation) {
