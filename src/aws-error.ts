@@ -90,10 +90,11 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
  * our own message. A parse error quotes the text it choked on, which may be a token or a secret we do not
  * know, so its message goes entirely; so does a message that is not text (a service's JSON can put anything
  * there). The raw HTTP response the SDK keeps on its errors goes too: through its socket it reaches the
- * request's headers, which hold the caller's AWS session token and signature on signed calls.
+ * request's headers, which hold the caller's AWS session token and signature on signed calls. Causes are
+ * scrubbed the same way, a few levels deep.
  */
-export function scrub<E>(error: E, secrets: readonly (string | undefined)[]): E {
-  if (typeof error !== 'object' || error === null) return error;
+export function scrub<E>(error: E, secrets: readonly (string | undefined)[], depth = 0): E {
+  if (typeof error !== 'object' || error === null || depth > 4) return error;
   const target = error as { message?: unknown; stack?: unknown; $response?: { body?: unknown } };
   const original = read(error, 'message');
   const message = safeMessage(error, secrets);
@@ -107,6 +108,8 @@ export function scrub<E>(error: E, secrets: readonly (string | undefined)[]): E 
   } catch {
     // A frozen or exotic error cannot be changed. describeCause() still quotes only its safe message.
   }
+  // A wrapper's own cause is printed with it (ours: the SDK-resend guard's AbortError keeps the SDK error).
+  scrub(read(error, 'cause'), secrets, depth + 1);
   return error;
 }
 

@@ -19,8 +19,8 @@ interface GuardableCommand {
  * throttled request.
  *
  * The guard sits after the SDK's retry middleware, so it sees every attempt. A refused resend fails with an
- * `AbortError` (the SDK retries no error of that name, and counts it as transient, outcome unknown) whose
- * `cause` is the failure of the attempt that was sent.
+ * `AbortError`, which the SDK never retries and {@link classifyFailure} counts as transient (the outcome is
+ * unknown), with the failure of the attempt that was sent as its `cause`.
  */
 export function withoutSdkResend<C extends GuardableCommand>(command: C): C {
   let sent = false;

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CognitoTokenError } from '../src/errors.js';
@@ -13,7 +14,7 @@ afterEach(async () => {
   await cognito?.stop();
 });
 
-type Answer = (res: Parameters<typeof sendAwsJson>[0]) => void;
+type Answer = (res: Parameters<typeof sendAwsJson>[0], input: Record<string, unknown>) => void;
 
 /** A Cognito that signs in with the password and answers each GetTokensFromRefreshToken from `renewals`. */
 async function startCognito(renewals: Answer[]) {
@@ -31,7 +32,7 @@ async function startCognito(renewals: Answer[]) {
     if (operationOf(req) === 'InitiateAuth') return sendAwsJson(res, tokens());
     refreshTokensSent.push(input.RefreshToken);
     const answer = renewals.shift() ?? ((reply) => sendAwsJson(reply, tokens()));
-    answer(res);
+    answer(res, input);
   }, 'InternalErrorException');
   return { endpoint: cognito.endpoint, refreshTokensSent };
 }
@@ -54,7 +55,7 @@ function providerWithOwnClient(endpoint: string) {
 describe('GetTokensFromRefreshToken through a client that retries on its own', () => {
   it('sends the refresh token once after a 5xx, fails with the 5xx as the cause, and signs in next time', async () => {
     const { endpoint, refreshTokensSent } = await startCognito([
-      (res) => sendAwsError(res, 500, 'InternalErrorException', 'Internal error'),
+      (res, input) => sendAwsError(res, 500, 'InternalErrorException', `Internal error for ${input.RefreshToken}`),
     ]);
     const tokens = providerWithOwnClient(endpoint);
     await tokens.getIdToken();
@@ -65,6 +66,10 @@ describe('GetTokensFromRefreshToken through a client that retries on its own', (
     expect(refreshTokensSent).toHaveLength(1);
     expect(error.code).toBe('ERR_UNAVAILABLE');
     expect(((error.cause as Error).cause as Error).name).toBe('InternalErrorException');
+    // The 5xx sits one level below the guard's error, and is scrubbed there too.
+    expect(inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY })).not.toContain(
+      refreshTokensSent[0] as string,
+    );
     expect(renewedBySignIn.idToken).toBeTypeOf('string');
   });
 
