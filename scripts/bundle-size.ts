@@ -8,6 +8,9 @@
 // (read from the imports left in the SDK-external build), so "above floor" is exactly the cost of this package.
 // Run from the repository root (npm run does that): the handlers resolve the package and the SDK from there.
 //
+// It also prints where the fromSsm handler's bytes go, by source file, and its gzip size with the text of every
+// string literal removed (scripts/bundle-breakdown.ts), which tells whether shorter messages could meet a budget.
+//
 // gzip = zlib's default level, like `gzip < file | wc -c`; 1 kB = 1000 bytes. Exits 1 when a budget fails.
 // With --report-only, a byte budget that fails is still printed as FAIL but does not fail the run; the
 // no-SSM-code check always does. CI uses it while the 4 kB budgets are missed (issue 6 stays open for that).
