@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAMBDA_BUNDLE_OPTIONS } from '../../scripts/lambda-bundle-options.js';
 import { ROOT } from './packed-install.js';
 
 // Lambda code is usually bundled and minified, and minifiers rename classes. An error's `name` is what logs and
@@ -36,15 +37,11 @@ describe('the package bundled and minified into a Lambda handler', () => {
     const outfile = join(dir, 'handler.mjs');
     await build({
       stdin: { contents: HANDLER, resolveDir: ROOT, sourcefile: 'handler.mjs', loader: 'js' },
+      ...LAMBDA_BUNDLE_OPTIONS,
+      mainFields: [...LAMBDA_BUNDLE_OPTIONS.mainFields],
       absWorkingDir: ROOT,
       outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      logLevel: 'error',
+      write: true,
     });
     writeFileSync(join(dir, 'package.json'), '{}\n');
 
