@@ -22,6 +22,7 @@ import {
   startTokenEndpoint,
   type TokenEndpointServer,
 } from './helpers/token-endpoint-server.js';
+import { printedForms } from './support/leak-scan.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const clientId = '1example23456789';
@@ -827,16 +828,6 @@ describe('leak scan', () => {
     return token;
   }
 
-  /** Everything a user could print: each object we return or throw, every way, with its cause. */
-  function render(value: unknown): string[] {
-    return [
-      inspect(value, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: false }),
-      JSON.stringify(value) ?? '',
-      String(value),
-      value instanceof Error ? `${value.message}\n${value.stack}` : '',
-    ];
-  }
-
   function expectNoSecretIn(printed: string[]) {
     const all = [...printed, ...lines].join('\n');
     expect(issued.length).toBeGreaterThan(0);
@@ -876,19 +867,19 @@ describe('leak scan', () => {
       ),
     );
     const m2m = createClientTokenProvider({ clientId, clientSecret: canarySecret, domain: 'auth.example.com', logger });
-    const printed: string[] = [...render(m2m)];
+    const printed: string[] = [...printedForms(m2m)];
 
-    printed.push(...render(await m2m.getTokens()), ...render(m2m));
+    printed.push(...printedForms(await m2m.getTokens()), ...printedForms(m2m));
     await vi.advanceTimersByTimeAsync(3300_000);
-    printed.push(...render(await m2m.getTokens()));
-    printed.push(...render(await m2m.refresh()));
+    printed.push(...printedForms(await m2m.getTokens()));
+    printed.push(...printedForms(await m2m.refresh()));
     for (let failure = 0; failure < 4; failure++) {
       m2m.invalidate();
       const pending = m2m.getAccessToken().catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(10_000);
       const error = await pending;
       expect(error).toBeInstanceOf(CognitoTokenError);
-      printed.push(...render(error));
+      printed.push(...printedForms(error));
     }
 
     expect(fetchMock.mock.calls.length).toBeGreaterThan(8);
@@ -907,13 +898,13 @@ describe('leak scan', () => {
     const m2m = createClientTokenProvider({ clientId, credentials: source, region, logger });
     const printed: string[] = [];
 
-    printed.push(...render(await m2m.getTokens()));
-    printed.push(...render(await m2m.refresh()), ...render(m2m));
+    printed.push(...printedForms(await m2m.getTokens()));
+    printed.push(...printedForms(await m2m.refresh()), ...printedForms(m2m));
     for (let failure = 0; failure < 2; failure++) {
       m2m.invalidate();
       const pending = m2m.getAccessToken().catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(10_000);
-      printed.push(...render(await pending));
+      printed.push(...printedForms(await pending));
     }
 
     expect(tokenCalls().length).toBeGreaterThan(5);

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import {
   CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
@@ -16,6 +15,7 @@ import { createTokenProvider, type TokenProvider } from '../src/token-provider.j
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
+import { printedForms } from './support/leak-scan.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const clientId = '4rtbp1kcm0example';
@@ -47,15 +47,6 @@ function expectNoSecretIn(printed: string[]) {
   for (const secret of secrets()) expect(all).not.toContain(secret);
 }
 
-function render(value: unknown): string[] {
-  return [
-    inspect(value, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: false }),
-    JSON.stringify(value) ?? '',
-    String(value),
-    value instanceof Error ? `${value.message}\n${value.stack}` : '',
-  ];
-}
-
 beforeEach(() => {
   cognito.reset();
   issued.length = 0;
@@ -83,13 +74,13 @@ describe('leak scan', () => {
     const provider: TokenProvider = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source, logger });
     const printed: string[] = [];
 
-    printed.push(...render(provider));
+    printed.push(...printedForms(provider));
     const tokens = await provider.getTokens();
-    printed.push(...render(tokens), ...render(provider));
+    printed.push(...printedForms(tokens), ...printedForms(provider));
     await vi.advanceTimersByTimeAsync(3600_000);
-    printed.push(...render(await provider.getTokens()));
-    printed.push(...render(await provider.refresh()));
-    printed.push(...render(provider));
+    printed.push(...printedForms(await provider.getTokens()));
+    printed.push(...printedForms(await provider.refresh()));
+    printed.push(...printedForms(provider));
 
     expect(tokens.idToken).toBe(issued[0]);
     expect(issued.length).toBeGreaterThan(8);
@@ -105,7 +96,7 @@ describe('leak scan', () => {
       await vi.advanceTimersByTimeAsync(20_000);
       const error = await pending;
       expect(error).toBeInstanceOf(Error);
-      printed.push(...render(error));
+      printed.push(...printedForms(error));
     };
     const options = {
       clientId,
@@ -159,8 +150,8 @@ describe('leak scan', () => {
     expect(error.code).toBe('ERR_CONFIGURATION');
     expect(error.cause).toBe(echoing);
     expect(error.cause).toBeInstanceOf(InvalidParameterException);
-    expectNoSecretIn(render(error));
-    expect(render(error).join('')).toContain('[redacted]');
+    expectNoSecretIn(printedForms(error));
+    expect(printedForms(error).join('')).toContain('[redacted]');
   });
 
   it('withholds the text of a garbled response, which may hold a token, and treats it as transient', async () => {
@@ -183,7 +174,7 @@ describe('leak scan', () => {
     const error = (await pending) as CognitoTokenError;
 
     expect(error.code).toBe('ERR_UNAVAILABLE');
-    expect(render(error).join('')).not.toContain('eyJraWQiOiJ4In0');
+    expect(printedForms(error).join('')).not.toContain('eyJraWQiOiJ4In0');
   });
 
   it('scrubs the failure kept as cause when retries run out, for sign-in, renewal and rotation alike', async () => {
@@ -222,8 +213,8 @@ describe('leak scan', () => {
 
     expect(failures.map((error) => error.code)).toEqual(['ERR_UNAVAILABLE', 'ERR_UNAVAILABLE', 'ERR_THROTTLED']);
     for (const error of failures) {
-      expect(render(error).join('')).toContain('upstream choked on');
-      expectNoSecretIn(render(error));
+      expect(printedForms(error).join('')).toContain('upstream choked on');
+      expectNoSecretIn(printedForms(error));
     }
   });
 
@@ -243,7 +234,7 @@ describe('leak scan', () => {
 
     expect(error.code).toBe('ERR_CONFIGURATION');
     expect(error.cause).toBe(refused);
-    expect(render(error).join('')).not.toContain(sessionToken);
+    expect(printedForms(error).join('')).not.toContain(sessionToken);
   });
 
   it('gives a typed error with the original cause for odd failures: a message that is not text, a throwing getter, a plain object', async () => {
@@ -268,7 +259,7 @@ describe('leak scan', () => {
         .catch((caught: unknown) => caught)) as CognitoTokenError;
       outcomes.push([error.code, error.cause]);
       // util.inspect itself throws on the hostile getter, so only our own text is scanned for that one.
-      expectNoSecretIn(thrown === hostileName ? [error.message, String(error.stack)] : render(error));
+      expectNoSecretIn(thrown === hostileName ? [error.message, String(error.stack)] : printedForms(error));
     }
 
     expect(outcomes).toEqual([

@@ -2,8 +2,9 @@
  * Leak scans: render whatever a user could print (objects, errors, log events, CLI output) the ways they
  * would print it, and report which secrets appear in it.
  *
- * API: `findLeaks(values, secrets)` → the labels of the secrets found (empty when clean), and
- * `secretFragments(label, value)` to turn a JWT into the parts that must never appear on their own.
+ * API: `findLeaks(values, secrets)` → the labels of the secrets found (empty when clean),
+ * `secretFragments(label, value)` to turn a JWT into the parts that must never appear on their own, and
+ * `printedForms(value)`, the renderings both scan.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ import { inspect } from 'node:util';
  * ```
  */
 export function findLeaks(values: readonly unknown[], secrets: Readonly<Record<string, string>>): string[] {
-  const renderings = values.flatMap(render);
+  const renderings = values.flatMap(printedForms);
   return Object.entries(secrets)
     .filter(([, secret]) => secret.length >= 8 && renderings.some((text) => text.includes(secret)))
     .map(([label]) => label);
@@ -51,7 +52,17 @@ export function secretFragments(label: string, value: string): Record<string, st
   return fragments;
 }
 
-function render(value: unknown): string[] {
+/**
+ * Every way a user could print `value`: `String`, `util.inspect` (all depths, hidden properties too),
+ * `JSON.stringify` and, for an error, its message and stack.
+ *
+ * @example
+ * ```ts
+ * const printed = printedForms(error).join('\n');
+ * expect(printed).not.toContain(password);
+ * ```
+ */
+export function printedForms(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   const renderings = [String(value), inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true })];
   try {
@@ -59,5 +70,6 @@ function render(value: unknown): string[] {
   } catch {
     // Circular structures (SDK errors hold their HTTP response) cannot be serialised; inspect covered them.
   }
+  if (value instanceof Error) renderings.push(`${value.message}\n${value.stack}`);
   return renderings;
 }
