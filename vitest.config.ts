@@ -12,7 +12,8 @@ export default defineConfig({
         },
         test: {
           name: 'unit',
-          include: ['test/*.test.ts'],
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/integration/**', 'test/package/**', '**/node_modules/**'],
           setupFiles: ['test/setup-matchers.ts'],
         },
       },
