@@ -7,8 +7,8 @@
 //   --quick  a reduced version that completes in under a minute (CI runs it and checks only that it completes)
 //   --json   the same data as JSON on stdout, instead of the Markdown table
 //   --only   run some measurements only: cached-path, cold-start, memory, first-token, classic-snippet, stampede
-import { type CognitoSeed, clientConfigFor } from '../test/support/cognito-local.js';
-import { type CognitoStack, startCognitoStack } from '../test/support/cognito-stack.js';
+import { type CognitoSeed, clientConfigFor } from '../harness/cognito-local.js';
+import { type CognitoStack, startCognitoStack } from '../harness/cognito-stack.js';
 import { measureCachedPath } from './bench/cached-path.js';
 import { measureClassicSnippet } from './bench/classic-snippet.js';
 import { measureColdStart } from './bench/cold-start.js';

@@ -2,14 +2,18 @@
 // Builds dist/esm (ES modules) and dist/cjs (CommonJS) from src, each with its own .d.ts files, so both `import`
 // and `require` consumers get code and types in the module format they expect.
 //
-// The JavaScript is bundled with esbuild, one file per entry point: a cold start (a Lambda's first request)
-// pays for every module Node resolves, reads and compiles, and one file costs about what one SDK import does,
-// where tsc's one file per source module added about 10 ms. Nothing is minified, so the output reads like the
-// source; each module's code follows a `// src/<file>.ts` comment. @aws-sdk/* stay external (peer
-// dependencies), and so do the few modules that must stay files of their own (SEPARATE below).
-// The declarations come from tsc (emitDeclarationOnly), one .d.ts per source module as before.
-// No source maps: the output is unminified, so a stack trace points at readable code under its source file's
-// comment, and a map that works without src/ (which does not ship) must carry the sources, doubling the package.
+// One entry point per optional peer, as Powertools does: the package root imports no optional peer, and
+// `cognito-token-provider/ssm` is the only module that imports @aws-sdk/client-ssm. A user who bundles the SDK
+// into a Lambda and does not use fromSsm therefore never makes their bundler look for the SSM client.
+//
+// The JavaScript is bundled with esbuild: a cold start (a Lambda's first request) pays for every module Node
+// resolves, reads and compiles, and a few files cost about what one SDK import does, where tsc's one file per
+// source module added about 10 ms. The ES module half is one build with code splitting, so the entry points
+// share one copy of what they have in common (errors, the cache, retries). CommonJS has no code splitting: each
+// entry point is a bundle of its own, and src/errors.ts makes `instanceof` hold across their copies. Nothing is
+// minified, so the output reads like the source; @aws-sdk/* stay external (peer dependencies). No source maps:
+// a map that works without src/ (which does not ship) must carry the sources, doubling the package.
+// The declarations come from tsc (emitDeclarationOnly), one .d.ts per source module.
 //
 // Usage: npm run build
 import { execFile } from 'node:child_process';
@@ -23,122 +27,72 @@ const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
 const SRC = resolve('src');
 
-// Imported by the bundles, never bundled into them: ./ssm-client.js, the one module that imports the optional
-// @aws-sdk/client-ssm, so that plain Node loads it only on fromSsm's first read.
-const SEPARATE = { './ssm-client.js': './ssm-client.js' };
-// '#ssm-client-loader' is an alias that each bundle resolves here (package.json has no "imports" for it): the
-// lazy loader, a dynamic import() of ./ssm-client.js, for everything Node runs; the eager one, a static import,
-// for bundlers, which then tree-shake @aws-sdk/client-ssm down to the one command fromSsm sends.
-const LAZY_LOADER = { '#ssm-client-loader': 'src/ssm-client-lazy.ts' };
-const EAGER_LOADER = { '#ssm-client-loader': 'src/ssm-client-eager.ts' };
+/** The package's entry points: output name (under dist/esm and dist/cjs) → source. */
+export const ENTRY_POINTS = {
+  index: 'src/index.ts',
+  'ssm/index': 'src/ssm/index.ts',
+};
+/** The bin: ES modules only, as package.json "bin" names it. */
+const BIN = { cli: 'src/cli/bin.ts' };
+
 // A namespace import of the SDK bundled to CommonJS copies every SDK export on load; see that file.
-const CJS_SDK_ACCESS = { './cognito-optional-commands.js': 'src/cognito-optional-commands-cjs.ts' };
+const CJS_REPLACEMENTS = { [resolve('src/aws/optional-commands.ts')]: resolve('src/aws/optional-commands-cjs.ts') };
 
-/**
- * The bundles. `external` maps an import to the specifier the output keeps; `replace` maps it to the file
- * bundled in its place. Bundles that share a `loadedTogether` group can be in one process together, so they must not share a
- * source module: two copies of errors.ts would be two CognitoTokenError classes, and `instanceof` would fail.
- *
- * The package root has two ES module bundles, which package.json "exports" tells apart by condition: "module"
- * (index.bundler.js) comes first, then "import" (index.js). They never meet in one program. Node does not apply
- * "module" (unless started with --conditions=module, which then picks the bundler file for import and require
- * alike), so it loads index.js, one file at import time, the fastest cold start. Bundlers (esbuild, webpack,
- * rollup) apply "module" to `import` and `require` alike, so a bundle holds index.bundler.js and nothing else of
- * the root: never index.js, nor the CommonJS half either. test/package/module-entries.test.ts checks both.
- */
-const BUNDLES = [
-  {
-    entry: 'src/index.ts',
-    outfile: 'dist/esm/index.js',
-    format: 'esm',
-    loadedTogether: ['node-esm'],
-    external: SEPARATE,
-    replace: LAZY_LOADER,
-  },
-  {
-    entry: 'src/index.ts',
-    outfile: 'dist/esm/index.bundler.js',
-    format: 'esm',
-    loadedTogether: ['bundler'],
-    external: SEPARATE,
-    replace: EAGER_LOADER,
-  },
-  {
-    entry: 'src/ssm-client.ts',
-    outfile: 'dist/esm/ssm-client.js',
-    format: 'esm',
-    loadedTogether: ['node-esm', 'bundler', 'bin'],
-    external: SEPARATE,
-  },
-  {
-    // The bin runs in a process of its own: it holds its own copy of the library, with the lazy loader inside.
-    entry: 'src/cli.ts',
-    outfile: 'dist/esm/cli.js',
-    format: 'esm',
-    loadedTogether: ['bin'],
-    external: SEPARATE,
-    replace: LAZY_LOADER,
-  },
-  {
-    entry: 'src/index.ts',
-    outfile: 'dist/cjs/index.js',
-    format: 'cjs',
-    loadedTogether: ['cjs'],
-    external: SEPARATE,
-    replace: { ...LAZY_LOADER, ...CJS_SDK_ACCESS },
-  },
-  {
-    entry: 'src/ssm-client.ts',
-    outfile: 'dist/cjs/ssm-client.js',
-    format: 'cjs',
-    loadedTogether: ['cjs'],
-    external: SEPARATE,
-  },
-];
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: ['@aws-sdk/*'],
+  charset: 'utf8',
+  sourcemap: false,
+  minify: false,
+  metafile: true,
+  logLevel: 'warning',
+};
 
-/** Applies a bundle's `external` and `replace` maps; every other import of src is bundled as usual. */
-function separateModules({ external = {}, replace = {} }) {
-  return {
-    name: 'separate-modules',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^(#|\.\/)/ }, ({ path, importer, kind }) => {
-        if (kind === 'entry-point') return undefined;
-        // src is flat, so a specifier names the same module whichever src file imports it.
-        if (!importer.startsWith(`${SRC}/`) || importer.slice(SRC.length + 1).includes('/')) {
-          throw new Error(`${importer}: only modules directly in src/ are expected in a bundle`);
-        }
-        if (path in replace) return { path: resolve(replace[path]) };
-        if (path in external) return { path: external[path], external: true };
-        // Nothing would map it in the output: package.json has no "imports".
-        if (path.startsWith('#')) throw new Error(`${importer}: no file given for '${path}' in this bundle`);
-        return undefined;
-      });
-    },
-  };
+/** Swaps the files CommonJS needs in place of their ES module forms. */
+const replaceForCjs = {
+  name: 'replace-for-cjs',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /\.ts$/ }, ({ path }) =>
+      path in CJS_REPLACEMENTS
+        ? { contents: readFileSync(CJS_REPLACEMENTS[path], 'utf8'), loader: 'ts', resolveDir: SRC + '/aws' }
+        : undefined,
+    );
+  },
+};
+
+function checkInputs(result, what) {
+  const foreign = Object.keys(result.metafile.inputs).filter((input) => !resolve(input).startsWith(`${SRC}/`));
+  if (foreign.length > 0) throw new Error(`${what}: bundles files from outside src: ${foreign.join(', ')}`);
 }
 
-async function bundle(spec) {
+async function buildEsm() {
   const result = await build({
-    entryPoints: [spec.entry],
-    outfile: spec.outfile,
-    format: spec.format,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    external: ['@aws-sdk/*'],
-    // CommonJS loads ./ssm-client.js with require() (which Node retries after a failure), as tsc's output did.
-    supported: spec.format === 'cjs' ? { 'dynamic-import': false } : {},
-    charset: 'utf8',
-    sourcemap: false,
-    minify: false,
-    metafile: true,
-    logLevel: 'warning',
-    plugins: [separateModules(spec)],
+    ...COMMON,
+    entryPoints: { ...ENTRY_POINTS, ...BIN },
+    outdir: 'dist/esm',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
   });
-  const inputs = Object.keys(result.metafile.inputs);
-  const foreign = inputs.filter((input) => !resolve(input).startsWith(`${SRC}/`));
-  if (foreign.length > 0) throw new Error(`${spec.outfile}: bundles files from outside src: ${foreign.join(', ')}`);
-  return { ...spec, inputs };
+  checkInputs(result, 'dist/esm');
+}
+
+async function buildCjs(name, entry) {
+  const outfile = `dist/cjs/${name}.js`;
+  const result = await build({
+    ...COMMON,
+    entryPoints: [entry],
+    outfile,
+    format: 'cjs',
+    plugins: [replaceForCjs],
+  });
+  checkInputs(result, outfile);
+  const code = readFileSync(outfile, 'utf8');
+  if (/__toESM\(require\("@aws-sdk\//.test(code)) {
+    throw new Error(`${outfile}: copies the exports of an @aws-sdk module (a namespace import bundled to CommonJS)`);
+  }
 }
 
 function run(file, args) {
@@ -148,34 +102,14 @@ function run(file, args) {
 }
 
 rmSync('dist', { recursive: true, force: true });
-const [bundles] = await Promise.all([
-  Promise.all(BUNDLES.map(bundle)),
+await Promise.all([
+  buildEsm(),
+  ...Object.entries(ENTRY_POINTS).map(([name, entry]) => buildCjs(name, entry)),
   // Declarations only (tsconfig.build.json), one run per half: tsconfig.cjs.json gives the CommonJS ones.
   run(tsc, ['-p', 'tsconfig.build.json']),
   run(tsc, ['-p', 'tsconfig.cjs.json']),
 ]);
 
-for (const group of new Set(BUNDLES.flatMap((spec) => spec.loadedTogether))) {
-  const seen = new Map();
-  for (const { outfile, inputs, loadedTogether: groups } of bundles) {
-    if (!groups.includes(group)) continue;
-    for (const input of inputs) {
-      if (seen.has(input)) throw new Error(`${input} is bundled into both ${seen.get(input)} and ${outfile}`);
-      seen.set(input, outfile);
-    }
-  }
-}
-for (const { outfile, format } of bundles) {
-  if (format !== 'cjs') continue;
-  const code = readFileSync(outfile, 'utf8');
-  if (/__toESM\(require\("@aws-sdk\//.test(code)) {
-    throw new Error(`${outfile}: copies the exports of an @aws-sdk module (a namespace import bundled to CommonJS)`);
-  }
-}
-
 // The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript.
 writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
-// The bundler entry exports what index.ts does; tsc emits no declaration for it, having no source file of that
-// name. Written to both halves, as tsc does for every source module, so that each half declares the same files.
-for (const half of ['esm', 'cjs']) writeFileSync(`dist/${half}/index.bundler.d.ts`, "export * from './index.js';\n");
 chmodSync('dist/esm/cli.js', 0o755);

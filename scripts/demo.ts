@@ -4,9 +4,10 @@
 // calls, a renewal ahead of expiry, and the token's claims. Everything it starts is stopped before it exits,
 // also on Ctrl-C.
 // Usage: npm run demo   (builds, then: node scripts/run.mjs scripts/demo.ts)
-import { createTokenProvider, decodeJwtClaims, fromSsm, type TokenProvider } from 'cognito-token-provider';
-import { type CognitoStack, startCognitoStack } from '../test/support/cognito-stack.js';
-import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../test/support/ssm-endpoint.js';
+import { createTokenProvider, decodeJwtClaims, type TokenProvider } from 'cognito-token-provider';
+import { fromSsm } from 'cognito-token-provider/ssm';
+import { type CognitoStack, startCognitoStack } from '../harness/cognito-stack.js';
+import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../harness/ssm-endpoint.js';
 
 const CACHED_CALLS = 10_000;
 const started = performance.now();

@@ -40,8 +40,26 @@ export class CognitoTokenError extends Error {
   /** A stable, machine-readable code. */
   readonly code: CognitoTokenErrorCode;
 
+  /**
+   * `instanceof` that holds across copies of this package: an app that loads both the ES module and the
+   * CommonJS build (or two bundles of it) has two classes of each name, and a check against one must still
+   * recognise an error thrown by the other.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    const brand = BRANDS.get(this);
+    if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
+    const kinds = typeof value === 'object' && value !== null ? (value as Record<symbol, unknown>)[KINDS] : undefined;
+    return Array.isArray(kinds) && kinds.includes(brand);
+  }
+
   constructor(code: CognitoTokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
+    const kinds: string[] = [];
+    for (let type = new.target; BRANDS.has(type); type = Object.getPrototypeOf(type)) {
+      kinds.push(BRANDS.get(type) as string);
+    }
+    // Not enumerable: it is no part of what the error says, and JSON.stringify leaves it out.
+    Object.defineProperty(this, KINDS, { value: Object.freeze(kinds) });
     this.code = code;
     // A literal rather than new.target.name: minifiers rename classes, and Lambda bundles are usually minified.
     this.name = 'CognitoTokenError';
@@ -74,6 +92,14 @@ export class ChallengeRequiredError extends CognitoTokenError {
     this.name = 'ChallengeRequiredError';
   }
 }
+
+// Shared by every copy of the package through the global symbol registry; the strings are the class names,
+// written out because minifiers rename classes.
+const KINDS = Symbol.for('cognito-token-provider.error-kinds');
+const BRANDS = new Map<unknown, string>([
+  [CognitoTokenError, 'CognitoTokenError'],
+  [ChallengeRequiredError, 'ChallengeRequiredError'],
+]);
 
 /** Shorthand for the factory-time failure, so every option check reads the same. */
 export function configurationError(option: string, problem: string): CognitoTokenError {

@@ -8,14 +8,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { describeCause } from '../src/aws-error.js';
+import { printedForms } from '../harness/leak-scan.js';
+import { describeCause } from '../src/core/redaction.js';
 import type { CognitoTokenError } from '../src/errors.js';
-import { computeSecretHash } from '../src/secret-hash.js';
-import { createTokenProvider, type TokenProvider } from '../src/token-provider.js';
+import { computeSecretHash } from '../src/user/secret-hash.js';
+import { createTokenProvider, type TokenProvider } from '../src/user/token-provider.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
-import { printedForms } from './support/leak-scan.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const clientId = '4rtbp1kcm0example';

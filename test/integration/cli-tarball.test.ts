@@ -3,10 +3,10 @@
 // node_modules. Run `npm run build` first.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeJwtClaims } from '../../src/jwt-claims.js';
+import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import { type ProcessRun, runProcess } from '../../harness/run-process.js';
+import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
 import { installPackedPackage, type PackedInstall } from '../package/packed-install.js';
-import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
-import { type ProcessRun, runProcess } from '../support/run-process.js';
 
 type Run = ProcessRun;
 

@@ -5,12 +5,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { decodeJwtClaims } from '../../src/jwt-claims.js';
-import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
-import { findLeaks } from '../support/leak-scan.js';
-import { type ProcessRun, runProcess } from '../support/run-process.js';
-import { LOCAL_AWS_CREDENTIALS } from '../support/sigv4.js';
-import { type SsmEndpoint, startSsmEndpoint } from '../support/ssm-endpoint.js';
+import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import { findLeaks } from '../../harness/leak-scan.js';
+import { type ProcessRun, runProcess } from '../../harness/run-process.js';
+import { LOCAL_AWS_CREDENTIALS } from '../../harness/sigv4.js';
+import { type SsmEndpoint, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
+import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/esm/cli.js');

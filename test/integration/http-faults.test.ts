@@ -5,7 +5,7 @@
 import { createServer } from 'node:net';
 import { CognitoTokenError, createTokenProvider, type TokenProvider } from 'cognito-token-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
+import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 
 // Headroom for the requests themselves and a loaded CI machine; the bounds below are far apart enough for it.
 const SLACK_MS = 750;

@@ -2,12 +2,13 @@
 // SSM test endpoint (test/support/ssm-endpoint.ts), and the credentials it reads used to sign in to
 // cognito-local behind the verifying proxy.
 import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { CognitoTokenError, createTokenProvider, decodeJwtClaims, fromSsm } from 'cognito-token-provider';
+import { CognitoTokenError, createTokenProvider, decodeJwtClaims } from 'cognito-token-provider';
+import { fromSsm } from 'cognito-token-provider/ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfigFor } from '../support/cognito-local.js';
-import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
-import { findLeaks } from '../support/leak-scan.js';
-import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../support/ssm-endpoint.js';
+import { clientConfigFor } from '../../harness/cognito-local.js';
+import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import { findLeaks } from '../../harness/leak-scan.js';
+import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
 
 let stack: CognitoStack;
 let ssm: SsmEndpoint;

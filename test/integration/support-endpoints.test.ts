@@ -13,10 +13,10 @@ import {
   clientConfigFor,
   seedCognito,
   startCognitoLocal,
-} from '../support/cognito-local.js';
-import { type CognitoProxy, startCognitoProxy } from '../support/counting-proxy.js';
-import { hmacSecretHash } from '../support/secret-hash-oracle.js';
-import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../support/ssm-endpoint.js';
+} from '../../harness/cognito-local.js';
+import { type CognitoProxy, startCognitoProxy } from '../../harness/counting-proxy.js';
+import { hmacSecretHash } from '../../harness/secret-hash-oracle.js';
+import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
 
 describe('counting proxy in front of cognito-local', () => {
   let cognito: CognitoLocal;

@@ -12,10 +12,10 @@ import {
   type TokenProviderLogger,
 } from 'cognito-token-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfigFor } from '../support/cognito-local.js';
-import { type CognitoStack, startCognitoStack } from '../support/cognito-stack.js';
-import { findLeaks, secretFragments } from '../support/leak-scan.js';
-import { hmacSecretHash } from '../support/secret-hash-oracle.js';
+import { clientConfigFor } from '../../harness/cognito-local.js';
+import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
+import { hmacSecretHash } from '../../harness/secret-hash-oracle.js';
 
 let stack: CognitoStack;
 

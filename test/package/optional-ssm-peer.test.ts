@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../support/ssm-endpoint.js';
+import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
 import { ROOT } from './packed-install.js';
 
 // @aws-sdk/client-ssm is an optional peer dependency. In plain Node, package.json "imports" sends

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// The `cognito-token` command: wires runCli to the process. Everything testable lives in cli-run.ts.
+import { realpathSync } from 'node:fs';
+import { runCli } from './run.js';
+import { readPackageVersion } from './version.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+void runCli({
+  argv: process.argv.slice(2),
+  env: process.env,
+  readStdin,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  version: () => readPackageVersion(realpathSync(process.argv[1] as string)),
+}).then((status) => {
+  // No process.exit(): it could cut off output still queued for a pipe.
+  process.exitCode = status;
+});

@@ -1,0 +1,77 @@
+import type { SSMClientConfig } from '@aws-sdk/client-ssm';
+import type { CognitoCredentials, CredentialsSource } from '../credentials/credentials.js';
+import { CognitoTokenError } from '../errors.js';
+import type { CliConfig } from './args.js';
+
+/** The secrets the command read itself, from stdin or the environment, before any request. */
+export interface CliSecrets {
+  readonly password?: string;
+  readonly clientSecret?: string;
+}
+
+/**
+ * Turns the command's credentials choice into a source for `createTokenProvider`. SSM names are read in one
+ * `GetParameters` call where fromSsm allows it (username, password and secret together); a secret given on
+ * stdin or in `COGNITO_CLIENT_SECRET` wins over one found in an `--ssm-parameter` JSON. `onLoaded` sees every
+ * value loaded, so the command can keep them out of anything it prints.
+ *
+ * @example
+ * ```ts
+ * const credentials = cliCredentials(config, { password }, { region: 'eu-west-1' }, (values) => seen.push(...values));
+ * ```
+ */
+export function cliCredentials(
+  config: CliConfig,
+  secrets: CliSecrets,
+  ssmClientConfig: SSMClientConfig,
+  onLoaded: (values: readonly (string | undefined)[]) => void,
+): CredentialsSource {
+  const { credentials, clientSecret } = config;
+  const secretParameter = clientSecret?.from === 'ssm' ? clientSecret.parameter : undefined;
+  let sources: Promise<{ user: CredentialsSource; separateSecret: CredentialsSource | undefined }> | undefined;
+  // Built on the first read, and the SSM entry point imported only then: a command that reads no SSM
+  // parameter runs where the optional @aws-sdk/client-ssm is not installed.
+  const buildSources = async () => {
+    if (credentials.kind === 'password') {
+      const fixed = { username: credentials.username, password: secrets.password };
+      const separateSecret =
+        secretParameter === undefined ? undefined : await ssmSource({ clientSecret: secretParameter });
+      return { user: async () => fixed, separateSecret };
+    }
+    if (credentials.kind === 'ssm-named') {
+      const user = await ssmSource({
+        username: credentials.usernameParameter,
+        password: credentials.passwordParameter,
+        ...(secretParameter === undefined ? {} : { clientSecret: secretParameter }),
+      });
+      return { user, separateSecret: undefined };
+    }
+    const user = await ssmSource({ parameter: credentials.parameter });
+    const separateSecret =
+      secretParameter === undefined ? undefined : await ssmSource({ clientSecret: secretParameter });
+    return { user, separateSecret };
+  };
+  const ssmSource = async (names: Record<string, string>): Promise<CredentialsSource> => {
+    const { fromSsm } = await import('../ssm/index.js').catch((error: unknown) => {
+      throw new CognitoTokenError(
+        'ERR_CONFIGURATION',
+        'Reading SSM parameters needs the optional peer dependency @aws-sdk/client-ssm: npm install @aws-sdk/client-ssm',
+        { cause: error },
+      );
+    });
+    return fromSsm({ ...names, clientConfig: ssmClientConfig } as Parameters<typeof fromSsm>[0]);
+  };
+  return async (options) => {
+    sources ??= buildSources();
+    // A failed import is not remembered: the next read tries again.
+    sources.catch(() => {
+      sources = undefined;
+    });
+    const { user, separateSecret } = await sources;
+    const [loaded, extra] = await Promise.all([user(options), separateSecret?.(options)]);
+    onLoaded([loaded.password, loaded.clientSecret, extra?.clientSecret]);
+    const secret = secrets.clientSecret ?? extra?.clientSecret ?? loaded.clientSecret;
+    const combined: CognitoCredentials = { username: loaded.username, password: loaded.password };
+    return secret === undefined ? combined : { ...combined, clientSecret: secret };
+  };
+}

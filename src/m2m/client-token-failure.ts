@@ -1,0 +1,71 @@
+import { errorName, httpStatusOf } from '../core/failure.js';
+import { describeCause, scrub } from '../core/redaction.js';
+import { CognitoTokenError } from '../errors.js';
+
+// The client ID and secret are wrong, revoked or not allowed: a new secret, not new configuration, fixes it.
+// ForbiddenException is not one of them: Cognito sends it when the user pool's WAF web ACL blocks the request.
+const AUTHENTICATION_FAILURES = new Set(['NotAuthorizedException', 'invalid_client', 'invalid_grant', 'access_denied']);
+
+// The app client is not set up for the client-credentials grant.
+const GRANT_NOT_ENABLED = new Set(['unauthorized_client', 'unsupported_grant_type', 'OperationNotEnabledException']);
+
+/**
+ * Maps a refused client-token request to our error codes, keeping the original error as `cause`, scrubbed of
+ * `secrets` in place. Exhausted retries arrive here already as `ERR_THROTTLED` or `ERR_UNAVAILABLE` and pass
+ * through, their cause scrubbed too.
+ *
+ * `invalid_scope` is `ERR_CONFIGURATION`: the fix is the `scopes` option or the app client's allowed scopes,
+ * not the secret.
+ */
+export function clientTokenFailure(
+  error: unknown,
+  operation: string,
+  secrets: readonly (string | undefined)[],
+): CognitoTokenError {
+  if (error instanceof CognitoTokenError) {
+    // Exhausted retries keep the last failure as cause, scrubbed there without knowing our secrets.
+    scrub(error.cause, secrets);
+    return error;
+  }
+  const name = errorName(error);
+  // Scrubs `error` in place, and `error` is what becomes the cause.
+  const cause = describeCause(error, secrets);
+  const status = httpStatusOf(error);
+  if (AUTHENTICATION_FAILURES.has(name) || (name === 'TokenEndpointError' && (status === 401 || status === 403))) {
+    return new CognitoTokenError(
+      'ERR_AUTHENTICATION',
+      `${operation} rejected the client credentials (${cause}); check the client ID and secret`,
+      { cause: error },
+    );
+  }
+  if (name === 'invalid_scope') {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `${operation} refused the requested scopes (${cause}); check "scopes" against the resource server's ` +
+        "scopes and the app client's allowed custom scopes",
+      { cause: error },
+    );
+  }
+  if (GRANT_NOT_ENABLED.has(name)) {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `${operation} refused the client-credentials grant (${cause}); enable it for the app client ` +
+        '(the client_credentials OAuth flow, or ALLOW_CLIENT_TOKEN_AUTH for GetClientToken)',
+      { cause: error },
+    );
+  }
+  if (name === 'CredentialsProviderError') {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `${operation} is signed with AWS credentials and the SDK found none (${cause}); run with AWS credentials, ` +
+        'or give "domain" or "tokenEndpoint" to use the OAuth2 token endpoint instead',
+      { cause: error },
+    );
+  }
+  return new CognitoTokenError(
+    'ERR_CONFIGURATION',
+    `${operation} refused the request (${cause}); check the client ID, Region, token endpoint and the app ` +
+      "client's settings",
+    { cause: error },
+  );
+}

@@ -1,0 +1,61 @@
+import type { ExpiringValue } from '../core/expiring-cache.js';
+import { readableClaims } from '../core/jwt-claims.js';
+import { expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { CognitoTokenError } from '../errors.js';
+import { ClientTokens } from './client-tokens.js';
+
+/** What either way of asking for a client token (GetClientToken or the OAuth2 endpoint) answered. */
+export interface ClientTokenGrant {
+  readonly accessToken: string | undefined;
+  /** Seconds the token lives, as the server said. */
+  readonly expiresIn: number | undefined;
+  readonly tokenType: string | undefined;
+  /** The granted scopes, space-separated; the OAuth2 endpoint may omit it when they are the ones requested. */
+  readonly scope: string | undefined;
+}
+
+/** What the client token provider caches. Held only inside its private cache. */
+export interface CachedClientToken extends ExpiringValue {
+  readonly accessToken: string;
+  /** The public view handed to `getTokens()` callers, built once per token rather than per call. */
+  readonly tokens: ClientTokens;
+}
+
+/**
+ * Builds the cached form of a grant. `answeredBy` names the server in the message when the answer is unusable,
+ * for example `Cognito's GetClientToken` or `The token endpoint`.
+ */
+export function cachedClientToken(
+  grant: ClientTokenGrant,
+  requestedScopes: readonly string[],
+  refreshAheadSeconds: number,
+  answeredBy: string,
+): CachedClientToken {
+  const { accessToken } = grant;
+  if (typeof accessToken !== 'string' || accessToken === '') {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', `${answeredBy} returned no access token`);
+  }
+  const claims = readableClaims(accessToken);
+  const now = Date.now();
+  const expiresAt = expiryOf(now, grant.expiresIn, [claims]);
+  if (expiresAt === undefined) {
+    throw new CognitoTokenError(
+      'ERR_UNAVAILABLE',
+      `${answeredBy} returned an access token with neither a lifetime (expires_in) nor an exp claim`,
+    );
+  }
+  const scopes = splitScopes(grant.scope) ?? splitScopes(claims?.scope) ?? requestedScopes;
+  const tokenType = typeof grant.tokenType === 'string' && grant.tokenType !== '' ? grant.tokenType : 'Bearer';
+  return {
+    accessToken,
+    expiresAt,
+    renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
+    tokens: new ClientTokens(accessToken, new Date(expiresAt), scopes, tokenType),
+  };
+}
+
+function splitScopes(scope: unknown): string[] | undefined {
+  if (typeof scope !== 'string') return undefined;
+  const scopes = scope.split(/\s+/).filter((name) => name !== '');
+  return scopes.length === 0 ? undefined : scopes;
+}

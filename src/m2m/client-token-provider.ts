@@ -1,0 +1,145 @@
+import { type Deadline, withDeadline } from '../core/deadline.js';
+import { ExpiringCache } from '../core/expiring-cache.js';
+import { logEvent } from '../core/logger.js';
+import { DEFAULT_RETRY_POLICY, withRetries } from '../core/retry.js';
+import { withCredentialsReload } from '../credentials/credentials.js';
+import { loadClientSecret } from './client-secret.js';
+import { clientTokenFailure } from './client-token-failure.js';
+import { type CachedClientToken, type ClientTokenGrant, cachedClientToken } from './client-token-grant.js';
+import {
+  type ClientTokenProviderOptions,
+  type ResolvedClientTokenOptions,
+  resolveClientOptions,
+} from './client-token-options.js';
+import type { ClientTokens } from './client-tokens.js';
+import { getClientToken } from './get-client-token.js';
+import { requestClientCredentialsGrant } from './oauth2-token-endpoint.js';
+
+/**
+ * Machine-to-machine access tokens for one app client (the OAuth2 client-credentials grant), cached and
+ * renewed ahead of expiry. Cognito bills every M2M token request, so create one per app client at module
+ * scope and call it on every request: cached calls make no request at all.
+ *
+ * @example
+ * ```ts
+ * const m2m: ClientTokenProvider = createClientTokenProvider({ clientId, clientSecret, scopes: ['orders/read'] });
+ * const response = await fetch(url, { headers: { Authorization: `Bearer ${await m2m.getAccessToken()}` } });
+ * ```
+ */
+export interface ClientTokenProvider {
+  /** A valid access token (a JWT with Cognito), requesting a new one only when needed. */
+  getAccessToken(): Promise<string>;
+  /** The access token with its expiry, granted scopes and token type. */
+  getTokens(): Promise<ClientTokens>;
+  /**
+   * Requests a new token now, even if the cached one looks fresh. Use it when an API rejects a token the cache
+   * still holds. Concurrent calls share one request.
+   */
+  refresh(): Promise<ClientTokens>;
+  /** Forgets the cached token, so the next call requests a new one. */
+  invalidate(): void;
+}
+
+/**
+ * Creates a {@link ClientTokenProvider}. Without `tokenEndpoint` or `domain` it calls GetClientToken through
+ * the SDK, which signs the call, so AWS credentials must be available (Cognito checks no IAM policy for it).
+ * With either, it POSTs `grant_type=client_credentials` to the OAuth2 token endpoint with `fetch`, and needs
+ * no AWS credentials. Every option is checked here, before any I/O; a bad one throws a
+ * {@link CognitoTokenError} with code `ERR_CONFIGURATION` that names it.
+ *
+ * @example
+ * ```ts
+ * import { createClientTokenProvider, fromSsm } from 'cognito-token-provider';
+ *
+ * const m2m = createClientTokenProvider({
+ *   clientId: process.env.M2M_CLIENT_ID!,
+ *   credentials: fromSsm({ clientSecret: '/svc/m2m/secret' }),
+ *   scopes: ['orders/read'],
+ *   domain: 'my-prefix.auth.eu-west-1.amazoncognito.com',
+ * });
+ *
+ * export const handler = async () =>
+ *   fetch('https://api.example.com/orders', {
+ *     headers: { Authorization: `Bearer ${await m2m.getAccessToken()}` },
+ *   });
+ * ```
+ */
+export function createClientTokenProvider(options: ClientTokenProviderOptions): ClientTokenProvider {
+  return new CognitoClientTokenProvider(options);
+}
+
+class CognitoClientTokenProvider implements ClientTokenProvider {
+  readonly #cache: ExpiringCache<CachedClientToken>;
+
+  constructor(options: ClientTokenProviderOptions) {
+    const resolved = resolveClientOptions(options);
+    // There is no refresh token: renewing means asking for a new token, so the current one is not needed.
+    this.#cache = new ExpiringCache(() => obtainClientToken(resolved), resolved.common.logger);
+  }
+
+  async getAccessToken(): Promise<string> {
+    return (this.#cache.fresh() ?? (await this.#cache.load())).accessToken;
+  }
+
+  async getTokens(): Promise<ClientTokens> {
+    return (this.#cache.fresh() ?? (await this.#cache.load())).tokens;
+  }
+
+  async refresh(): Promise<ClientTokens> {
+    return (await this.#cache.load({ force: true })).tokens;
+  }
+
+  invalidate(): void {
+    this.#cache.clear();
+  }
+}
+
+/** One token request, inside one `timeoutMs` budget, the secret's loading included. */
+function obtainClientToken(options: ResolvedClientTokenOptions): Promise<CachedClientToken> {
+  const { common, secret } = options;
+  return withDeadline(common.timeoutMs, async (deadline) => {
+    const { result } = await withCredentialsReload(
+      secret.isSource,
+      (forceRefresh) => loadClientSecret(secret.load, deadline, forceRefresh),
+      (clientSecret) => requestToken(options, deadline, clientSecret),
+      common.logger,
+    );
+    logEvent(common.logger, 'cognito-token-provider: client token issued', {
+      expiresAt: result.tokens.expiresAt,
+      scopes: result.tokens.scopes,
+    });
+    return result;
+  });
+}
+
+async function requestToken(
+  options: ResolvedClientTokenOptions,
+  deadline: Deadline,
+  clientSecret: string,
+): Promise<CachedClientToken> {
+  const { common, scopes, source } = options;
+  const { clientId, logger } = common;
+  const operation = source.kind === 'get-client-token' ? 'GetClientToken' : 'The OAuth2 token endpoint';
+  let grant: ClientTokenGrant;
+  try {
+    grant =
+      source.kind === 'get-client-token'
+        ? await getClientToken(
+            {
+              client: source.client,
+              clientId,
+              deadline,
+              retryPolicy: DEFAULT_RETRY_POLICY,
+              logger,
+            },
+            clientSecret,
+            scopes,
+          )
+        : await withRetries({ deadline, policy: DEFAULT_RETRY_POLICY, logger, operation }, (signal) =>
+            requestClientCredentialsGrant({ url: source.url, clientId, clientSecret, scopes }, signal),
+          );
+  } catch (error) {
+    throw clientTokenFailure(error, operation, [clientSecret]);
+  }
+  return cachedClientToken(grant, scopes, common.refreshAheadSeconds, operation);
+}

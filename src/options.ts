@@ -1,0 +1,134 @@
+import type {
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderClientConfig,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { regionOfUserPoolId } from './aws/user-pool-id.js';
+import type { TokenProviderLogger } from './core/logger.js';
+import { configurationError } from './errors.js';
+
+/**
+ * Settings shared by every provider in the package.
+ *
+ * @example
+ * ```ts
+ * import { type CommonProviderOptions, createTokenProvider } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
+ * const common: CommonProviderOptions = {
+ *   clientId: '4rtbp1kcm0example',
+ *   region: 'eu-west-1',
+ *   refreshAheadSeconds: 600,
+ *   timeoutMs: 5_000,
+ * };
+ * const tokens = createTokenProvider({ ...common, credentials: fromSsm({ parameter: '/svc/orders/cognito' }) });
+ * ```
+ */
+export interface CommonProviderOptions {
+  /** The app client ID. Required. */
+  readonly clientId: string;
+  /** AWS Region of the user pool. Default: the prefix of `userPoolId`, then the SDK's usual resolution. */
+  readonly region?: string;
+  /**
+   * Seconds before expiry at which tokens are renewed. Default 300. Never later than half a token's
+   * lifetime, so short-lived tokens still renew ahead.
+   */
+  readonly refreshAheadSeconds?: number;
+  /** Upper bound in milliseconds on one `get*` call, retries and back-off included. Default 10000. */
+  readonly timeoutMs?: number;
+  /** Receives debug events, never secrets. Default: none. */
+  readonly logger?: TokenProviderLogger;
+}
+
+/**
+ * Either your own SDK client, or the config for the one the provider creates on first use. With neither, the
+ * provider creates a client with the SDK's defaults and its own retry policy.
+ *
+ * @example
+ * ```ts
+ * import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+ * import type { CognitoClientChoice } from 'cognito-token-provider';
+ * const shared: CognitoClientChoice = { client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }) };
+ * const emulator: CognitoClientChoice = { clientConfig: { endpoint: 'http://127.0.0.1:9229', region: 'eu-west-1' } };
+ * ```
+ */
+export type CognitoClientChoice =
+  | {
+      /** An SDK client to reuse. Its own retry settings then add to the provider's. */
+      readonly client: CognitoIdentityProviderClient;
+      readonly clientConfig?: never;
+    }
+  | {
+      readonly client?: never;
+      /** Config for the client the provider creates, for example `{ endpoint }` for a local emulator. */
+      readonly clientConfig?: CognitoIdentityProviderClientConfig;
+    };
+
+export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The checked and defaulted form of {@link CommonProviderOptions}. */
+export interface ResolvedCommonOptions {
+  readonly clientId: string;
+  readonly region: string | undefined;
+  readonly refreshAheadSeconds: number;
+  readonly timeoutMs: number;
+  readonly logger: TokenProviderLogger | undefined;
+}
+
+/** Throws ERR_CONFIGURATION naming `option` unless `value` is one of `allowed`. */
+export function requireOneOf(option: string, value: unknown, allowed: readonly string[]): void {
+  if (!allowed.includes(value as string)) throw configurationError(option, `must be one of '${allowed.join("', '")}'`);
+}
+
+const isPositiveNumber = (value: unknown, orZero = false) =>
+  typeof value === 'number' && Number.isFinite(value) && (value > 0 || (orZero && value === 0));
+
+/** Validates the options every provider shares; each message names the option. */
+export function resolveCommonOptions(
+  options: CommonProviderOptions & { readonly client?: unknown; readonly clientConfig?: unknown },
+  userPoolId?: string,
+): ResolvedCommonOptions {
+  if (typeof options !== 'object' || options === null) throw configurationError('options', 'must be an object');
+  const { clientId, region, refreshAheadSeconds, timeoutMs, logger, client, clientConfig } = options;
+  const check = (option: string, ok: unknown, problem: string) => {
+    if (!ok) throw configurationError(option, problem);
+  };
+  check('clientId', typeof clientId === 'string' && clientId.trim(), 'must be a non-empty string');
+  check(
+    'region',
+    region === undefined || (typeof region === 'string' && /^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)),
+    'must be a Region such as "eu-west-1"',
+  );
+  const poolRegion = userPoolId === undefined ? undefined : regionOfUserPoolId(userPoolId);
+  check('region', !region || !poolRegion || region === poolRegion, `must match "userPoolId" (${poolRegion})`);
+  check(
+    'refreshAheadSeconds',
+    refreshAheadSeconds === undefined || isPositiveNumber(refreshAheadSeconds, true),
+    'must be a non-negative number',
+  );
+  // Timers clamp delays above 2^31 - 1 ms to 1 ms, which would time every call out at once.
+  check(
+    'timeoutMs',
+    timeoutMs === undefined || (isPositiveNumber(timeoutMs) && timeoutMs <= 2_147_483_647),
+    'must be a positive number of milliseconds, at most 2147483647',
+  );
+  check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
+  check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
+  check(
+    'client',
+    client === undefined || typeof (client as { send?: unknown })?.send === 'function',
+    'must be an AWS SDK v3 client',
+  );
+  check('region', client === undefined || region === undefined, 'cannot be combined with "client"');
+  check(
+    'clientConfig',
+    clientConfig === undefined || (typeof clientConfig === 'object' && clientConfig),
+    'must be an object',
+  );
+  return {
+    clientId,
+    region: region ?? poolRegion,
+    refreshAheadSeconds: refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
+    timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    logger,
+  };
+}

@@ -1,0 +1,100 @@
+import { ExpiringCache, type ExpiringValue } from '../core/expiring-cache.js';
+import type { CognitoCredentials, CredentialsSource } from '../credentials/credentials.js';
+import { CognitoTokenError } from '../errors.js';
+import { describeNames, parameterReader } from './parameter-reader.js';
+import { CREDENTIAL_FIELDS, type CredentialField, type FromSsmOptions, resolveSsmOptions } from './ssm-options.js';
+
+export type {
+  FromSsmOptions,
+  SsmClientChoice,
+  SsmJsonParameter,
+  SsmNamedParameters,
+} from './ssm-options.js';
+
+interface CachedCredentials extends ExpiringValue {
+  readonly credentials: CognitoCredentials;
+}
+
+/**
+ * A credentials source that reads a service account's credentials from SSM Parameter Store, for
+ * `createTokenProvider({ credentials })`.
+ *
+ * - One `GetParameters` request per read, with `WithDecryption: true`, covering every name.
+ * - A read is reused for `maxAgeSeconds` (default 300); concurrent calls share one request.
+ * - `{ forceRefresh: true }` skips the cached read; the token provider asks for it once after Cognito rejects
+ *   a sign-in, so a password rotated in SSM is picked up without a restart.
+ * - Throttling (Parameter Store allows 40 requests per second per account by default), 5xx and network errors
+ *   are retried with jittered back-off, for at most 5 attempts and 10 seconds.
+ * - Every failure is a {@link CognitoTokenError} with code `ERR_CREDENTIALS`, naming the parameters and the AWS
+ *   error, never a value; the SDK error is its `cause`. Throttling that outlasts the back-off is
+ *   `ERR_CREDENTIALS` too, with the `ThrottlingException` as `cause`. Bad options throw `ERR_CONFIGURATION`
+ *   here, at construction; in plain Node, a missing `@aws-sdk/client-ssm` throws `ERR_CONFIGURATION` at the first
+ *   read.
+ * - The values live in a closure: logging or inspecting the source shows none of them.
+ *
+ * The caller needs `ssm:GetParameters` on the parameters, and `kms:Decrypt` on the key when the SecureStrings
+ * are encrypted with a customer-managed KMS key. Plain Node loads `@aws-sdk/client-ssm` on the first read only;
+ * bundlers import it statically, keeping only the bare client and GetParametersCommand.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, fromSsm } from 'cognito-token-provider';
+ *
+ * // One SecureString per value...
+ * const tokens = createTokenProvider({
+ *   clientId: process.env.CLIENT_ID!,
+ *   credentials: fromSsm({
+ *     username: '/svc/orders/cognito/username',
+ *     password: '/svc/orders/cognito/password',
+ *     clientSecret: '/svc/orders/cognito/client-secret',
+ *   }),
+ * });
+ *
+ * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…"}.
+ * const sameTokens = createTokenProvider({
+ *   clientId: process.env.CLIENT_ID!,
+ *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
+ * });
+ * ```
+ */
+export function fromSsm(options: FromSsmOptions): CredentialsSource {
+  const { fields, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
+  const read = parameterReader(client, clientConfig);
+  const cache = new ExpiringCache<CachedCredentials>(async () => {
+    const values = await read(names);
+    const credentials =
+      fields.length > 0
+        ? Object.fromEntries(fields.map((field, index) => [field, values[index]]))
+        : fromJson(values[0] as string, names);
+    const expiresAt = Date.now() + maxAgeMs;
+    // Frozen, because every caller within maxAge gets this same object.
+    return { credentials: Object.freeze(credentials), expiresAt, renewAt: expiresAt };
+  });
+  // Everything read stays in this closure and the cache: the function object itself carries no value.
+  return async (loadOptions) => (await cache.load({ force: loadOptions?.forceRefresh === true })).credentials;
+}
+
+/**
+ * The credential fields of a JSON parameter that are strings; the provider using them checks the ones it needs.
+ * Not JSON, not an object, or none of the fields: one message naming the parameter and never quoting its value.
+ */
+function fromJson(text: string, names: readonly string[]): CognitoCredentials {
+  let parsed: Partial<Record<CredentialField, unknown>> | undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // No cause: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
+  }
+  const credentials: { [F in CredentialField]?: string } = {};
+  for (const field of CREDENTIAL_FIELDS) {
+    const value = parsed?.[field];
+    if (typeof value === 'string') credentials[field] = value;
+  }
+  if (Object.keys(credentials).length === 0) {
+    throw new CognitoTokenError(
+      'ERR_CREDENTIALS',
+      `${describeNames(names)} must hold a JSON object with "username", "password" or "clientSecret"`,
+    );
+  }
+  return credentials;
+}

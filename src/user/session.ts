@@ -1,0 +1,52 @@
+import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
+import type { ExpiringValue } from '../core/expiring-cache.js';
+import { decodeJwtClaims, readableClaims } from '../core/jwt-claims.js';
+import { expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { CognitoTokenError } from '../errors.js';
+import { CognitoTokens } from './cognito-tokens.js';
+
+/** Everything the provider keeps about a signed-in user. Held only inside the provider's private cache. */
+export interface Session extends ExpiringValue {
+  readonly idToken: string;
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+  /** The `cognito:username` claim: what REFRESH_TOKEN_AUTH's SECRET_HASH must be computed over. */
+  readonly username: string;
+  /** The app client secret the session was created with, needed again to renew it. */
+  readonly clientSecret: string | undefined;
+  /** The public view handed to `getTokens()` callers, built once per session rather than per call. */
+  readonly tokens: CognitoTokens;
+}
+
+/** Builds a session from Cognito's AuthenticationResult. */
+export function sessionFromResult(
+  result: AuthenticationResultType,
+  signInUsername: string,
+  clientSecret: string | undefined,
+  refreshAheadSeconds: number,
+  previous?: Session,
+): Session {
+  const { IdToken: idToken, AccessToken: accessToken } = result;
+  if (!idToken || !accessToken) {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned no ID or access token');
+  }
+  const claims = decodeJwtClaims(idToken);
+  const now = Date.now();
+  const expiresAt = expiryOf(now, result.ExpiresIn, [claims, readableClaims(accessToken)]);
+  if (expiresAt === undefined) {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
+  }
+  const claimed = claims['cognito:username'];
+  const username = typeof claimed === 'string' && claimed ? claimed : signInUsername;
+  return {
+    idToken,
+    accessToken,
+    // REFRESH_TOKEN_AUTH returns no refresh token; rotation returns a new one that must replace the old.
+    refreshToken: result.RefreshToken ?? previous?.refreshToken,
+    username,
+    clientSecret,
+    expiresAt,
+    renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
+    tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
+  };
+}

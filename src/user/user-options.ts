@@ -1,0 +1,91 @@
+import { getTokensFromRefreshTokenCommand } from '../aws/optional-commands.js';
+import type { CredentialsSource, UserCredentials } from '../credentials/credentials.js';
+import { configurationError } from '../errors.js';
+import {
+  type CognitoClientChoice,
+  type CommonProviderOptions,
+  type ResolvedCommonOptions,
+  requireOneOf,
+  resolveCommonOptions,
+} from '../options.js';
+
+/**
+ * How tokens are renewed once they near expiry.
+ * - `'auto'`: REFRESH_TOKEN_AUTH, switching for good to GetTokensFromRefreshToken if Cognito refuses it
+ *   (app clients with refresh-token rotation do).
+ * - `'refresh-token-auth'`: InitiateAuth REFRESH_TOKEN_AUTH only; works with every SDK version.
+ * - `'get-tokens-from-refresh-token'`: GetTokensFromRefreshToken only; required for rotation.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type RefreshMode } from 'cognito-token-provider';
+ * // The app client rotates refresh tokens, so skip the REFRESH_TOKEN_AUTH attempt that 'auto' makes first.
+ * const refresh: RefreshMode = 'get-tokens-from-refresh-token';
+ * const tokens = createTokenProvider({ clientId, credentials, refresh });
+ * ```
+ */
+export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refresh-token';
+
+/**
+ * How the provider signs in with the password.
+ * - `'user-password'`: InitiateAuth USER_PASSWORD_AUTH, unsigned: needs no AWS credentials or IAM permission.
+ * - `'admin-user-password'`: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH, signed with the caller's IAM
+ *   credentials (`cognito-idp:AdminInitiateAuth`); needs `userPoolId`.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type SignInFlow } from 'cognito-token-provider';
+ * const flow: SignInFlow = 'admin-user-password';
+ * const tokens = createTokenProvider({ clientId, userPoolId: 'eu-west-1_AbC123', credentials, flow });
+ * ```
+ */
+export type SignInFlow = 'user-password' | 'admin-user-password';
+
+/**
+ * Options of {@link createTokenProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenProviderOptions = {
+ *   clientId: '4rtbp1kcm0example',
+ *   userPoolId: 'eu-west-1_AbC123',
+ *   credentials: fromSsm({ parameter: '/svc/orders/cognito' }),
+ * };
+ * ```
+ */
+export type TokenProviderOptions = CommonProviderOptions &
+  CognitoClientChoice & {
+    /** `{ username, password, clientSecret? }`, or a source such as `fromSsm()`. Required. */
+    readonly credentials: UserCredentials | CredentialsSource;
+    /** The user pool ID, for example `eu-west-1_AbC123`. Optional, but validated when given. */
+    readonly userPoolId?: string;
+    /** Renewal method. Default `'auto'`. */
+    readonly refresh?: RefreshMode;
+    /** Sign-in method. Default `'user-password'`. */
+    readonly flow?: SignInFlow;
+  };
+
+/** The checked and defaulted form of {@link TokenProviderOptions}. */
+export interface ResolvedUserOptions extends ResolvedCommonOptions {
+  readonly userPoolId: string | undefined;
+  readonly refresh: RefreshMode;
+  readonly flow: SignInFlow;
+}
+
+/** Validates every option of {@link createTokenProvider} before any I/O; each message names the option. */
+export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserOptions {
+  const common = resolveCommonOptions(options, options?.userPoolId);
+  const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
+  requireOneOf('refresh', refresh, ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token']);
+  requireOneOf('flow', flow, ['user-password', 'admin-user-password']);
+  if (flow === 'admin-user-password' && !userPoolId) {
+    throw configurationError('userPoolId', "is required with flow 'admin-user-password'");
+  }
+  if (refresh === 'get-tokens-from-refresh-token' && !getTokensFromRefreshTokenCommand()) {
+    throw configurationError(
+      'refresh',
+      'needs GetTokensFromRefreshTokenCommand: install @aws-sdk/client-cognito-identity-provider 3.794.0 or later',
+    );
+  }
+  return { ...common, userPoolId, refresh, flow };
+}

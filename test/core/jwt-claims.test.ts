@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
+import { CognitoTokenError } from '../../src/errors.js';
+import { fakeJwt } from '../helpers/fake-jwt.js';
+
+describe('decodeJwtClaims', () => {
+  it('reads the payload claims', () => {
+    const jwt = fakeJwt({ exp: 1_700_000_000, 'cognito:username': 'abc-123', email: 'ü@example.com' });
+    expect(decodeJwtClaims(jwt)).toEqual({ exp: 1_700_000_000, 'cognito:username': 'abc-123', email: 'ü@example.com' });
+  });
+
+  it.each([
+    ['no dots', 'not-a-jwt'],
+    ['a payload that is not JSON', 'aGVhZGVy.bm90LWpzb24.c2ln'],
+    ['a payload that is an array', `x.${Buffer.from('[1]').toString('base64url')}.y`],
+    ['a payload that is null', `x.${Buffer.from('null').toString('base64url')}.y`],
+  ])('rejects %s without quoting the token', (_, jwt) => {
+    let caught: unknown;
+    try {
+      decodeJwtClaims(jwt);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CognitoTokenError);
+    expect((caught as CognitoTokenError).code).toBe('ERR_UNAVAILABLE');
+    expect((caught as Error).message).not.toContain(jwt);
+  });
+});

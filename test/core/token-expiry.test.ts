@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { expiryOf } from '../../src/core/token-expiry.js';
+
+const now = 1_800_000_000_000;
+
+describe('expiryOf', () => {
+  it('takes the earliest of ExpiresIn and each token lifetime, counted from now', () => {
+    expect(
+      expiryOf(now, 3600, [
+        { exp: 100 + 300, iat: 100 },
+        { exp: 100 + 3600, iat: 100 },
+      ]),
+    ).toBe(now + 300_000);
+    expect(expiryOf(now, 60, [{ exp: 100 + 300, iat: 100 }])).toBe(now + 60_000);
+  });
+
+  it('falls back on exp itself when iat is missing or not before exp', () => {
+    expect(expiryOf(now, undefined, [{ exp: 1_800_000_600 }])).toBe(1_800_000_600_000);
+    expect(expiryOf(now, undefined, [{ exp: 1_800_000_600, iat: 1_800_000_600 }])).toBe(1_800_000_600_000);
+  });
+
+  it('ignores unreadable tokens and non-positive lifetimes, and says when nothing states a lifetime', () => {
+    expect(expiryOf(now, 0, [undefined, {}])).toBeUndefined();
+    expect(expiryOf(now, 90, [undefined])).toBe(now + 90_000);
+  });
+});

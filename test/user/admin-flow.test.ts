@@ -1,0 +1,288 @@
+import { createHmac } from 'node:crypto';
+import {
+  AdminInitiateAuthCommand,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChallengeRequiredError } from '../../src/errors.js';
+import { createTokenProvider, type TokenProvider } from '../../src/user/token-provider.js';
+import type { TokenProviderOptions } from '../../src/user/user-options.js';
+import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
+import { failureOf } from '../helpers/failure-of.js';
+import { cognitoTokens } from '../helpers/fake-jwt.js';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const clientId = '4rtbp1kcm0example';
+const clientSecret = 'admin-flow-client-secret-value';
+const userPoolId = 'eu-central-1_AdMiN42';
+const alias = 'svc@example.com';
+// Users who sign in with an email alias have a UUID as their real username, the cognito:username claim.
+const realUsername = '7d1e5c3a-0b9f-4e21-9c3d-admin';
+const password = 'Adm1n-Pa55word-of-the-service';
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function authResult(serial: number, withRefreshToken = true) {
+  const { RefreshToken, ...rest } = cognitoTokens({ username: realUsername, nowSeconds: nowSeconds(), serial });
+  return { AuthenticationResult: withRefreshToken ? { ...rest, RefreshToken } : rest };
+}
+
+// Computed here with node:crypto, independently of src/secret-hash.ts.
+const expectedSecretHash = (username: string) =>
+  createHmac('sha256', clientSecret)
+    .update(username + clientId)
+    .digest('base64');
+
+const adminCalls = (flow: string) =>
+  cognito.commandCalls(AdminInitiateAuthCommand).filter((call) => call.args[0].input.AuthFlow === flow);
+const serialOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).serial as number;
+
+function adminProvider(overrides: Partial<TokenProviderOptions> = {}): TokenProvider {
+  return createTokenProvider({
+    clientId,
+    userPoolId,
+    flow: 'admin-user-password',
+    credentials: { username: alias, password, clientSecret },
+    ...overrides,
+  } as TokenProviderOptions);
+}
+
+beforeEach(() => {
+  cognito.reset();
+  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("flow: 'admin-user-password' sign-in", () => {
+  it('signs in with AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH in the user pool, never with InitiateAuth', async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(authResult(1));
+
+    const idToken = await adminProvider().getIdToken();
+
+    expect(serialOf(idToken)).toBe(1);
+    expect(cognito).toHaveReceivedCommandTimes(AdminInitiateAuthCommand, 1);
+    expect(cognito).not.toHaveReceivedCommand(InitiateAuthCommand);
+    expect(cognito).toHaveReceivedCommandWith(AdminInitiateAuthCommand, {
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+    });
+  });
+
+  it('sends SECRET_HASH computed over the username exactly as sent', async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(authResult(1));
+
+    await adminProvider().getIdToken();
+
+    expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')[0]?.args[0].input.AuthParameters).toEqual({
+      USERNAME: alias,
+      PASSWORD: password,
+      SECRET_HASH: expectedSecretHash(alias),
+    });
+  });
+
+  it('sends no SECRET_HASH when the app client has no secret', async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(authResult(1));
+
+    await adminProvider({ credentials: { username: alias, password } }).getIdToken();
+
+    expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')[0]?.args[0].input.AuthParameters).toEqual({
+      USERNAME: alias,
+      PASSWORD: password,
+    });
+  });
+
+  it("sends the request to the user pool's Region, taken from userPoolId", async () => {
+    cognito.on(AdminInitiateAuthCommand).resolves(authResult(1));
+
+    await adminProvider().getIdToken();
+
+    const client = cognito.call(0).thisValue as CognitoIdentityProviderClient;
+    expect(await client.config.region()).toBe('eu-central-1');
+  });
+
+  it('keeps the default flow as InitiateAuth USER_PASSWORD_AUTH even when userPoolId is given', async () => {
+    cognito.on(InitiateAuthCommand).resolves(authResult(1));
+
+    await createTokenProvider({ clientId, userPoolId, credentials: { username: alias, password } }).getIdToken();
+
+    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' });
+    expect(cognito).not.toHaveReceivedCommand(AdminInitiateAuthCommand);
+  });
+});
+
+describe("flow: 'admin-user-password' renewal", () => {
+  it('renews with AdminInitiateAuth REFRESH_TOKEN_AUTH and a SECRET_HASH over cognito:username, not the alias', async () => {
+    cognito
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
+      .resolves(authResult(1))
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .resolves(authResult(2, false));
+    const tokens = adminProvider();
+    await tokens.getIdToken();
+
+    await vi.advanceTimersByTimeAsync(3600_000);
+
+    expect(serialOf(await tokens.getIdToken())).toBe(2);
+    expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')).toHaveLength(1);
+    expect(adminCalls('REFRESH_TOKEN_AUTH')[0]?.args[0].input).toEqual({
+      UserPoolId: userPoolId,
+      ClientId: clientId,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: {
+        REFRESH_TOKEN: 'opaque-refresh-token-1-ZXhhbXBsZQ',
+        SECRET_HASH: expectedSecretHash(realUsername),
+      },
+    });
+    expect(cognito).not.toHaveReceivedCommand(InitiateAuthCommand);
+  });
+
+  it('keeps the refresh token across renewals, since REFRESH_TOKEN_AUTH returns none', async () => {
+    let serial = 1;
+    cognito
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
+      .resolves(authResult(1))
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .callsFake(() => authResult(++serial, false));
+    const tokens = adminProvider();
+    await tokens.getIdToken();
+
+    for (let renewal = 0; renewal < 2; renewal++) {
+      await vi.advanceTimersByTimeAsync(3600_000);
+      await tokens.getIdToken();
+    }
+
+    const sent = adminCalls('REFRESH_TOKEN_AUTH').map((call) => call.args[0].input.AuthParameters?.REFRESH_TOKEN);
+    expect(sent).toEqual(['opaque-refresh-token-1-ZXhhbXBsZQ', 'opaque-refresh-token-1-ZXhhbXBsZQ']);
+  });
+
+  it('refresh() renews through AdminInitiateAuth while the tokens are still fresh', async () => {
+    cognito
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
+      .resolves(authResult(1))
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .resolves(authResult(2, false));
+    const tokens = adminProvider();
+    await tokens.getIdToken();
+
+    const renewed = await tokens.refresh();
+
+    expect(serialOf(renewed.idToken)).toBe(2);
+    expect(adminCalls('REFRESH_TOKEN_AUTH')).toHaveLength(1);
+  });
+
+  it('signs in with the password again through AdminInitiateAuth when the refresh token is rejected', async () => {
+    let serial = 0;
+    cognito
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
+      .callsFake(() => authResult(++serial))
+      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .rejects(notAuthorized('Refresh Token has been revoked'));
+    const tokens = adminProvider({ refresh: 'refresh-token-auth' });
+    await tokens.getIdToken();
+
+    await vi.advanceTimersByTimeAsync(3600_000);
+
+    expect(serialOf(await tokens.getIdToken())).toBe(2);
+    expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')).toHaveLength(2);
+    expect(cognito).not.toHaveReceivedCommand(InitiateAuthCommand);
+  });
+});
+
+describe("flow: 'admin-user-password' failures", () => {
+  it('maps NotAuthorizedException to ERR_AUTHENTICATION with the SDK error as cause', async () => {
+    const rejection = notAuthorized();
+    cognito.on(AdminInitiateAuthCommand).rejects(rejection);
+
+    const error = await failureOf(adminProvider().getIdToken());
+
+    expect(error.code).toBe('ERR_AUTHENTICATION');
+    expect(error.cause).toBe(rejection);
+  });
+
+  it.each([
+    ['an IAM denial', 'AccessDeniedException', 'User is not authorized to perform this action'],
+    ['no AWS identity at all', 'CredentialsProviderError', 'Could not load credentials from any providers'],
+  ])(
+    'maps %s to ERR_CONFIGURATION pointing at the cognito-idp:AdminInitiateAuth permission',
+    async (_label, name, message) => {
+      const denied = Object.assign(new Error(message), { name });
+      cognito.on(AdminInitiateAuthCommand).rejects(denied);
+
+      const error = await failureOf(adminProvider().getIdToken());
+
+      expect(error.code).toBe('ERR_CONFIGURATION');
+      expect(error.cause).toBe(denied);
+      expect(error.message).toContain('IAM permission cognito-idp:AdminInitiateAuth');
+    },
+  );
+
+  it('fails with ERR_CHALLENGE_REQUIRED when Cognito answers with a challenge', async () => {
+    cognito
+      .on(AdminInitiateAuthCommand)
+      .resolves({ ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'admin-session-x' });
+
+    const error = await failureOf(adminProvider().getIdToken());
+
+    expect(error).toBeInstanceOf(ChallengeRequiredError);
+    expect(error.code).toBe('ERR_CHALLENGE_REQUIRED');
+    expect(error.message).not.toContain('admin-session-x');
+  });
+
+  it('retries throttling, then fails with ERR_THROTTLED', async () => {
+    cognito.on(AdminInitiateAuthCommand).callsFake(() => Promise.reject(throttled()));
+
+    const pending = failureOf(adminProvider().getIdToken());
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    expect((await pending).code).toBe('ERR_THROTTLED');
+    expect(cognito).toHaveReceivedCommandTimes(AdminInitiateAuthCommand, 5);
+  });
+
+  it('quotes no password, secret or SECRET_HASH in its errors', async () => {
+    cognito.on(AdminInitiateAuthCommand).rejects(notAuthorized(`Incorrect password ${password}`));
+
+    const error = await failureOf(adminProvider().getIdToken());
+
+    for (const secret of [password, clientSecret, expectedSecretHash(alias)]) {
+      expect(error.message).not.toContain(secret);
+    }
+  });
+});
+
+describe("flow: 'admin-user-password' options", () => {
+  it('requires userPoolId: ERR_CONFIGURATION naming it, at construction', () => {
+    const create = () =>
+      createTokenProvider({ clientId, flow: 'admin-user-password', credentials: { username: alias, password } });
+
+    expect(create).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIGURATION',
+        message: expect.stringContaining('"userPoolId" is required'),
+      }),
+    );
+  });
+
+  it('refuses a malformed userPoolId, naming it', () => {
+    expect(() => adminProvider({ userPoolId: 'eu-central-1' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"userPoolId"') }),
+    );
+  });
+
+  it('refuses an unknown flow, naming it', () => {
+    expect(() => adminProvider({ flow: 'admin' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"flow"') }),
+    );
+  });
+
+  it('makes no request at construction', () => {
+    adminProvider();
+
+    expect(cognito.calls()).toHaveLength(0);
+  });
+});
