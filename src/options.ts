@@ -4,6 +4,7 @@ import type {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { regionOfUserPoolId } from './aws/user-pool-id.js';
 import type { TokenProviderLogger } from './core/logger.js';
+import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from './core/retry.js';
 import { configurationError } from './errors.js';
 
 /**
@@ -72,6 +73,8 @@ export interface ResolvedCommonOptions {
   readonly refreshAheadSeconds: number;
   readonly timeoutMs: number;
   readonly logger: TokenProviderLogger | undefined;
+  /** {@link DEFAULT_RETRY_POLICY}, unless a test replaced it (see {@link RETRY_POLICY_OPTION}). */
+  readonly retryPolicy: RetryPolicy;
 }
 
 /** Throws ERR_CONFIGURATION naming `option` unless `value` is one of `allowed`. */
@@ -130,5 +133,6 @@ export function resolveCommonOptions(
     refreshAheadSeconds: refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     logger,
+    retryPolicy: (options as { [RETRY_POLICY_OPTION]?: RetryPolicy })[RETRY_POLICY_OPTION] ?? DEFAULT_RETRY_POLICY,
   };
 }

@@ -24,6 +24,13 @@ export interface RetryPolicy {
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 200, maxDelayMs: 3_200 };
 
+/**
+ * The key of an internal option that replaces {@link DEFAULT_RETRY_POLICY}, for tests that would otherwise wait
+ * seconds of real back-off. A symbol, not a name: it is no part of the documented options, and the check for
+ * unknown options looks at names only.
+ */
+export const RETRY_POLICY_OPTION: unique symbol = Symbol('cognito-token-provider.retryPolicy');
+
 interface RetryContext {
   readonly deadline: Deadline;
   readonly policy: RetryPolicy;

@@ -1,7 +1,7 @@
 import { type Deadline, withDeadline } from '../core/deadline.js';
 import { ExpiringCache } from '../core/expiring-cache.js';
 import { logEvent } from '../core/logger.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../core/retry.js';
+import { withRetries } from '../core/retry.js';
 import { withCredentialsReload } from '../credentials/credentials.js';
 import { loadClientSecret } from './client-secret.js';
 import { clientTokenFailure } from './client-token-failure.js';
@@ -129,13 +129,13 @@ async function requestToken(
               client: source.client,
               clientId,
               deadline,
-              retryPolicy: DEFAULT_RETRY_POLICY,
+              retryPolicy: common.retryPolicy,
               logger,
             },
             clientSecret,
             scopes,
           )
-        : await withRetries({ deadline, policy: DEFAULT_RETRY_POLICY, logger, operation }, (signal) =>
+        : await withRetries({ deadline, policy: common.retryPolicy, logger, operation }, (signal) =>
             requestClientCredentialsGrant({ url: source.url, clientId, clientSecret, scopes }, signal),
           );
   } catch (error) {

@@ -2,7 +2,6 @@ import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { withDeadline } from '../core/deadline.js';
 import { ExpiringCache } from '../core/expiring-cache.js';
 import { logEvent } from '../core/logger.js';
-import { DEFAULT_RETRY_POLICY } from '../core/retry.js';
 import { loadUserCredentials, toCredentialsSource, withCredentialsReload } from '../credentials/credentials.js';
 import type { CognitoTokens } from './cognito-tokens.js';
 import { Renewer } from './renewal.js';
@@ -66,7 +65,7 @@ class CognitoUserTokenProvider implements TokenProvider {
   readonly #cache: ExpiringCache<Session>;
 
   constructor(options: TokenProviderOptions) {
-    const { clientId, region, userPoolId, refresh, flow, refreshAheadSeconds, timeoutMs, logger } =
+    const { clientId, region, userPoolId, refresh, flow, refreshAheadSeconds, timeoutMs, logger, retryPolicy } =
       resolveUserOptions(options);
     const { load, isSource } = toCredentialsSource(options.credentials);
     const client = lazyCognitoClient(options.client, options.clientConfig, region);
@@ -76,7 +75,7 @@ class CognitoUserTokenProvider implements TokenProvider {
     // otherwise (or when Cognito rejects it) sign in with the password.
     const obtain = (current: Session | undefined) =>
       withDeadline(timeoutMs, async (deadline) => {
-        const context = { client, clientId, userPoolId, deadline, retryPolicy: DEFAULT_RETRY_POLICY, logger };
+        const context = { client, clientId, userPoolId, deadline, retryPolicy, logger };
         if (current?.refreshToken) {
           const renewed = await renewer.renew(context, current);
           if (renewed) {
