@@ -41,6 +41,7 @@ export function memoryTokenStore(options: { readonly encryptionKey?: Uint8Array 
   // Runs one call after a macrotask, as a network store would answer, unless a fault says otherwise.
   const call = <T>(signal: AbortSignal, answer: () => T): Promise<T> => {
     memory.storeCalls++;
+    if (signal.aborted) return Promise.reject(signal.reason);
     const fault = memory.fault;
     if (fault === 'reject') {
       const error = new Error('Rate exceeded');

@@ -45,8 +45,8 @@ export class CognitoTokenError extends Error {
    * CommonJS build (or two bundles of it) has two classes of each name, and a check against one must still
    * recognise an error thrown by the other.
    */
-  // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included
   static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included
     const brand = BRANDS.get(this);
     // biome-ignore lint/complexity/noThisInStatic: a user's own subclass keeps the ordinary prototype check
     if (brand === undefined) return Function.prototype[Symbol.hasInstance].call(this, value);
