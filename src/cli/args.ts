@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { SignInFlow } from '../user/user-options.js';
 import { CliUsageError } from './usage-error.js';
 
 /** Where the user's credentials come from; exactly one per run. */
@@ -22,6 +23,10 @@ export interface CliConfig {
   readonly json: boolean;
   readonly credentials: CliCredentialsChoice;
   readonly clientSecret: CliClientSecretChoice | undefined;
+  /** How to sign in: `createTokenProvider`'s `flow`. */
+  readonly flow: SignInFlow;
+  /** Where the TOTP secret comes from, when the user has TOTP MFA: never a flag, which `ps` would show. */
+  readonly totpSecret: 'stdin' | 'env' | undefined;
 }
 
 /** What the command line asks for. */
@@ -42,8 +47,10 @@ const STRING_OPTIONS = [
   'ssm-parameter',
   'ssm-client-secret',
   'token',
+  'flow',
 ] as const;
-const BOOLEAN_OPTIONS = ['password-stdin', 'client-secret-stdin', 'json'] as const;
+const BOOLEAN_OPTIONS = ['password-stdin', 'client-secret-stdin', 'totp-secret-stdin', 'json'] as const;
+const FLOWS: readonly SignInFlow[] = ['user-password', 'user-srp', 'user-auth', 'admin-user-password'];
 
 type StringOption = (typeof STRING_OPTIONS)[number];
 type BooleanOption = (typeof BOOLEAN_OPTIONS)[number];
@@ -108,6 +115,17 @@ export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
   const token = text('token')?.value ?? 'id';
   if (token !== 'id' && token !== 'access') throw new CliUsageError('--token must be "id" or "access"');
 
+  const flow = (text('flow')?.value ?? 'user-password') as SignInFlow;
+  if (!FLOWS.includes(flow)) throw new CliUsageError(`--flow must be one of ${FLOWS.join(', ')}`);
+  if ((flow === 'user-srp' || flow === 'admin-user-password') && userPoolId === undefined) {
+    throw new CliUsageError(`--flow ${flow} needs --user-pool-id (or COGNITO_USER_POOL_ID)`);
+  }
+  const totpStdin = flag('totp-secret-stdin');
+  if (totpStdin?.value === true && totpStdin.source === 'flag' && isSet(env.COGNITO_TOTP_SECRET)) {
+    throw new CliUsageError('give the TOTP secret one way only, but got --totp-secret-stdin and COGNITO_TOTP_SECRET');
+  }
+  const totpSecret = totpStdin?.value === true ? 'stdin' : isSet(env.COGNITO_TOTP_SECRET) ? 'env' : undefined;
+
   const passwordStdin = flag('password-stdin');
   const credentials = chooseCredentials(text, passwordStdin, env);
   const clientSecret = chooseClientSecret(text('ssm-client-secret'), flag('client-secret-stdin'), env);
@@ -121,6 +139,8 @@ export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
       json: flag('json')?.value === true,
       credentials,
       clientSecret,
+      flow,
+      totpSecret,
     },
   };
 }
@@ -144,6 +164,12 @@ function usageErrorFrom(error: unknown, argv: readonly string[]): CliUsageError 
   const code = (error as { code?: unknown }).code;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
     return new CliUsageError('cognito-token takes no arguments besides options; see --help');
+  }
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && argv.some((arg) => /^--(client-secret|totp-secret)(=|$)/.test(arg))) {
+    return new CliUsageError(
+      'secrets are never taken as options, because other users can read command lines with ps: ' +
+        'pipe them to --client-secret-stdin / --totp-secret-stdin, or set COGNITO_CLIENT_SECRET / COGNITO_TOTP_SECRET',
+    );
   }
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && argv.some((arg) => /^--password(=|$)/.test(arg))) {
     return new CliUsageError(

@@ -17,10 +17,18 @@ The app client secret, when the app client has one (one way):
   COGNITO_CLIENT_SECRET             or set this variable
   --ssm-client-secret <parameter>   or read it from this SSM parameter
 
+The TOTP secret, when the user has TOTP MFA (the base32 secret AssociateSoftwareToken returned):
+  --totp-secret-stdin               read it from stdin, as the last line after the password and the
+                                    client secret when those are piped too
+  COGNITO_TOTP_SECRET               or set this variable
+
 Options:
   --client-id <id>                  the app client ID (required)
   --region <region>                 the user pool's Region (default: from --user-pool-id, else AWS_REGION)
   --user-pool-id <id>               the user pool ID, for example eu-west-1_AbC123
+  --flow <flow>                     how to sign in: user-password (default), user-srp (needs
+                                    --user-pool-id; the password never leaves the process), user-auth
+                                    (choice-based), or admin-user-password (needs --user-pool-id and IAM)
   --token id|access                 the token to print (default: id)
   --json                            print {"idToken", "accessToken", "expiresAt", "username"} instead
   -h, --help                        print this help
@@ -36,7 +44,7 @@ Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
   1  ERR_INTERNAL            an unexpected failure
   2  ERR_USAGE               a missing, conflicting or invalid option
      ERR_CONFIGURATION       a malformed Region or user pool ID, or an app client Cognito refuses
-                             (unknown client ID, ALLOW_USER_PASSWORD_AUTH not enabled)
+                             (unknown client ID, or a --flow the app client does not allow)
   3  ERR_AUTHENTICATION      Cognito refused the credentials
   4  ERR_CHALLENGE_REQUIRED  the user must answer a challenge first (new password, MFA)
   5  ERR_CREDENTIALS         the credentials could not be read (from SSM, or from stdin)

@@ -3,7 +3,7 @@ import type {
   GetTokensFromRefreshTokenCommand,
   GetTokensFromRefreshTokenCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-request.js';
+import { sendWithRetries } from '../aws/cognito-request.js';
 // Not imported from the SDK here: it only exists in SDKs from 2025-04 on (see that file).
 import { getTokensFromRefreshTokenCommand } from '../aws/optional-commands.js';
 import { withoutSdkResend } from '../aws/sdk-resend-guard.js';
@@ -11,7 +11,7 @@ import { classifyFailure, errorName } from '../core/failure.js';
 import { logEvent } from '../core/logger.js';
 import { CognitoTokenError } from '../errors.js';
 import type { Session } from './session.js';
-import { initiateAuth } from './sign-in.js';
+import { initiateAuth, type UserRequestContext } from './sign-in.js';
 import type { RefreshMode, SignInFlow } from './user-options.js';
 
 /**
@@ -44,7 +44,7 @@ export class Renewer {
    * Renews `session` with its refresh token. Resolves `undefined` when Cognito rejects the refresh token
    * (expired, revoked, reused): the caller then signs in with the password. Throttling and outages reject.
    */
-  async renew(context: CognitoRequestContext, session: Session): Promise<AuthenticationResultType | undefined> {
+  async renew(context: UserRequestContext, session: Session): Promise<AuthenticationResultType | undefined> {
     const { logger, clientId } = context;
     const { refreshToken, username, clientSecret } = session;
     if (refreshToken === this.#uncertain) return undefined;
@@ -75,7 +75,14 @@ export class Renewer {
         'GetTokensFromRefreshToken',
         // This API takes the raw secret, not a SECRET_HASH.
         () =>
-          withoutSdkResend(new Command({ ClientId: clientId, RefreshToken: refreshToken, ClientSecret: clientSecret })),
+          withoutSdkResend(
+            new Command({
+              ClientId: clientId,
+              RefreshToken: refreshToken,
+              ClientSecret: clientSecret,
+              ClientMetadata: context.clientMetadata === undefined ? undefined : { ...context.clientMetadata },
+            }),
+          ),
         [refreshToken, clientSecret],
       );
       if (!this.#rotation) {

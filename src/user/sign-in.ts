@@ -1,9 +1,12 @@
 import {
   AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   type AuthenticationResultType,
   type AuthFlowType,
+  type ChallengeNameType,
   InitiateAuthCommand,
   type InitiateAuthCommandOutput,
+  RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-request.js';
 import { errorName } from '../core/failure.js';
@@ -11,7 +14,18 @@ import { describeCause } from '../core/redaction.js';
 import type { UserCredentials } from '../credentials/credentials.js';
 import { ChallengeRequiredError, CognitoTokenError } from '../errors.js';
 import { computeSecretHash } from './secret-hash.js';
+import { type SrpSession, startSrp } from './srp.js';
+import { timeStepAt, totpCode } from './totp.js';
 import type { SignInFlow } from './user-options.js';
+
+/** What the user provider's Cognito calls share beyond the common context. */
+export interface UserRequestContext extends CognitoRequestContext {
+  /** Forwarded as ClientMetadata to every call that takes it, for the user pool's Lambda triggers. */
+  readonly clientMetadata: Readonly<Record<string, string>> | undefined;
+}
+
+/** The credentials a sign-in uses: a TOTP secret answers SOFTWARE_TOKEN_MFA. */
+export type SignInCredentials = UserCredentials & { readonly totpSecret?: string };
 
 // Rejections that mean "this user gets no tokens", as opposed to a misconfigured pool or client (a WAF block,
 // ForbiddenException, is the pool's setup). cognito-local answers a wrong password with
@@ -19,23 +33,46 @@ import type { SignInFlow } from './user-options.js';
 const AUTHENTICATION_FAILURE =
   /^(NotAuthorized|UserNotFound|UserNotConfirmed|PasswordResetRequired|InvalidPassword|UserLambdaValidation)Exception$/;
 
+// Cognito's words for an auth flow the app client does not allow: `USER_PASSWORD_AUTH flow not enabled for this
+// client`, and for the admin flow `Auth flow not enabled for this client`.
+const FLOW_NOT_ENABLED = /flow not enabled for this client/i;
+
+/** What to try instead when the app client refuses a flow: the `flow` value, and the app-client setting. */
+const FLOW_ADVICE: Readonly<Record<SignInFlow, string>> = {
+  'user-password':
+    "set flow: 'user-srp' (needs userPoolId) or 'user-auth', or enable ALLOW_USER_PASSWORD_AUTH on the app client",
+  'user-srp': "set flow: 'user-auth' or 'user-password', or enable ALLOW_USER_SRP_AUTH on the app client",
+  'user-auth':
+    "set flow: 'user-srp' (needs userPoolId) or 'user-password', or enable ALLOW_USER_AUTH on the app client " +
+    '(choice-based sign-in needs the Essentials tier or higher)',
+  'admin-user-password':
+    "set flow: 'user-srp' (needs userPoolId) or 'user-password', or enable ALLOW_ADMIN_USER_PASSWORD_AUTH on the " +
+    'app client',
+};
+
+// A service account answers at most: SELECT_CHALLENGE, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA. More rounds than
+// that mean a pool asking for something we cannot give, not a reason to keep answering.
+const MAX_CHALLENGE_ROUNDS = 4;
+const TOTP_STEP_MS = 30_000;
+// The request that carries a TOTP code needs time of its own after the wait for a fresh step.
+const TOTP_REQUEST_ALLOWANCE_MS = 1_000;
+
 /**
  * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
  * over `hashUsername` exactly when there is a client secret.
  */
 export function initiateAuth(
-  context: CognitoRequestContext,
+  context: UserRequestContext,
   flow: SignInFlow,
   authFlow: AuthFlowType,
   parameters: Record<string, string>,
   hashUsername: string,
   clientSecret: string | undefined,
 ): Promise<InitiateAuthCommandOutput> {
-  const { clientId, userPoolId } = context;
-  const AuthParameters = clientSecret
-    ? { ...parameters, SECRET_HASH: computeSecretHash(hashUsername, clientId, clientSecret) }
-    : parameters;
+  const { clientId, userPoolId, clientMetadata } = context;
+  const AuthParameters = withSecretHash(parameters, hashUsername, clientId, clientSecret);
   const secrets = [parameters.PASSWORD, parameters.REFRESH_TOKEN, clientSecret, AuthParameters.SECRET_HASH];
+  const ClientMetadata = clientMetadata === undefined ? undefined : { ...clientMetadata };
   return flow === 'admin-user-password'
     ? sendWithRetries(
         context,
@@ -46,55 +83,286 @@ export function initiateAuth(
             ClientId: clientId,
             AuthFlow: authFlow === 'USER_PASSWORD_AUTH' ? 'ADMIN_USER_PASSWORD_AUTH' : authFlow,
             AuthParameters,
+            ClientMetadata,
           }),
         secrets,
       )
     : sendWithRetries(
         context,
         'InitiateAuth',
-        () => new InitiateAuthCommand({ ClientId: clientId, AuthFlow: authFlow, AuthParameters }),
+        () => new InitiateAuthCommand({ ClientId: clientId, AuthFlow: authFlow, AuthParameters, ClientMetadata }),
         secrets,
       );
 }
 
-/**
- * Signs in with a username and password. SECRET_HASH is computed over the username as sent (an email alias is
- * fine here). A challenge, which a service account cannot answer unattended, fails with ERR_CHALLENGE_REQUIRED.
- */
-export async function signInWithPassword(
-  context: CognitoRequestContext,
-  flow: SignInFlow,
-  { username, password, clientSecret }: UserCredentials,
-): Promise<AuthenticationResultType> {
-  let response: InitiateAuthCommandOutput;
-  try {
-    response = await initiateAuth(
-      context,
-      flow,
-      'USER_PASSWORD_AUTH',
-      { USERNAME: username, PASSWORD: password },
-      username,
-      clientSecret,
-    );
-  } catch (error) {
-    throw signInFailure(error, flow);
-  }
-  const challenge = response.ChallengeName;
-  if (challenge) {
-    throw new ChallengeRequiredError(
-      challenge,
-      `Cognito asked for the ${challenge} challenge: give the user a permanent password and no MFA`,
-    );
-  }
-  return response.AuthenticationResult ?? {};
+function withSecretHash(
+  parameters: Record<string, string>,
+  hashUsername: string,
+  clientId: string,
+  clientSecret: string | undefined,
+): Record<string, string> {
+  return clientSecret
+    ? { ...parameters, SECRET_HASH: computeSecretHash(hashUsername, clientId, clientSecret) }
+    : parameters;
 }
 
-/** Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by initiateAuth) as `cause`. */
+/**
+ * Signs a user in by the provider's `flow`, answering the challenges a service account can answer unattended:
+ * SELECT_CHALLENGE (choice-based sign-in), PASSWORD_VERIFIER (SRP) and SOFTWARE_TOKEN_MFA (with a TOTP
+ * secret). Any other challenge fails with {@link ChallengeRequiredError}.
+ *
+ * One per provider: it remembers the last TOTP time step used for each user, because Cognito refuses a code
+ * whose step was used before, so a second sign-in within one 30-second step must wait for the next.
+ */
+export class SignIn {
+  readonly #flow: SignInFlow;
+  /** The part of the user pool ID after `_`, which SRP hashes; `undefined` without a user pool ID. */
+  readonly #poolName: string | undefined;
+  readonly #lastTotpStep = new Map<string, number>();
+
+  constructor(flow: SignInFlow, userPoolId: string | undefined) {
+    this.#flow = flow;
+    this.#poolName = userPoolId?.slice(userPoolId.indexOf('_') + 1);
+  }
+
+  /** Signs in; every failure is a {@link CognitoTokenError}. */
+  async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<AuthenticationResultType> {
+    try {
+      return await this.#signIn(context, credentials);
+    } catch (error) {
+      throw signInFailure(error, this.#flow);
+    }
+  }
+
+  async #signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<AuthenticationResultType> {
+    const { username, password, clientSecret } = credentials;
+    const srp = this.#usesSrp() ? startSrp() : undefined;
+    let response: ChallengeAnswer;
+    if (this.#flow === 'user-srp') {
+      response = await initiateAuth(
+        context,
+        this.#flow,
+        'USER_SRP_AUTH',
+        { USERNAME: username, SRP_A: (srp as SrpSession).srpA },
+        username,
+        clientSecret,
+      );
+    } else if (this.#flow === 'user-auth') {
+      const parameters: Record<string, string> =
+        srp === undefined
+          ? { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: password }
+          : { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD_SRP', SRP_A: srp.srpA };
+      response = await initiateAuth(context, this.#flow, 'USER_AUTH', parameters, username, clientSecret);
+    } else {
+      response = await initiateAuth(
+        context,
+        this.#flow,
+        'USER_PASSWORD_AUTH',
+        { USERNAME: username, PASSWORD: password },
+        username,
+        clientSecret,
+      );
+    }
+    for (let round = 0; response.ChallengeName; round++) {
+      if (round >= MAX_CHALLENGE_ROUNDS) throw challengeRequired(response.ChallengeName);
+      response = await this.#answer(context, response, credentials, srp);
+    }
+    return response.AuthenticationResult ?? {};
+  }
+
+  /** SRP when the flow asks for it; USER_AUTH prefers it whenever the user pool ID (SRP needs it) is known. */
+  #usesSrp(): boolean {
+    return this.#flow === 'user-srp' || (this.#flow === 'user-auth' && this.#poolName !== undefined);
+  }
+
+  async #answer(
+    context: UserRequestContext,
+    challenge: ChallengeAnswer,
+    credentials: SignInCredentials,
+    srp: SrpSession | undefined,
+  ): Promise<ChallengeAnswer> {
+    const name = challenge.ChallengeName as ChallengeNameType;
+    const parameters = challenge.ChallengeParameters ?? {};
+    const { username, password } = credentials;
+    if (name === 'SELECT_CHALLENGE') {
+      const available = challenge.AvailableChallenges ?? [];
+      if (srp !== undefined && available.includes('PASSWORD_SRP')) {
+        return this.#respond(
+          context,
+          challenge,
+          { ANSWER: 'PASSWORD_SRP', USERNAME: username, SRP_A: srp.srpA },
+          credentials,
+        );
+      }
+      if (available.includes('PASSWORD')) {
+        return this.#respond(
+          context,
+          challenge,
+          { ANSWER: 'PASSWORD', USERNAME: username, PASSWORD: password },
+          credentials,
+        );
+      }
+      throw new ChallengeRequiredError(
+        name,
+        `Cognito offered none of the sign-in methods a service account can use (PASSWORD${
+          this.#poolName === undefined ? '' : ', PASSWORD_SRP'
+        }); enable password sign-in for the user pool's choice-based sign-in`,
+      );
+    }
+    if (name === 'PASSWORD_VERIFIER' && srp !== undefined && this.#poolName !== undefined) {
+      // The real username, a UUID when the user typed an email alias: Cognito signs and hashes against it.
+      const userIdForSrp = parameters.USER_ID_FOR_SRP ?? parameters.USERNAME ?? username;
+      const { signature, timestamp } = srp.passwordVerifier({
+        poolName: this.#poolName,
+        userIdForSrp,
+        password,
+        saltHex: parameters.SALT ?? '',
+        srpBHex: parameters.SRP_B ?? '',
+        secretBlock: parameters.SECRET_BLOCK ?? '',
+        now: new Date(),
+      });
+      return this.#respond(
+        context,
+        challenge,
+        {
+          USERNAME: userIdForSrp,
+          PASSWORD_CLAIM_SECRET_BLOCK: parameters.SECRET_BLOCK ?? '',
+          PASSWORD_CLAIM_SIGNATURE: signature,
+          TIMESTAMP: timestamp,
+        },
+        credentials,
+      );
+    }
+    if (name === 'SOFTWARE_TOKEN_MFA' && credentials.totpSecret !== undefined) {
+      return this.#answerTotp(context, challenge, credentials, credentials.totpSecret);
+    }
+    throw challengeRequired(name);
+  }
+
+  /**
+   * Answers SOFTWARE_TOKEN_MFA with the code of a time step this provider has not used yet for the user,
+   * waiting for the next step when the current one is used up. A refused code is tried once more with the
+   * next step's code, which also covers a local clock a step behind Cognito's.
+   */
+  async #answerTotp(
+    context: UserRequestContext,
+    challenge: ChallengeAnswer,
+    credentials: SignInCredentials,
+    totpSecret: string,
+  ): Promise<ChallengeAnswer> {
+    const username = challenge.ChallengeParameters?.USERNAME ?? credentials.username;
+    let step = timeStepAt(Date.now());
+    const last = this.#lastTotpStep.get(username);
+    if (last !== undefined && step <= last) {
+      const waitMs = (last + 1) * TOTP_STEP_MS - Date.now();
+      if (waitMs + TOTP_REQUEST_ALLOWANCE_MS > context.deadline.remainingMs()) {
+        throw new ChallengeRequiredError(
+          'SOFTWARE_TOKEN_MFA',
+          `The TOTP code of the current 30-second step was used by the previous sign-in, and Cognito refuses a ` +
+            `code twice; the next step starts in ${Math.ceil(waitMs / 1000)} s, beyond timeoutMs. Raise timeoutMs ` +
+            'above 31000, or call again after the next step starts',
+        );
+      }
+      await context.deadline.sleep(waitMs);
+      step = last + 1;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const code = totpCode(totpSecret, step);
+      this.#lastTotpStep.set(username, step);
+      try {
+        return await this.#respond(
+          context,
+          challenge,
+          { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
+          credentials,
+          [code],
+        );
+      } catch (error) {
+        if (attempt > 0 || errorName(error) !== 'CodeMismatchException') throw error;
+        step += 1;
+      }
+    }
+  }
+
+  /** RespondToAuthChallenge (or the admin form), with SECRET_HASH over the username the response names. */
+  #respond(
+    context: UserRequestContext,
+    challenge: ChallengeAnswer,
+    responses: Record<string, string>,
+    credentials: SignInCredentials,
+    extraSecrets: readonly string[] = [],
+  ): Promise<ChallengeAnswer> {
+    const { clientId, userPoolId, clientMetadata } = context;
+    const { password, clientSecret, totpSecret } = credentials;
+    const ChallengeResponses = withSecretHash(
+      responses,
+      responses.USERNAME ?? credentials.username,
+      clientId,
+      clientSecret,
+    );
+    const input = {
+      ClientId: clientId,
+      ChallengeName: challenge.ChallengeName,
+      Session: challenge.Session,
+      ChallengeResponses,
+      ClientMetadata: clientMetadata === undefined ? undefined : { ...clientMetadata },
+    };
+    // The session is a short-lived credential of its own: it must not reach a message either.
+    const secrets = [
+      password,
+      clientSecret,
+      totpSecret,
+      challenge.Session,
+      ChallengeResponses.SECRET_HASH,
+      ChallengeResponses.PASSWORD_CLAIM_SIGNATURE,
+      ...extraSecrets,
+    ];
+    return this.#flow === 'admin-user-password'
+      ? sendWithRetries(
+          context,
+          'AdminRespondToAuthChallenge',
+          () => new AdminRespondToAuthChallengeCommand({ ...input, UserPoolId: userPoolId }),
+          secrets,
+        )
+      : sendWithRetries(context, 'RespondToAuthChallenge', () => new RespondToAuthChallengeCommand(input), secrets);
+  }
+}
+
+/** The part of InitiateAuth's and RespondToAuthChallenge's answers a sign-in reads. */
+type ChallengeAnswer = Pick<
+  InitiateAuthCommandOutput,
+  'ChallengeName' | 'ChallengeParameters' | 'Session' | 'AuthenticationResult' | 'AvailableChallenges'
+>;
+
+function challengeRequired(challenge: string): ChallengeRequiredError {
+  const advice =
+    challenge === 'SOFTWARE_TOKEN_MFA'
+      ? 'give credentials.totpSecret (the secret AssociateSoftwareToken returned) to answer it'
+      : 'give the user a permanent password, and TOTP (with credentials.totpSecret) or no MFA';
+  return new ChallengeRequiredError(challenge, `Cognito asked for the ${challenge} challenge: ${advice}`);
+}
+
+/** Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by sendWithRetries) as `cause`. */
 function signInFailure(error: unknown, flow: SignInFlow): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
   const cause = describeCause(error, []);
-  if (AUTHENTICATION_FAILURE.test(errorName(error))) {
+  const name = errorName(error);
+  if (name === 'InvalidParameterException' && FLOW_NOT_ENABLED.test(cause)) {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `The app client does not allow flow '${flow}' (${cause}): ${FLOW_ADVICE[flow]}`,
+      { cause: error },
+    );
+  }
+  if (AUTHENTICATION_FAILURE.test(name)) {
     return new CognitoTokenError('ERR_AUTHENTICATION', `Sign-in rejected (${cause})`, { cause: error });
+  }
+  if (name === 'CodeMismatchException' || name === 'ExpiredCodeException') {
+    return new CognitoTokenError(
+      'ERR_AUTHENTICATION',
+      `Cognito refused the TOTP code twice (${cause}); check "credentials.totpSecret" and the clock`,
+      { cause: error },
+    );
   }
   // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.
   const check = flow === 'admin-user-password' ? 'IAM permission cognito-idp:AdminInitiateAuth, ' : '';

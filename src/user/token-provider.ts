@@ -1,12 +1,11 @@
-import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { withDeadline } from '../core/deadline.js';
 import { ExpiringCache } from '../core/expiring-cache.js';
 import { logEvent } from '../core/logger.js';
-import { loadUserCredentials, toCredentialsSource, withCredentialsReload } from '../credentials/credentials.js';
+import { loadUserCredentials, withCredentialsReload } from '../credentials/credentials.js';
 import type { CognitoTokens } from './cognito-tokens.js';
 import { Renewer } from './renewal.js';
 import { type Session, sessionFromResult } from './session.js';
-import { signInWithPassword } from './sign-in.js';
+import { SignIn } from './sign-in.js';
 import { resolveUserOptions, type TokenProviderOptions } from './user-options.js';
 
 /**
@@ -65,17 +64,18 @@ class CognitoUserTokenProvider implements TokenProvider {
   readonly #cache: ExpiringCache<Session>;
 
   constructor(options: TokenProviderOptions) {
-    const { clientId, region, userPoolId, refresh, flow, refreshAheadSeconds, timeoutMs, logger, retryPolicy } =
-      resolveUserOptions(options);
-    const { load, isSource } = toCredentialsSource(options.credentials);
-    const client = lazyCognitoClient(options.client, options.clientConfig, region);
+    const resolved = resolveUserOptions(options);
+    const { clientId, userPoolId, refresh, flow, refreshAheadSeconds, timeoutMs, logger } = resolved;
+    const { load, isSource } = resolved.credentials;
     const renewer = new Renewer(refresh, flow);
+    const signIn = new SignIn(flow, userPoolId);
 
     // One token operation, inside one timeoutMs budget: renew from the refresh token when there is one,
     // otherwise (or when Cognito rejects it) sign in with the password.
     const obtain = (current: Session | undefined) =>
       withDeadline(timeoutMs, async (deadline) => {
-        const context = { client, clientId, userPoolId, deadline, retryPolicy, logger };
+        const { client, retryPolicy, clientMetadata } = resolved;
+        const context = { client, clientId, userPoolId, deadline, retryPolicy, logger, clientMetadata };
         if (current?.refreshToken) {
           const renewed = await renewer.renew(context, current);
           if (renewed) {
@@ -86,10 +86,10 @@ class CognitoUserTokenProvider implements TokenProvider {
         const { credentials, result } = await withCredentialsReload(
           isSource,
           (forceRefresh) => loadUserCredentials(load, deadline, forceRefresh),
-          (loaded) => signInWithPassword(context, flow, loaded),
+          (loaded) => signIn.signIn(context, loaded),
           logger,
         );
-        logEvent(logger, 'cognito-token-provider: signed in');
+        logEvent(logger, 'cognito-token-provider: signed in', { flow });
         return sessionFromResult(result, credentials.username, credentials.clientSecret, refreshAheadSeconds);
       });
     this.#cache = new ExpiringCache(obtain, logger);

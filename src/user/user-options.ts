@@ -1,5 +1,12 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { getTokensFromRefreshTokenCommand } from '../aws/optional-commands.js';
-import type { CredentialsSource, UserCredentials } from '../credentials/credentials.js';
+import {
+  type CredentialsLoader,
+  type CredentialsSource,
+  toCredentialsSource,
+  type UserCredentials,
+} from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
 import {
   type CognitoClientChoice,
@@ -27,19 +34,25 @@ import {
 export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refresh-token';
 
 /**
- * How the provider signs in with the password.
- * - `'user-password'`: InitiateAuth USER_PASSWORD_AUTH, unsigned: needs no AWS credentials or IAM permission.
- * - `'admin-user-password'`: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH, signed with the caller's IAM
- *   credentials (`cognito-idp:AdminInitiateAuth`); needs `userPoolId`.
+ * How the provider signs in with the password. Each needs its auth flow allowed on the app client.
+ * - `'user-password'`: InitiateAuth USER_PASSWORD_AUTH (ALLOW_USER_PASSWORD_AUTH), unsigned: needs no AWS
+ *   credentials. The password travels to Cognito over TLS.
+ * - `'user-srp'`: InitiateAuth USER_SRP_AUTH, then the PASSWORD_VERIFIER challenge (ALLOW_USER_SRP_AUTH, on by
+ *   default for app clients made without `ExplicitAuthFlows`): the password never leaves the process. Needs
+ *   `userPoolId`.
+ * - `'user-auth'`: InitiateAuth USER_AUTH, choice-based sign-in (ALLOW_USER_AUTH, Essentials tier and up),
+ *   preferring PASSWORD_SRP when `userPoolId` is given and PASSWORD otherwise.
+ * - `'admin-user-password'`: AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH (ALLOW_ADMIN_USER_PASSWORD_AUTH), signed
+ *   with the caller's IAM credentials (`cognito-idp:AdminInitiateAuth`); needs `userPoolId`.
  *
  * @example
  * ```ts
  * import { createTokenProvider, type SignInFlow } from 'cognito-token-provider';
- * const flow: SignInFlow = 'admin-user-password';
+ * const flow: SignInFlow = 'user-srp';
  * const tokens = createTokenProvider({ clientId, userPoolId: 'eu-west-1_AbC123', credentials, flow });
  * ```
  */
-export type SignInFlow = 'user-password' | 'admin-user-password';
+export type SignInFlow = 'user-password' | 'user-srp' | 'user-auth' | 'admin-user-password';
 
 /**
  * Options of {@link createTokenProvider}.
@@ -63,6 +76,12 @@ export type TokenProviderOptions = CommonProviderOptions &
     readonly refresh?: RefreshMode;
     /** Sign-in method. Default `'user-password'`. */
     readonly flow?: SignInFlow;
+    /**
+     * Forwarded as `ClientMetadata` to every call that takes it (InitiateAuth, RespondToAuthChallenge,
+     * GetTokensFromRefreshToken), for the user pool's Lambda triggers, for example to customise tokens in a
+     * pre-token-generation trigger. Default: none.
+     */
+    readonly clientMetadata?: Readonly<Record<string, string>>;
   };
 
 /** The checked and defaulted form of {@link TokenProviderOptions}. */
@@ -70,6 +89,10 @@ export interface ResolvedUserOptions extends ResolvedCommonOptions {
   readonly userPoolId: string | undefined;
   readonly refresh: RefreshMode;
   readonly flow: SignInFlow;
+  readonly clientMetadata: Readonly<Record<string, string>> | undefined;
+  readonly credentials: CredentialsLoader;
+  /** The SDK client, built on first use. */
+  readonly client: () => CognitoIdentityProviderClient;
 }
 
 /** Validates every option of {@link createTokenProvider} before any I/O; each message names the option. */
@@ -77,9 +100,9 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
   const common = resolveCommonOptions(options, options?.userPoolId);
   const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
   requireOneOf('refresh', refresh, ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token']);
-  requireOneOf('flow', flow, ['user-password', 'admin-user-password']);
-  if (flow === 'admin-user-password' && !userPoolId) {
-    throw configurationError('userPoolId', "is required with flow 'admin-user-password'");
+  requireOneOf('flow', flow, ['user-password', 'user-srp', 'user-auth', 'admin-user-password']);
+  if ((flow === 'admin-user-password' || flow === 'user-srp') && !userPoolId) {
+    throw configurationError('userPoolId', `is required with flow '${flow}'`);
   }
   if (refresh === 'get-tokens-from-refresh-token' && !getTokensFromRefreshTokenCommand()) {
     throw configurationError(
@@ -87,5 +110,26 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
       'needs GetTokensFromRefreshTokenCommand: install @aws-sdk/client-cognito-identity-provider 3.794.0 or later',
     );
   }
-  return { ...common, userPoolId, refresh, flow };
+  return {
+    ...common,
+    userPoolId,
+    refresh,
+    flow,
+    clientMetadata: resolveClientMetadata(options.clientMetadata),
+    credentials: toCredentialsSource(options.credentials),
+    client: lazyCognitoClient(options.client, options.clientConfig, common.region),
+  };
+}
+
+/** A frozen copy: Cognito takes string values only, and a later change to the caller's object must not leak in. */
+export function resolveClientMetadata(metadata: unknown): Readonly<Record<string, string>> | undefined {
+  if (metadata === undefined) return undefined;
+  const entries =
+    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? Object.entries(metadata)
+      : undefined;
+  if (entries === undefined || !entries.every(([, value]) => typeof value === 'string')) {
+    throw configurationError('clientMetadata', 'must be an object whose values are strings');
+  }
+  return Object.freeze(Object.fromEntries(entries)) as Readonly<Record<string, string>>;
 }

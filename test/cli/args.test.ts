@@ -48,6 +48,8 @@ describe('options', () => {
       json: false,
       credentials: { kind: 'password', username: 'svc-orders', password: 'env' },
       clientSecret: undefined,
+      flow: 'user-password',
+      totpSecret: undefined,
     });
   });
 
@@ -61,6 +63,8 @@ describe('options', () => {
       COGNITO_SSM_CLIENT_SECRET: '/svc/secret',
       COGNITO_TOKEN: 'access',
       COGNITO_JSON: 'true',
+      COGNITO_FLOW: 'user-srp',
+      COGNITO_TOTP_SECRET: 'JBSWY3DPEHPK3PXP',
     };
 
     expect(configOf([], env)).toEqual({
@@ -71,7 +75,41 @@ describe('options', () => {
       json: true,
       credentials: { kind: 'ssm-named', usernameParameter: '/svc/username', passwordParameter: '/svc/password' },
       clientSecret: { from: 'ssm', parameter: '/svc/secret' },
+      flow: 'user-srp',
+      totpSecret: 'env',
     });
+  });
+
+  it.each(['user-password', 'user-srp', 'user-auth', 'admin-user-password'] as const)('takes --flow %s', (flow) => {
+    const config = configOf([...base, '--username', 'svc', '--user-pool-id', 'eu-west-1_AbC123', '--flow', flow]);
+
+    expect(config.flow).toBe(flow);
+  });
+
+  it('refuses an unknown --flow, and user-srp or the admin flow without a user pool ID', () => {
+    expect(() => configOf([...base, '--username', 'svc', '--flow', 'srp'])).toThrow(
+      '--flow must be one of user-password, user-srp, user-auth, admin-user-password',
+    );
+    expect(() => configOf([...base, '--username', 'svc', '--flow', 'user-srp'])).toThrow(
+      '--flow user-srp needs --user-pool-id',
+    );
+    expect(() => configOf([...base, '--username', 'svc', '--flow', 'admin-user-password'])).toThrow(
+      '--flow admin-user-password needs --user-pool-id',
+    );
+    expect(configOf([...base, '--username', 'svc', '--flow', 'user-auth']).flow).toBe('user-auth');
+  });
+
+  it('reads the TOTP secret from stdin or COGNITO_TOTP_SECRET, never from a flag', () => {
+    expect(configOf([...base, '--username', 'svc', '--totp-secret-stdin']).totpSecret).toBe('stdin');
+    expect(configOf([...base, '--username', 'svc'], { ...withPassword, COGNITO_TOTP_SECRET: 'JBSW' }).totpSecret).toBe(
+      'env',
+    );
+    expect(() =>
+      configOf([...base, '--username', 'svc', '--totp-secret-stdin'], { ...withPassword, COGNITO_TOTP_SECRET: 'JBSW' }),
+    ).toThrow('give the TOTP secret one way only');
+    expect(() => configOf([...base, '--username', 'svc', '--totp-secret', 'JBSWY3DPEHPK3PXP'])).toThrow(
+      'secrets are never taken as options',
+    );
   });
 
   it('lets a flag win over its variable', () => {
