@@ -65,14 +65,15 @@ export interface SrpSession {
  * `random` exists so tests can replay known exponents; production code leaves it out.
  */
 export function startSrp(random: (size: number) => Buffer = randomBytes): SrpSession {
-  for (;;) {
-    const a = toBigInt(random(128));
-    // a = 0 would make A = 1 and the proof independent of our secret; A ≡ 0 cannot happen with a prime N but
-    // is the check SRP-6a prescribes, so it stays.
-    if (a === 0n) continue;
-    const largeA = modPow(G, a);
-    if (largeA % N !== 0n) return new ClientSession(a, largeA);
-  }
+  let a: bigint;
+  let largeA: bigint;
+  do {
+    a = toBigInt(random(128));
+    // SRP-6a refuses A ≡ 0 (mod N), which a prime N never yields; a = 0 is the real hazard (A = 1, a proof
+    // independent of our secret), so it counts as such an A and is drawn again.
+    largeA = a === 0n ? 0n : modPow(G, a);
+  } while (largeA % N === 0n);
+  return new ClientSession(a, largeA);
 }
 
 class ClientSession implements SrpSession {
@@ -219,7 +220,7 @@ function hexBytes(hex: string): Buffer {
 
 /** DH outputs are fixed-length big-endian buffers: leading zero bytes are just zeros to BigInt. */
 function toBigInt(bytes: Buffer): bigint {
-  return bytes.length === 0 ? 0n : BigInt(`0x${bytes.toString('hex')}`);
+  return BigInt(`0x${bytes.toString('hex')}`);
 }
 
 function unusable(name: string, problem: string): CognitoTokenError {

@@ -1,0 +1,573 @@
+/**
+ * A loopback Cognito user pool for the sign-in flows cognito-local lacks: USER_SRP_AUTH, USER_AUTH (with
+ * SELECT_CHALLENGE), SOFTWARE_TOKEN_MFA with used-code refusal, REFRESH_TOKEN_AUTH, and SECRET_HASH checked
+ * where real Cognito checks it. It speaks AWS JSON 1.1 like the real endpoint, so the AWS SDK v3 and
+ * amazon-cognito-identity-js talk to it unchanged.
+ *
+ * The SRP server math is written here on its own, in BigInt, and never imports `src/user/srp.ts`: a client
+ * and a server that shared code could share a bug and still agree. Its behaviour follows COGNITO.md; where the
+ * real service is undocumented it picks the strict reading (sessions are single-use and last 3 minutes, an
+ * unknown user is `UserNotFoundException`, usernames and aliases match exactly).
+ *
+ * Tokens are well-formed JWTs with a meaningless signature: good for decoding, not for verifying. Refresh
+ * tokens are opaque strings, as in real Cognito.
+ *
+ * @example
+ * ```ts
+ * const server = await startCognitoSrpServer({
+ *   userPoolId: 'eu-west-1_Harness1',
+ *   clients: [{ clientId: 'app', explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
+ *   users: [{ username: 'f0e4b3c1-7d21-4a4e-9c1b-2f6a8d5e0c11', aliases: ['ops@example.com'], password: 'pw' }],
+ * });
+ * const sdk = new CognitoIdentityProviderClient({ endpoint: server.endpoint, region: 'eu-west-1' });
+ * // ... sign in; server.requests lists every call
+ * await server.close();
+ * ```
+ */
+import { createHash, createHmac, getDiffieHellman, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** An app client. Flags as in `ExplicitAuthFlows`: `ALLOW_USER_SRP_AUTH`, `ALLOW_USER_AUTH`, ... */
+export interface SrpServerClient {
+  clientId: string;
+  clientSecret?: string;
+  explicitAuthFlows: string[];
+}
+
+/** A user. `username` is the real (sub-like) name; `aliases` are what people type instead (an email). */
+export interface SrpServerUser {
+  username: string;
+  aliases?: string[];
+  password: string;
+  /** Base32 TOTP secret, as AssociateSoftwareToken hands out. */
+  totpSecret?: string;
+  /** Set to ask for the TOTP code after every password step. */
+  mfa?: 'SOFTWARE_TOKEN_MFA';
+}
+
+export interface SrpServerPool {
+  /** `<region>_<id>`; the part after `_` is the SRP pool name. */
+  userPoolId: string;
+  clients: SrpServerClient[];
+  users: SrpServerUser[];
+  /** ID and access token lifetime (`ExpiresIn`). Default 3600. */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface RecordedRequest {
+  operation: string;
+  body: Record<string, unknown>;
+}
+
+export interface CognitoSrpServer {
+  /** `http://127.0.0.1:<port>`, for the SDK's `endpoint` or amazon-cognito-identity-js's pool `endpoint`. */
+  readonly endpoint: string;
+  /** Every request, in order, including refused ones. */
+  readonly requests: RecordedRequest[];
+  /** Freezes the server clock (TOTP steps, TIMESTAMP window, token times, sessions); `undefined` unfreezes. */
+  setNow(epochMs: number | undefined): void;
+  close(): Promise<void>;
+}
+
+/** Starts the server on a free loopback port. Throws at once on an inconsistent pool. */
+export async function startCognitoSrpServer(pool: SrpServerPool): Promise<CognitoSrpServer> {
+  const state = new PoolState(pool);
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    void answer(req, res, state, requests);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    setNow: (epochMs) => {
+      state.fixedNow = epochMs;
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+// --- Protocol ----------------------------------------------------------------------------------------------------
+
+const AWS_JSON_11 = 'application/x-amz-json-1.1';
+
+class AwsError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: PoolState,
+  requests: RecordedRequest[],
+): Promise<void> {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith('AWSCognitoIdentityProviderService.') ? (target.split('.')[1] ?? '') : '';
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      body =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : {};
+    } catch {
+      requests.push({ operation, body: {} });
+      throw new AwsError('SerializationException', 'The request body is not valid JSON.');
+    }
+    requests.push({ operation, body });
+    if (req.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST is supported.');
+    const output =
+      operation === 'InitiateAuth'
+        ? state.initiateAuth(body)
+        : operation === 'RespondToAuthChallenge'
+          ? state.respondToAuthChallenge(body)
+          : unknownOperation(target);
+    res.writeHead(200, { 'content-type': AWS_JSON_11 });
+    res.end(JSON.stringify(output));
+  } catch (error) {
+    const failure = error instanceof AwsError ? error : new AwsError('InternalErrorException', String(error), 500);
+    res.writeHead(failure.status, { 'content-type': AWS_JSON_11, 'x-amzn-errortype': failure.type });
+    res.end(JSON.stringify({ __type: failure.type, message: failure.message }));
+  }
+}
+
+function unknownOperation(target: string): never {
+  throw new AwsError('UnknownOperationException', `This test server does not implement ${target || 'that operation'}.`);
+}
+
+// --- The pool ----------------------------------------------------------------------------------------------------
+
+const FLOW_FLAGS: Record<string, string> = {
+  USER_SRP_AUTH: 'ALLOW_USER_SRP_AUTH',
+  USER_PASSWORD_AUTH: 'ALLOW_USER_PASSWORD_AUTH',
+  USER_AUTH: 'ALLOW_USER_AUTH',
+  REFRESH_TOKEN_AUTH: 'ALLOW_REFRESH_TOKEN_AUTH',
+  REFRESH_TOKEN: 'ALLOW_REFRESH_TOKEN_AUTH',
+};
+const SESSION_MS = 3 * 60_000;
+const TIMESTAMP_SKEW_MS = 5 * 60_000;
+const WRONG_PASSWORD = 'Incorrect username or password.';
+
+interface StoredUser {
+  readonly config: SrpServerUser;
+  readonly sub: string;
+  readonly salt: bigint;
+  readonly verifier: bigint;
+  lastTotpStep: number;
+}
+
+type Session =
+  | {
+      kind: 'PASSWORD_VERIFIER';
+      user: StoredUser;
+      clientId: string;
+      expires: number;
+      b: bigint;
+      A: bigint;
+      B: bigint;
+      secretBlock: string;
+    }
+  | { kind: 'SOFTWARE_TOKEN_MFA' | 'SELECT_CHALLENGE'; user: StoredUser; clientId: string; expires: number };
+
+type Params = Record<string, unknown>;
+
+class PoolState {
+  fixedNow: number | undefined;
+  readonly #poolName: string;
+  readonly #issuer: string;
+  readonly #lifetime: number;
+  readonly #clients = new Map<string, SrpServerClient>();
+  readonly #users = new Map<string, StoredUser>();
+  readonly #sessions = new Map<string, Session>();
+  readonly #refreshTokens = new Map<string, { user: StoredUser; clientId: string }>();
+
+  constructor(pool: SrpServerPool) {
+    const match = /^([\w-]+)_([0-9a-zA-Z]+)$/.exec(pool.userPoolId);
+    if (!match) throw new Error(`userPoolId "${pool.userPoolId}" is not <region>_<id>`);
+    this.#poolName = match[2] as string;
+    this.#issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${pool.userPoolId}`;
+    this.#lifetime = pool.tokenLifetimeSeconds ?? 3600;
+    for (const client of pool.clients) this.#clients.set(client.clientId, client);
+    for (const config of pool.users) {
+      const salt = BigInt(`0x${randomBytes(16).toString('hex')}`);
+      const x = passwordHash(salt, this.#poolName, config.username, config.password);
+      const user: StoredUser = { config, sub: randomUUID(), salt, verifier: powMod(G, x), lastTotpStep: -1 };
+      for (const name of [config.username, ...(config.aliases ?? [])]) {
+        if (this.#users.has(name)) throw new Error(`user name or alias "${name}" is used twice`);
+        this.#users.set(name, user);
+      }
+    }
+  }
+
+  now(): number {
+    return this.fixedNow ?? Date.now();
+  }
+
+  initiateAuth(body: Params): unknown {
+    const client = this.#client(body.ClientId);
+    const flow = String(body.AuthFlow ?? '');
+    const params = record(body.AuthParameters);
+    const flag = FLOW_FLAGS[flow];
+    if (flag === undefined || !client.explicitAuthFlows.includes(flag)) {
+      throw new AwsError('InvalidParameterException', `${flow} flow not enabled for this client`);
+    }
+    if (flag === 'ALLOW_REFRESH_TOKEN_AUTH') return this.#refresh(client, params);
+
+    const typed = required(params, 'USERNAME');
+    this.#checkSecretHash(client, typed, params.SECRET_HASH);
+    const user = this.#user(typed);
+    if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(client, user, required(params, 'SRP_A'));
+    if (flow === 'USER_PASSWORD_AUTH') return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
+    // USER_AUTH: the preferred challenge when it is one we offer, else the list to choose from.
+    if (params.PREFERRED_CHALLENGE === 'PASSWORD') {
+      return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
+    }
+    if (params.PREFERRED_CHALLENGE === 'PASSWORD_SRP')
+      return this.#srpChallenge(client, user, required(params, 'SRP_A'));
+    return {
+      ChallengeName: 'SELECT_CHALLENGE',
+      Session: this.#newSession({ kind: 'SELECT_CHALLENGE', user, clientId: client.clientId }),
+      ChallengeParameters: {},
+      AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP'],
+    };
+  }
+
+  respondToAuthChallenge(body: Params): unknown {
+    const client = this.#client(body.ClientId);
+    const responses = record(body.ChallengeResponses);
+    const session = this.#takeSession(body.Session, client, String(body.ChallengeName ?? ''));
+    const user = this.#user(required(responses, 'USERNAME'));
+    if (user !== session.user) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+
+    switch (session.kind) {
+      case 'SELECT_CHALLENGE': {
+        // The first password step of USER_AUTH: hashed over the name as typed, like InitiateAuth.
+        this.#checkSecretHash(client, required(responses, 'USERNAME'), responses.SECRET_HASH);
+        const choice = required(responses, 'ANSWER');
+        if (choice === 'PASSWORD') return this.#passwordSignIn(client, user, required(responses, 'PASSWORD'));
+        if (choice === 'PASSWORD_SRP') return this.#srpChallenge(client, user, required(responses, 'SRP_A'));
+        throw new AwsError('InvalidParameterException', `ANSWER ${choice} is not an available challenge`);
+      }
+      case 'PASSWORD_VERIFIER': {
+        // From here on Cognito knows the real user: the hash is over USER_ID_FOR_SRP, never the alias.
+        this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
+        this.#verifyPasswordClaim(session, responses);
+        return this.#afterPassword(client, user);
+      }
+      case 'SOFTWARE_TOKEN_MFA': {
+        this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
+        this.#verifyTotp(user, required(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+        return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, user, true) };
+      }
+    }
+  }
+
+  #client(clientId: unknown): SrpServerClient {
+    const client = this.#clients.get(String(clientId));
+    if (!client)
+      throw new AwsError('ResourceNotFoundException', `User pool client ${String(clientId)} does not exist.`);
+    return client;
+  }
+
+  #user(name: string): StoredUser {
+    const user = this.#users.get(name);
+    if (!user) throw new AwsError('UserNotFoundException', 'User does not exist.');
+    return user;
+  }
+
+  #checkSecretHash(client: SrpServerClient, username: string, given: unknown): void {
+    if (client.clientSecret === undefined) return;
+    if (given === undefined) {
+      throw new AwsError(
+        'NotAuthorizedException',
+        `Client ${client.clientId} is configured for secret but secret was not received`,
+      );
+    }
+    const expected = createHmac('sha256', client.clientSecret)
+      .update(`${username}${client.clientId}`, 'utf8')
+      .digest('base64');
+    if (given !== expected) {
+      throw new AwsError('NotAuthorizedException', `Unable to verify secret hash for client ${client.clientId}`);
+    }
+  }
+
+  #newSession(session: DistributiveOmit<Session, 'expires'>): string {
+    const id = randomBytes(96).toString('base64');
+    this.#sessions.set(id, { ...session, expires: this.now() + SESSION_MS } as Session);
+    return id;
+  }
+
+  /** Sessions are single-use: a failed answer means starting again, as with Cognito. */
+  #takeSession(id: unknown, client: SrpServerClient, challengeName: string): Session {
+    const session = this.#sessions.get(String(id));
+    this.#sessions.delete(String(id));
+    if (!session || session.clientId !== client.clientId || session.kind !== challengeName) {
+      throw new AwsError('NotAuthorizedException', 'Invalid session for the user.');
+    }
+    if (session.expires < this.now()) {
+      throw new AwsError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+    }
+    return session;
+  }
+
+  #passwordSignIn(client: SrpServerClient, user: StoredUser, password: string): unknown {
+    if (!equalStrings(password, user.config.password)) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+    return this.#afterPassword(client, user);
+  }
+
+  #afterPassword(client: SrpServerClient, user: StoredUser): unknown {
+    if (user.config.mfa === 'SOFTWARE_TOKEN_MFA') {
+      return {
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: this.#newSession({ kind: 'SOFTWARE_TOKEN_MFA', user, clientId: client.clientId }),
+        ChallengeParameters: { USER_ID_FOR_SRP: user.config.username },
+      };
+    }
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, user, true) };
+  }
+
+  #srpChallenge(client: SrpServerClient, user: StoredUser, srpA: string): unknown {
+    if (!/^[0-9a-fA-F]+$/.test(srpA) || BigInt(`0x${srpA}`) % N === 0n) {
+      throw new AwsError('InvalidParameterException', 'SRP_A is not a valid SRP public value.');
+    }
+    let b: bigint;
+    let B: bigint;
+    do {
+      b = BigInt(`0x${randomBytes(128).toString('hex')}`);
+      B = (K * user.verifier + powMod(G, b)) % N;
+    } while (b === 0n || B === 0n);
+    const secretBlock = randomBytes(96).toString('base64');
+    const session = this.#newSession({
+      kind: 'PASSWORD_VERIFIER',
+      user,
+      clientId: client.clientId,
+      b,
+      A: BigInt(`0x${srpA}`),
+      B,
+      secretBlock,
+    });
+    return {
+      ChallengeName: 'PASSWORD_VERIFIER',
+      Session: session,
+      ChallengeParameters: {
+        SALT: user.salt.toString(16),
+        SRP_B: B.toString(16),
+        SECRET_BLOCK: secretBlock,
+        USER_ID_FOR_SRP: user.config.username,
+        USERNAME: user.config.username,
+      },
+    };
+  }
+
+  #verifyPasswordClaim(session: Session & { kind: 'PASSWORD_VERIFIER' }, responses: Params): void {
+    const block = required(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
+    const timestamp = required(responses, 'TIMESTAMP');
+    const signature = required(responses, 'PASSWORD_CLAIM_SIGNATURE');
+    if (block !== session.secretBlock || !this.#timestampIsValid(timestamp)) {
+      throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+    }
+    const u = hashToInt(javaBytes(session.A), javaBytes(session.B));
+    if (u === 0n) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+    const S = powMod((session.A * powMod(session.user.verifier, u)) % N, session.b);
+    const key = derivedKey(javaBytes(S), javaBytes(u));
+    const expected = createHmac('sha256', key)
+      .update(
+        Buffer.concat([
+          Buffer.from(this.#poolName, 'utf8'),
+          Buffer.from(session.user.config.username, 'utf8'),
+          Buffer.from(session.secretBlock, 'base64'),
+          Buffer.from(timestamp, 'utf8'),
+        ]),
+      )
+      .digest('base64');
+    if (!equalStrings(signature, expected)) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+  }
+
+  /** `EEE MMM d HH:mm:ss UTC yyyy`, parsed strictly: the day unpadded, the weekday right, the time near ours. */
+  #timestampIsValid(timestamp: string): boolean {
+    const match =
+      /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d) UTC (\d{4})$/.exec(
+        timestamp,
+      );
+    if (!match) return false;
+    const [, weekday, month, day, hours, minutes, seconds, year] = match as unknown as string[];
+    const monthIndex = 'JanFebMarAprMayJunJulAugSepOctNovDec'.indexOf(month as string) / 3;
+    const instant = new Date(
+      Date.UTC(Number(year), monthIndex, Number(day), Number(hours), Number(minutes), Number(seconds)),
+    );
+    return (
+      instant.getUTCDate() === Number(day) && // no 31 April
+      'SunMonTueWedThuFriSat'.indexOf(weekday as string) / 3 === instant.getUTCDay() &&
+      Math.abs(instant.getTime() - this.now()) <= TIMESTAMP_SKEW_MS
+    );
+  }
+
+  #verifyTotp(user: StoredUser, code: string): void {
+    const secret = user.config.totpSecret;
+    if (secret === undefined) throw new AwsError('CodeMismatchException', 'Invalid code received for user');
+    const current = Math.floor(this.now() / 30_000);
+    const matched = [current - 1, current, current + 1].find((step) => hotp(base32Bytes(secret), step) === code);
+    if (matched === undefined || matched <= user.lastTotpStep) {
+      throw new AwsError('CodeMismatchException', 'Invalid code received for user');
+    }
+    user.lastTotpStep = matched;
+  }
+
+  #refresh(client: SrpServerClient, params: Params): unknown {
+    const stored = this.#refreshTokens.get(required(params, 'REFRESH_TOKEN'));
+    if (!stored || stored.clientId !== client.clientId) {
+      throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
+    }
+    this.#checkSecretHash(client, stored.user.config.username, params.SECRET_HASH);
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, stored.user, false) };
+  }
+
+  #tokens(client: SrpServerClient, user: StoredUser, withRefreshToken: boolean): Record<string, unknown> {
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + this.#lifetime;
+    const common = { sub: user.sub, iss: this.#issuer, iat, exp, auth_time: iat, origin_jti: randomUUID() };
+    const email = user.config.aliases?.find((alias) => alias.includes('@'));
+    const idToken = jwt({
+      ...common,
+      aud: client.clientId,
+      token_use: 'id',
+      'cognito:username': user.config.username,
+      ...(email === undefined ? {} : { email, email_verified: true }),
+      jti: randomUUID(),
+    });
+    const accessToken = jwt({
+      ...common,
+      client_id: client.clientId,
+      token_use: 'access',
+      scope: 'aws.cognito.signin.user.admin',
+      username: user.config.username,
+      'cognito:username': user.config.username,
+      jti: randomUUID(),
+    });
+    const result: Record<string, unknown> = {
+      IdToken: idToken,
+      AccessToken: accessToken,
+      ExpiresIn: this.#lifetime,
+      TokenType: 'Bearer',
+    };
+    if (withRefreshToken) {
+      // Opaque, like the encrypted tokens real Cognito issues: clients must not decode them.
+      const refreshToken = randomBytes(120).toString('base64url');
+      this.#refreshTokens.set(refreshToken, { user, clientId: client.clientId });
+      result.RefreshToken = refreshToken;
+    }
+    return result;
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function record(value: unknown): Params {
+  return typeof value === 'object' && value !== null ? (value as Params) : {};
+}
+
+function required(params: Params, name: string): string {
+  const value = params[name];
+  if (typeof value !== 'string' || value === '') {
+    throw new AwsError('InvalidParameterException', `Missing required parameter ${name}`);
+  }
+  return value;
+}
+
+function equalStrings(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function jwt(payload: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+  return `${part({ kid: 'cognito-srp-server', alg: 'RS256' })}.${part(payload)}.${randomBytes(64).toString('base64url')}`;
+}
+
+// --- SRP, server side (BigInt, independent of src/user/srp.ts) ----------------------------------------------------
+
+const N = BigInt(`0x${getDiffieHellman('modp15').getPrime('hex')}`);
+const G = 2n;
+
+/** The minimal two's-complement bytes of a non-negative integer (Java's `BigInteger.toByteArray()`). */
+function javaBytes(value: bigint): Buffer {
+  const hex = value.toString(16);
+  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
+  return (bytes[0] as number) >= 0x80 ? Buffer.concat([Buffer.alloc(1), bytes]) : bytes;
+}
+
+function hashToInt(...parts: Buffer[]): bigint {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return BigInt(`0x${hash.digest('hex')}`);
+}
+
+const K = hashToInt(javaBytes(N), javaBytes(G));
+
+function powMod(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  let power = base % N;
+  let rest = exponent;
+  while (rest > 0n) {
+    if (rest & 1n) result = (result * power) % N;
+    power = (power * power) % N;
+    rest >>= 1n;
+  }
+  return result;
+}
+
+function passwordHash(salt: bigint, poolName: string, username: string, password: string): bigint {
+  const inner = createHash('sha256').update(`${poolName}${username}:${password}`, 'utf8').digest();
+  return hashToInt(javaBytes(salt), inner);
+}
+
+/** HKDF-SHA256 written out: extract with the u bytes as salt, one expand block, 16 bytes kept. */
+function derivedKey(sharedSecret: Buffer, scrambler: Buffer): Buffer {
+  const prk = createHmac('sha256', scrambler).update(sharedSecret).digest();
+  return createHmac('sha256', prk)
+    .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.of(1)]))
+    .digest()
+    .subarray(0, 16);
+}
+
+// --- TOTP (RFC 6238), server side ----------------------------------------------------------------------------------
+
+function base32Bytes(secret: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.toUpperCase().replace(/[\s=]/g, '')]
+    .map((symbol) => {
+      const value = alphabet.indexOf(symbol);
+      if (value < 0) throw new Error('the TOTP secret of a harness user is not base32');
+      return value.toString(2).padStart(5, '0');
+    })
+    .join('');
+  const bytes = (bits.match(/.{8}/g) ?? []).map((byte) => Number.parseInt(byte, 2));
+  return Buffer.from(bytes);
+}
+
+function hotp(key: Buffer, counter: number): string {
+  const message = Buffer.alloc(8);
+  message.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', key).update(message).digest();
+  const offset = (mac[19] as number) & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
