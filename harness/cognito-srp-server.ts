@@ -33,6 +33,8 @@ export interface SrpServerClient {
   clientId: string;
   clientSecret?: string;
   explicitAuthFlows: string[];
+  /** The first-factor methods USER_AUTH offers (the pool's sign-in options). Default both. */
+  userAuthChallenges?: ('PASSWORD' | 'PASSWORD_SRP')[];
 }
 
 /** A user. `username` is the real (sub-like) name; `aliases` are what people type instead (an email). */
@@ -185,7 +187,13 @@ type Session =
       B: bigint;
       secretBlock: string;
     }
-  | { kind: 'SOFTWARE_TOKEN_MFA' | 'SELECT_CHALLENGE'; user: StoredUser; clientId: string; expires: number };
+  | {
+      kind: 'SOFTWARE_TOKEN_MFA' | 'SELECT_CHALLENGE';
+      user: StoredUser;
+      clientId: string;
+      expires: number;
+      tries?: number;
+    };
 
 type Params = Record<string, unknown>;
 
@@ -237,16 +245,15 @@ class PoolState {
     if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(client, user, required(params, 'SRP_A'));
     if (flow === 'USER_PASSWORD_AUTH') return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
     // USER_AUTH: the preferred challenge when it is one we offer, else the list to choose from.
-    if (params.PREFERRED_CHALLENGE === 'PASSWORD') {
-      return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
-    }
-    if (params.PREFERRED_CHALLENGE === 'PASSWORD_SRP')
-      return this.#srpChallenge(client, user, required(params, 'SRP_A'));
+    const offered = client.userAuthChallenges ?? ['PASSWORD', 'PASSWORD_SRP'];
+    const preferred = offered.find((challenge) => challenge === params.PREFERRED_CHALLENGE);
+    if (preferred === 'PASSWORD') return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
+    if (preferred === 'PASSWORD_SRP') return this.#srpChallenge(client, user, required(params, 'SRP_A'));
     return {
       ChallengeName: 'SELECT_CHALLENGE',
       Session: this.#newSession({ kind: 'SELECT_CHALLENGE', user, clientId: client.clientId }),
       ChallengeParameters: {},
-      AvailableChallenges: ['PASSWORD', 'PASSWORD_SRP'],
+      AvailableChallenges: [...offered],
     };
   }
 
@@ -262,6 +269,9 @@ class PoolState {
         // The first password step of USER_AUTH: hashed over the name as typed, like InitiateAuth.
         this.#checkSecretHash(client, required(responses, 'USERNAME'), responses.SECRET_HASH);
         const choice = required(responses, 'ANSWER');
+        if (!(client.userAuthChallenges ?? ['PASSWORD', 'PASSWORD_SRP']).some((offered) => offered === choice)) {
+          throw new AwsError('InvalidParameterException', `ANSWER ${choice} is not an available challenge`);
+        }
         if (choice === 'PASSWORD') return this.#passwordSignIn(client, user, required(responses, 'PASSWORD'));
         if (choice === 'PASSWORD_SRP') return this.#srpChallenge(client, user, required(responses, 'SRP_A'));
         throw new AwsError('InvalidParameterException', `ANSWER ${choice} is not an available challenge`);
@@ -274,7 +284,15 @@ class PoolState {
       }
       case 'SOFTWARE_TOKEN_MFA': {
         this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
-        this.#verifyTotp(user, required(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+        try {
+          this.#verifyTotp(user, required(responses, 'SOFTWARE_TOKEN_MFA_CODE'));
+        } catch (error) {
+          // A refused code leaves the challenge standing, for a few more tries within the session's life.
+          if (error instanceof AwsError && error.type === 'CodeMismatchException' && (session.tries ?? 0) < 2) {
+            this.#sessions.set(String(body.Session), { ...session, tries: (session.tries ?? 0) + 1 });
+          }
+          throw error;
+        }
         return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, user, true) };
       }
     }

@@ -1,7 +1,6 @@
 import type { Deadline } from '../core/deadline.js';
 import { errorName } from '../core/failure.js';
 import { logEvent, type TokenProviderLogger } from '../core/logger.js';
-import { describeCause } from '../core/redaction.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
 
 /**
@@ -19,6 +18,11 @@ export interface CognitoCredentials {
   readonly password?: string;
   /** The app client's secret; give it exactly when the app client has one. */
   readonly clientSecret?: string;
+  /**
+   * The base32 TOTP secret that AssociateSoftwareToken returned, for a user with TOTP MFA: the provider answers
+   * SOFTWARE_TOKEN_MFA with its codes. A secret as much as the password.
+   */
+  readonly totpSecret?: string;
 }
 
 /**
@@ -37,9 +41,33 @@ export interface UserCredentials extends CognitoCredentials {
 }
 
 /**
+ * What a {@link CredentialsSource} is called with.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialsSource } from 'cognito-token-provider';
+ * const options: Parameters<CredentialsSource>[0] = { forceRefresh: true, signal: AbortSignal.timeout(1_000) };
+ * ```
+ */
+export interface CredentialsSourceOptions {
+  /** Set after Cognito rejected the credentials: a source that caches must bypass its cache. */
+  readonly forceRefresh?: boolean;
+  /**
+   * Aborted when the token operation that asked runs out of time (`timeoutMs`). A source should then stop its
+   * work, its requests and timers included, and reject: nobody waits for its answer any more, and anything it
+   * leaves running keeps a script or a Lambda's event loop alive. Hand it to `fetch` or an SDK client's `send`.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/**
  * Loads credentials on demand, for example from SSM Parameter Store (`fromSsm`). Called with
  * `forceRefresh: true` after Cognito rejects a sign-in, so a rotated password is picked up without a restart;
- * a source that caches must then bypass its cache.
+ * a source that caches must then bypass its cache. Called with the `signal` of the token operation that asked:
+ * stop when it aborts.
+ *
+ * A source's own errors are kept as the `cause` of the `ERR_CREDENTIALS` error the provider throws, and only
+ * their `name` is quoted in its message: print the cause yourself if its message is safe to show.
  *
  * @example
  * ```ts
@@ -48,9 +76,13 @@ export interface UserCredentials extends CognitoCredentials {
  *   username: process.env.COGNITO_USERNAME,
  *   password: process.env.COGNITO_PASSWORD,
  * });
+ * const fromVault: CredentialsSource = async ({ signal } = {}) => {
+ *   const response = await fetch('https://vault.internal/v1/cognito', { signal });
+ *   return (await response.json()) as CognitoCredentials;
+ * };
  * ```
  */
-export type CredentialsSource = (options?: { forceRefresh?: boolean }) => Promise<CognitoCredentials>;
+export type CredentialsSource = (options?: CredentialsSourceOptions) => Promise<CognitoCredentials>;
 
 /**
  * A provider's `credentials` (or, for client tokens, `clientSecret`) option, checked at construction: a
@@ -96,8 +128,10 @@ export async function loadUserCredentials(
 }
 
 /**
- * Calls a source inside the operation's time budget and checks that it returned an object; which fields it
- * must hold is the caller's to check. Every failure becomes `ERR_CREDENTIALS`, and no message quotes a value.
+ * Calls a source inside the operation's time budget, with the budget's abort signal, and checks that it returned
+ * an object; which fields it must hold is the caller's to check. Every failure becomes `ERR_CREDENTIALS`, and no
+ * message quotes a value: a source's own error is named, not quoted (its message is the source's, and may hold
+ * anything, a vault token included), and kept as the `cause`.
  */
 export async function callCredentialsSource(
   load: CredentialsSource,
@@ -105,18 +139,19 @@ export async function callCredentialsSource(
   forceRefresh: boolean,
 ): Promise<CognitoCredentials> {
   let fields: CognitoCredentials | undefined;
+  const signal = deadline.signal;
+  const work = Promise.resolve().then(() => load(forceRefresh ? { forceRefresh, signal } : { signal }));
   try {
-    const loaded: unknown = await deadline.race(
-      Promise.resolve().then(() => load(forceRefresh ? { forceRefresh } : undefined)),
-    );
+    const loaded: unknown = await deadline.race(work);
     if (typeof loaded === 'object' && loaded !== null) {
       // Read inside the try: a getter on the returned object that throws is the source failing.
-      const { username, password, clientSecret } = loaded as CognitoCredentials;
-      fields = { username, password, clientSecret };
+      const { username, password, clientSecret, totpSecret } = loaded as CognitoCredentials;
+      fields = { username, password, clientSecret, totpSecret };
     }
   } catch (error) {
     if (error instanceof CognitoTokenError) throw error;
-    throw new CognitoTokenError('ERR_CREDENTIALS', `The credentials source failed: ${describeCause(error, [])}`, {
+    if (deadline.expired) throw await outOfTime(work, deadline, error);
+    throw new CognitoTokenError('ERR_CREDENTIALS', `The credentials source failed (${errorName(error)})`, {
       cause: error,
     });
   }
@@ -125,6 +160,32 @@ export async function callCredentialsSource(
   }
   return fields;
 }
+
+/**
+ * The failure of a source the deadline cut off. A source that honours the signal (fromSsm) rejects at once with
+ * an error naming what it was waiting for, but the deadline's own rejection wins the race by a few microtasks;
+ * the source's is given a bounded number of microtask turns (no timer: nothing may outlive the operation) to
+ * arrive, and preferred.
+ */
+async function outOfTime(work: Promise<unknown>, deadline: Deadline, timeout: unknown): Promise<CognitoTokenError> {
+  let settled: { error: unknown } | undefined;
+  work.then(
+    () => undefined,
+    (error: unknown) => {
+      settled = { error };
+    },
+  );
+  for (let turn = 0; turn < SOURCE_ABORT_TURNS && settled === undefined; turn++) await undefined;
+  if (settled?.error instanceof CognitoTokenError) return settled.error;
+  return new CognitoTokenError(
+    'ERR_CREDENTIALS',
+    `The credentials source did not answer within the ${deadline.timeoutMs} ms timeout`,
+    { cause: timeout },
+  );
+}
+
+// Enough for a rejection to travel through a few async layers (a cache, a retry loop, our own wrappers).
+const SOURCE_ABORT_TURNS = 64;
 
 /**
  * Runs `use` with credentials from `load`. When Cognito rejects them (`ERR_AUTHENTICATION`) and they come from
@@ -154,11 +215,24 @@ function requireUserFields(
   credentials: CognitoCredentials,
   fail: (field: string, problem: string) => CognitoTokenError,
 ): UserCredentials {
-  const { username, password, clientSecret } = credentials;
+  const { username, password, clientSecret, totpSecret } = credentials;
   if (typeof username !== 'string' || username === '') throw fail('username', 'must be a non-empty string');
   if (typeof password !== 'string' || password === '') throw fail('password', 'must be a non-empty string');
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
     throw fail('clientSecret', 'must be a non-empty string when given');
   }
-  return clientSecret === undefined ? { username, password } : { username, password, clientSecret };
+  // Base32 with optional spaces and padding, the way authenticator apps show it; checked here so a mistake
+  // fails at construction (static credentials) or at loading, not halfway through a sign-in.
+  if (totpSecret !== undefined && (typeof totpSecret !== 'string' || !/^[A-Za-z2-7 =]{16,}$/.test(totpSecret))) {
+    throw fail(
+      'totpSecret',
+      'must be the base32 secret AssociateSoftwareToken returned (16 or more characters A–Z, 2–7)',
+    );
+  }
+  return {
+    username,
+    password,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
+    ...(totpSecret === undefined ? {} : { totpSecret }),
+  };
 }

@@ -250,7 +250,9 @@ export class SignIn {
     credentials: SignInCredentials,
     totpSecret: string,
   ): Promise<ChallengeAnswer> {
-    const username = challenge.ChallengeParameters?.USERNAME ?? credentials.username;
+    // The real username once Cognito knows it (USER_ID_FOR_SRP after an alias): SECRET_HASH is over it.
+    const parameters = challenge.ChallengeParameters ?? {};
+    const username = parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? credentials.username;
     let step = timeStepAt(Date.now());
     const last = this.#lastTotpStep.get(username);
     if (last !== undefined && step <= last) {
