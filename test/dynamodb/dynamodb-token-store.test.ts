@@ -1,0 +1,330 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { countingStore } from '../../harness/counting-store.js';
+import { type DynaliteHandle, startDynalite } from '../../harness/dynalite.js';
+import { dynamoDbTokenStore } from '../../src/dynamodb/index.js';
+import type { TokenStore } from '../../src/fleet/token-store.js';
+import {
+  budget,
+  describeFleetProtocol,
+  describeTokenStoreContract,
+  instanceCache,
+  uniqueKey,
+} from '../fleet/store-contract.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const never = new AbortController().signal;
+const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
+
+let dynamo: DynaliteHandle;
+let client: DynamoDBClient;
+let store: TokenStore;
+/** Commands sent by `client`, by name, counted by a middleware: the requests DynamoDB would bill. */
+const commands = new Map<string, number>();
+/** The input of every GetItem sent by `client`. */
+const getItemInputs: unknown[] = [];
+const sent = (name: string) => commands.get(name) ?? 0;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  client = dynamo.createClient();
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      commands.set(context.commandName as string, sent(context.commandName as string) + 1);
+      if (context.commandName === 'GetItemCommand') getItemInputs.push(args.input);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+  store = dynamoDbTokenStore({ tableName: dynamo.tableName, client });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await dynamo?.close();
+});
+
+describe('dynamoDbTokenStore against dynalite', () => {
+  describeTokenStoreContract(() => ({ store }));
+});
+
+describe('the fleet protocol over dynamoDbTokenStore', () => {
+  describeFleetProtocol(() => ({ store }));
+
+  it('costs a warm instance one consistent GetItem, and a holder 2 GetItem, 2 PutItem and 1 DeleteItem', async () => {
+    const key = uniqueKey();
+    commands.clear();
+    await instanceCache(store, key).obtain(
+      async () => ({ token: 'cold', expiresAt: Date.now() + 3_600_000 }),
+      budget(),
+    );
+    expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 2, PutItemCommand: 2, DeleteItemCommand: 1 });
+    commands.clear();
+    const counted = countingStore(store);
+    await instanceCache(counted.store, key).obtain(async () => {
+      throw new Error('unexpected fetch');
+    }, budget());
+    expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 1 });
+    expect(counted.counts).toEqual({ get: 1, put: 0, acquireLease: 0, releaseLease: 0 });
+  });
+
+  it('writes one entry and grants one lease for a cold fleet of 20 instances', async () => {
+    const key = uniqueKey();
+    const counted = countingStore(store);
+    commands.clear();
+    const fleet = Array.from({ length: 20 }, () => instanceCache(counted.store, key));
+    await Promise.all(
+      fleet.map((cache) => cache.obtain(async () => ({ token: 'fleet', expiresAt: Date.now() + 3_600_000 }), budget())),
+    );
+    expect(counted.counts.put).toBe(1);
+    expect(counted.counts.releaseLease).toBe(1);
+    // Every lease attempt but one failed its condition; each entry read is one consistent GetItem.
+    expect(sent('PutItemCommand')).toBe(counted.counts.acquireLease + 1);
+    expect(sent('GetItemCommand')).toBe(counted.counts.get);
+    expect(counted.counts.get).toBeLessThan(20 * 12);
+  });
+});
+
+describe('dynamoDbTokenStore items', () => {
+  it('stores the entry with expiresAt (ms) and ttl (s), and the lease apart from it', async () => {
+    const key = uniqueKey();
+    const expiresAt = Date.now() + 3_600_000;
+    await store.put(key, 'ctp1.sealed', expiresAt, never);
+    await store.acquireLease(key, 'holder-1', 5_000, never);
+    const entry = await rawItem(key);
+    expect(entry).toEqual({
+      pk: { S: key },
+      entry: { S: 'ctp1.sealed' },
+      expiresAt: { N: String(expiresAt) },
+      ttl: { N: String(Math.ceil(expiresAt / 1000)) },
+    });
+    const lease = await rawItem(`${key}#lease`);
+    expect(lease?.holder).toEqual({ S: 'holder-1' });
+    expect(Number(lease?.leaseUntil?.N) - Date.now()).toBeGreaterThan(4_000);
+    expect(Number(lease?.ttl?.N)).toBe(Math.ceil(Number(lease?.leaseUntil?.N) / 1000));
+  });
+
+  it('reads strongly consistently: a waiter must see the entry its holder has just written', async () => {
+    getItemInputs.length = 0;
+    await store.get(uniqueKey(), never);
+    expect(getItemInputs).toEqual([expect.objectContaining({ ConsistentRead: true, TableName: dynamo.tableName })]);
+  });
+
+  it('treats an item past its expiresAt as absent, though DynamoDB has not deleted it yet', async () => {
+    const key = uniqueKey();
+    await client.send(
+      new PutItemCommand({
+        TableName: dynamo.tableName,
+        Item: {
+          pk: { S: key },
+          entry: { S: 'ctp1.expired' },
+          expiresAt: { N: String(Date.now() - 1) },
+          ttl: { N: String(Math.floor(Date.now() / 1000)) },
+        },
+      }),
+    );
+    expect(await rawItem(key)).toBeDefined();
+    expect(await store.get(key, never)).toBeUndefined();
+  });
+
+  it('treats an item without expiresAt or entry as absent', async () => {
+    const key = uniqueKey();
+    await client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: { pk: { S: key }, entry: { S: 'x' } } }));
+    expect(await store.get(key, never)).toBeUndefined();
+  });
+});
+
+describe('dynamoDbTokenStore options', () => {
+  it.each([
+    [undefined, /^"options" must be an object with "tableName"/],
+    [{}, /^"tableName" must be a DynamoDB table name/],
+    [{ tableName: '' }, /^"tableName" must be/],
+    [{ tableName: 'ab' }, /^"tableName" must be/],
+    [{ tableName: 'bad name!' }, /^"tableName" must be/],
+    [{ tableName: 'tokens', client: {}, clientConfig: {} }, /^"client" cannot be combined with "clientConfig"/],
+    [{ tableName: 'tokens', client: {} }, /^"client" must be a DynamoDBClient/],
+    [{ tableName: 'tokens', clientConfig: 'eu-west-1' }, /^"clientConfig" must be a DynamoDBClient configuration/],
+    [{ tableName: 'tokens', encryptionKey: 'too-short' }, /^"encryptionKey" must be 32 bytes/],
+    [{ tableName: 'tokens', encryptionKey: new Uint8Array(31) }, /^"encryptionKey" must be 32 bytes/],
+  ])('rejects %o at once', (options, message) => {
+    expect(() => dynamoDbTokenStore(options as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringMatching(message) }),
+    );
+  });
+
+  it('accepts a table name or ARN', () => {
+    expect(() => dynamoDbTokenStore({ tableName: 'my_table.v-1' })).not.toThrow();
+    expect(() =>
+      dynamoDbTokenStore({ tableName: 'arn:aws:dynamodb:eu-west-1:123456789012:table/cognito-tokens' }),
+    ).not.toThrow();
+  });
+
+  it('keeps the encryption key out of inspect and JSON, and hands out copies', () => {
+    const key = Buffer.alloc(32, 0x5a);
+    const keyed = dynamoDbTokenStore({ tableName: 'tokens', encryptionKey: key.toString('base64') });
+    const printed = [inspect(keyed, { showHidden: true, depth: Number.POSITIVE_INFINITY }), JSON.stringify(keyed)];
+    for (const text of printed) {
+      expect(text).not.toContain(key.toString('base64').slice(0, 16));
+      expect(text).not.toContain(key.toString('hex').slice(0, 16));
+      expect(text).not.toMatch(/90, 90, 90/);
+    }
+    const copy = keyed.encryptionKey?.();
+    expect(copy).toEqual(new Uint8Array(key));
+    copy?.fill(0);
+    expect(keyed.encryptionKey?.()).toEqual(new Uint8Array(key));
+    expect(dynamoDbTokenStore({ tableName: 'tokens' }).encryptionKey?.()).toBeUndefined();
+  });
+
+  it('creates its client on the first call, not before', async () => {
+    const read = vi.fn(() => dynamo.endpoint);
+    const config = { ...dynamo.clientConfig };
+    Object.defineProperty(config, 'endpoint', { get: read, enumerable: true });
+    const lazy = dynamoDbTokenStore({ tableName: dynamo.tableName, clientConfig: config });
+    expect(read).not.toHaveBeenCalled();
+    expect(await lazy.get(uniqueKey(), never)).toBeUndefined();
+    expect(read).toHaveBeenCalledTimes(1);
+    await lazy.get(uniqueKey(), never);
+    expect(read).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('dynamoDbTokenStore when DynamoDB fails', () => {
+  let failing: FakeDynamo;
+  beforeAll(async () => {
+    failing = await fakeDynamo();
+  });
+  afterAll(async () => {
+    await failing.close();
+  });
+
+  it('makes one attempt by default, and as many as clientConfig says otherwise', async () => {
+    failing.answer = 'throttle';
+    failing.requests = 0;
+    const single = dynamoDbTokenStore({ tableName: 'tokens', clientConfig: configFor(failing.endpoint) });
+    await expect(single.get(uniqueKey(), never)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(failing.requests).toBe(1);
+    failing.requests = 0;
+    const retrying = dynamoDbTokenStore({
+      tableName: 'tokens',
+      clientConfig: { ...configFor(failing.endpoint), maxAttempts: 2, retryStrategy: undefined },
+    });
+    await expect(retrying.get(uniqueKey(), never)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(failing.requests).toBe(2);
+  });
+
+  it('rejects a lease attempt that fails for any reason but its condition', async () => {
+    failing.answer = 'throttle';
+    const broken = dynamoDbTokenStore({ tableName: 'tokens', clientConfig: configFor(failing.endpoint) });
+    await expect(broken.acquireLease(uniqueKey(), 'holder', 5_000, never)).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    await expect(broken.releaseLease(uniqueKey(), 'holder', never)).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+  });
+
+  it.each([
+    ['AccessDeniedException', 'deny'],
+    ['ThrottlingException', 'throttle'],
+  ] as const)('falls back to the fetch on %s, and logs its name once', async (errorName, answer) => {
+    failing.answer = answer;
+    const broken = dynamoDbTokenStore({ tableName: 'tokens', clientConfig: configFor(failing.endpoint) });
+    const logger = { debug: vi.fn() };
+    const cache = instanceCache(broken, uniqueKey(), { logger });
+    const fetch = vi.fn(async () => ({ token: 'direct', expiresAt: Date.now() + 3_600_000 }));
+    expect((await cache.obtain(fetch, budget())).token).toBe('direct');
+    expect((await cache.obtain(fetch, budget())).token).toBe('direct');
+    expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: errorName }]]);
+  });
+
+  it('aborts a request that hangs past storeTimeoutMs, closing its connection', async () => {
+    failing.answer = 'hang';
+    failing.requests = 0;
+    const hanging = dynamoDbTokenStore({ tableName: 'tokens', clientConfig: configFor(failing.endpoint) });
+    const logger = { debug: vi.fn() };
+    const started = Date.now();
+    const value = await instanceCache(hanging, uniqueKey(), { logger, storeTimeoutMs: 300 }).obtain(
+      async () => ({ token: 'direct', expiresAt: Date.now() + 3_600_000 }),
+      budget(),
+    );
+    expect(value.token).toBe('direct');
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'TimeoutError' }]]);
+    await vi.waitFor(() => expect(failing.openRequests).toBe(0));
+    expect(failing.requests).toBe(1);
+  });
+});
+
+async function rawItem(pk: string) {
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: dynamo.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+function configFor(endpoint: string) {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+  };
+}
+
+interface FakeDynamo {
+  readonly endpoint: string;
+  answer: 'throttle' | 'deny' | 'hang';
+  requests: number;
+  readonly openRequests: number;
+  close(): Promise<void>;
+}
+
+/** A DynamoDB endpoint that only fails: with an AWS error, or by never answering. */
+async function fakeDynamo(): Promise<FakeDynamo> {
+  const open = new Set<IncomingMessage>();
+  const state = {
+    answer: 'throttle' as FakeDynamo['answer'],
+    requests: 0,
+  };
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    state.requests++;
+    open.add(request);
+    request.socket.once('close', () => open.delete(request));
+    request.resume();
+    request.once('end', () => {
+      if (state.answer === 'hang') return;
+      const [status, type] = state.answer === 'deny' ? [400, 'AccessDeniedException'] : [400, 'ThrottlingException'];
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'refused' }));
+      open.delete(request);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    get answer() {
+      return state.answer;
+    },
+    set answer(value) {
+      state.answer = value;
+    },
+    get requests() {
+      return state.requests;
+    },
+    set requests(value) {
+      state.requests = value;
+    },
+    get openRequests() {
+      return open.size;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
