@@ -31,6 +31,8 @@ const SRC = resolve('src');
 export const ENTRY_POINTS = {
   index: 'src/index.ts',
   'ssm/index': 'src/ssm/index.ts',
+  'dynamodb/index': 'src/dynamodb/index.ts',
+  'redis/index': 'src/redis/index.ts',
 };
 /** The bin: ES modules only, as package.json "bin" names it. */
 const BIN = { cli: 'src/cli/bin.ts' };

@@ -12,6 +12,7 @@ export {
   type FetchFunction,
   type IdTokenSource,
 } from './fetch/authorized-fetch.js';
+export type { TokenStore } from './fleet/token-store.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,

@@ -6,6 +6,7 @@ import { regionOfUserPoolId } from './aws/user-pool-id.js';
 import type { TokenProviderLogger } from './core/logger.js';
 import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from './core/retry.js';
 import { configurationError } from './errors.js';
+import type { TokenStore } from './fleet/token-store.js';
 
 /**
  * Settings shared by every provider in the package.
@@ -37,6 +38,15 @@ export interface CommonProviderOptions {
   readonly timeoutMs?: number;
   /** Receives debug events, never secrets. Default: none. */
   readonly logger?: TokenProviderLogger;
+  /**
+   * A store the instances of a fleet share tokens through, so that they sign in (or request an M2M token) once
+   * between them rather than once each: `dynamoDbTokenStore()` from `cognito-token-provider/dynamodb`,
+   * `redisTokenStore()` from `cognito-token-provider/redis`, or your own {@link TokenStore}. The in-process
+   * cache stays in front: cached calls do no store I/O. Entries are encrypted with a key derived from the
+   * credentials and hold no refresh token, password or secret. A failing store never fails a call. Default:
+   * none.
+   */
+  readonly sharedCache?: TokenStore;
 }
 
 /**
@@ -73,6 +83,7 @@ export interface ResolvedCommonOptions {
   readonly refreshAheadSeconds: number;
   readonly timeoutMs: number;
   readonly logger: TokenProviderLogger | undefined;
+  readonly sharedCache: TokenStore | undefined;
   /** {@link DEFAULT_RETRY_POLICY}, unless a test replaced it (see {@link RETRY_POLICY_OPTION}). */
   readonly retryPolicy: RetryPolicy;
 }
@@ -91,7 +102,7 @@ export function resolveCommonOptions(
   userPoolId?: string,
 ): ResolvedCommonOptions {
   if (typeof options !== 'object' || options === null) throw configurationError('options', 'must be an object');
-  const { clientId, region, refreshAheadSeconds, timeoutMs, logger, client, clientConfig } = options;
+  const { clientId, region, refreshAheadSeconds, timeoutMs, logger, client, clientConfig, sharedCache } = options;
   const check = (option: string, ok: unknown, problem: string) => {
     if (!ok) throw configurationError(option, problem);
   };
@@ -115,6 +126,14 @@ export function resolveCommonOptions(
     'must be a positive number of milliseconds, at most 2147483647',
   );
   check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
+  check(
+    'sharedCache',
+    sharedCache === undefined ||
+      (['get', 'put', 'acquireLease', 'releaseLease'] as const).every(
+        (method) => typeof (sharedCache as unknown as Record<string, unknown> | null)?.[method] === 'function',
+      ),
+    'must be a token store such as dynamoDbTokenStore() or redisTokenStore(), with get, put, acquireLease and releaseLease',
+  );
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
   check(
     'client',
@@ -133,6 +152,7 @@ export function resolveCommonOptions(
     refreshAheadSeconds: refreshAheadSeconds ?? DEFAULT_REFRESH_AHEAD_SECONDS,
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     logger,
+    sharedCache,
     retryPolicy: (options as { [RETRY_POLICY_OPTION]?: RetryPolicy })[RETRY_POLICY_OPTION] ?? DEFAULT_RETRY_POLICY,
   };
 }

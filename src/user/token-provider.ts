@@ -1,10 +1,11 @@
-import { withDeadline } from '../core/deadline.js';
+import { type Deadline, withDeadline } from '../core/deadline.js';
 import { ExpiringCache } from '../core/expiring-cache.js';
 import { logEvent } from '../core/logger.js';
 import { loadUserCredentials, withCredentialsReload } from '../credentials/credentials.js';
 import type { CognitoTokens } from './cognito-tokens.js';
 import { Renewer } from './renewal.js';
 import { type Session, sessionFromResult } from './session.js';
+import { SharedSessions } from './shared-sessions.js';
 import { SignIn } from './sign-in.js';
 import { resolveUserOptions, type TokenProviderOptions } from './user-options.js';
 
@@ -70,27 +71,42 @@ class CognitoUserTokenProvider implements TokenProvider {
     const renewer = new Renewer(refresh, flow);
     const signIn = new SignIn(flow, userPoolId);
 
-    // One token operation, inside one timeoutMs budget: renew from the refresh token when there is one,
-    // otherwise (or when Cognito rejects it) sign in with the password.
+    const shared =
+      resolved.sharedCache === undefined
+        ? undefined
+        : new SharedSessions({ store: resolved.sharedCache, userPoolId, clientId, refreshAheadSeconds, logger });
+
+    // Renews from the refresh token when there is one, otherwise (or when Cognito rejects it) signs in.
+    const fromCognito = async (current: Session | undefined, deadline: Deadline): Promise<Session> => {
+      const { client, retryPolicy, clientMetadata } = resolved;
+      const context = { client, clientId, userPoolId, deadline, retryPolicy, logger, clientMetadata };
+      if (current?.refreshToken) {
+        const renewed = await renewer.renew(context, current);
+        if (renewed) {
+          logEvent(logger, 'cognito-token-provider: renewed');
+          return sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current);
+        }
+      }
+      const { credentials, result } = await withCredentialsReload(
+        isSource,
+        (forceRefresh) => loadUserCredentials(load, deadline, forceRefresh),
+        (loaded) => signIn.signIn(context, loaded),
+        logger,
+      );
+      logEvent(logger, 'cognito-token-provider: signed in', { flow });
+      return sessionFromResult(result, credentials.username, credentials.clientSecret, refreshAheadSeconds);
+    };
+
+    // One token operation, inside one timeoutMs budget. With a shared cache, Cognito is asked only on a miss
+    // of the fleet's entry too, and by one instance at a time; the entry is keyed and sealed with the
+    // credentials, so they are loaded first.
     const obtain = (current: Session | undefined) =>
       withDeadline(timeoutMs, async (deadline) => {
-        const { client, retryPolicy, clientMetadata } = resolved;
-        const context = { client, clientId, userPoolId, deadline, retryPolicy, logger, clientMetadata };
-        if (current?.refreshToken) {
-          const renewed = await renewer.renew(context, current);
-          if (renewed) {
-            logEvent(logger, 'cognito-token-provider: renewed');
-            return sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current);
-          }
-        }
-        const { credentials, result } = await withCredentialsReload(
-          isSource,
-          (forceRefresh) => loadUserCredentials(load, deadline, forceRefresh),
-          (loaded) => signIn.signIn(context, loaded),
-          logger,
+        if (shared === undefined) return fromCognito(current, deadline);
+        const credentials = await loadUserCredentials(load, deadline, false);
+        return shared.obtain(credentials, current, deadline.signal, deadline.remainingMs(), () =>
+          fromCognito(current, deadline),
         );
-        logEvent(logger, 'cognito-token-provider: signed in', { flow });
-        return sessionFromResult(result, credentials.username, credentials.clientSecret, refreshAheadSeconds);
       });
     this.#cache = new ExpiringCache(obtain, logger);
   }

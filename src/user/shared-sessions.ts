@@ -1,0 +1,121 @@
+import type { TokenProviderLogger } from '../core/logger.js';
+import { renewalPoint } from '../core/token-expiry.js';
+import type { UserCredentials } from '../credentials/credentials.js';
+import { deriveUserSealingKey, storeKeyOf } from '../fleet/entry-sealing.js';
+import { SharedTokenCache } from '../fleet/shared-token-cache.js';
+import type { TokenStore } from '../fleet/token-store.js';
+import { CognitoTokens } from './cognito-tokens.js';
+import type { Session } from './session.js';
+
+/** Once another instance is renewing, how long this one serves what it holds before looking again. */
+const RECHECK_WHILE_ANOTHER_RENEWS_MS = 1_000;
+/** A shared entry must outlive this much, or the instance that reads it would renew again at once. */
+const MIN_SHARED_LIFETIME_MS = 60_000;
+
+interface SharedSessionsOptions {
+  readonly store: TokenStore;
+  readonly userPoolId: string | undefined;
+  readonly clientId: string;
+  readonly refreshAheadSeconds: number;
+  readonly logger: TokenProviderLogger | undefined;
+}
+
+/**
+ * The user provider's side of the fleet cache: which entry a user's sessions share, what of a session goes
+ * into it (the ID and access tokens, their expiry and `cognito:username`: never the refresh token, which stays
+ * in the process that got it), and the sealing key derived from the credentials every instance of that user
+ * holds. The entry is keyed and sealed per user, so the shared cache is rebuilt when the credentials change
+ * (a password rotated in SSM), which also rebuilds the key.
+ */
+export class SharedSessions {
+  readonly #options: SharedSessionsOptions;
+  #shared: { readonly credentials: UserCredentials; readonly cache: SharedTokenCache<Session> } | undefined;
+
+  constructor(options: SharedSessionsOptions) {
+    this.#options = options;
+  }
+
+  /**
+   * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared. `current` is what this
+   * provider holds: while another instance renews it, it keeps serving it.
+   */
+  async obtain(
+    credentials: UserCredentials,
+    current: Session | undefined,
+    signal: AbortSignal,
+    remainingMs: number,
+    fetch: () => Promise<Session>,
+  ): Promise<Session> {
+    const now = Date.now();
+    const obtained = await this.#cacheFor(credentials).obtain(fetch, {
+      signal,
+      deadlineAt: now + remainingMs,
+      // Renewing: only a newer entry helps. Starting cold: one that will not need renewing straight away.
+      minValidUntil:
+        current === undefined
+          ? now + Math.min(this.#options.refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
+          : current.expiresAt + 1,
+      ...(current === undefined ? {} : { current }),
+    });
+    if (obtained === current) {
+      return { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) };
+    }
+    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.
+    return obtained.refreshToken === undefined && current?.refreshToken !== undefined
+      ? { ...obtained, refreshToken: current.refreshToken, clientSecret: current.clientSecret }
+      : obtained;
+  }
+
+  #cacheFor(credentials: UserCredentials): SharedTokenCache<Session> {
+    const shared = this.#shared;
+    if (
+      shared !== undefined &&
+      shared.credentials.username === credentials.username &&
+      shared.credentials.password === credentials.password &&
+      shared.credentials.clientSecret === credentials.clientSecret
+    ) {
+      return shared.cache;
+    }
+    const { store, userPoolId, clientId, refreshAheadSeconds, logger } = this.#options;
+    const pool = userPoolId ?? '';
+    const { username, password, clientSecret } = credentials;
+    const cache = new SharedTokenCache<Session>({
+      store,
+      key: storeKeyOf({ pool, clientId, username }),
+      sealingKey: () =>
+        deriveUserSealingKey({ pool, clientId, username, password, ...(clientSecret ? { clientSecret } : {}) }),
+      encode: (session) => ({
+        idToken: session.idToken,
+        accessToken: session.accessToken,
+        expiresAt: session.expiresAt,
+        username: session.username,
+      }),
+      decode: (fields) => {
+        const { idToken, accessToken, expiresAt, username: claimed } = fields;
+        if (
+          typeof idToken !== 'string' ||
+          typeof accessToken !== 'string' ||
+          typeof claimed !== 'string' ||
+          typeof expiresAt !== 'number' ||
+          !Number.isFinite(expiresAt)
+        ) {
+          return undefined;
+        }
+        return {
+          idToken,
+          accessToken,
+          refreshToken: undefined,
+          username: claimed,
+          clientSecret,
+          expiresAt,
+          renewAt: renewalPoint(Date.now(), expiresAt, refreshAheadSeconds),
+          tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), claimed),
+        };
+      },
+      expiresAtOf: (session) => session.expiresAt,
+      ...(logger === undefined ? {} : { logger }),
+    });
+    this.#shared = { credentials, cache };
+    return cache;
+  }
+}

@@ -1,0 +1,155 @@
+// createTokenProvider with `sharedCache`: many provider instances (a fleet, in one process here; the
+// multi-process test is test/integration/fleet.test.ts) share one sign-in through a store.
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { memoryTokenStore } from '../../harness/memory-token-store.js';
+import { createTokenProvider, type TokenProviderOptions, type TokenStore } from '../../src/index.js';
+import { cognitoTokens } from '../helpers/fake-jwt.js';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const USERNAME = 'svc-fleet-user';
+const PASSWORD = 'Fleet-Pa55word-Shared-42';
+const CLIENT_SECRET = 'fleet-client-secret-0123456789';
+const START = Date.UTC(2026, 10, 28, 9, 0, 0);
+
+let serial = 0;
+
+beforeEach(() => {
+  cognito.reset();
+  serial = 0;
+  cognito.on(InitiateAuthCommand).callsFake(async () => {
+    serial++;
+    // An answer that takes a little while, as Cognito's does, so concurrent instances really overlap.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return {
+      AuthenticationResult: cognitoTokens({ username: USERNAME, nowSeconds: Math.floor(Date.now() / 1000), serial }),
+    };
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function instance(store: TokenStore, overrides: Partial<TokenProviderOptions> = {}) {
+  return createTokenProvider({
+    clientId: 'fleet-client',
+    userPoolId: 'eu-west-1_Fleet1',
+    credentials: { username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET },
+    sharedCache: store,
+    ...overrides,
+  } as TokenProviderOptions);
+}
+
+const signIns = () => cognito.commandCalls(InitiateAuthCommand).length;
+
+describe('sharedCache on createTokenProvider', () => {
+  it('gives 20 instances that ask together one sign-in between them', async () => {
+    const memory = memoryTokenStore();
+    const fleet = Array.from({ length: 20 }, () => instance(memory.store));
+
+    const tokens = await Promise.all(fleet.map((provider) => provider.getIdToken()));
+
+    expect(signIns()).toBe(1);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('serves a later instance from the store with no Cognito call', async () => {
+    const memory = memoryTokenStore();
+    const first = await instance(memory.store).getTokens();
+
+    const later = await instance(memory.store).getTokens();
+
+    expect(signIns()).toBe(1);
+    expect(later.idToken).toBe(first.idToken);
+    expect(later.username).toBe(USERNAME);
+  });
+
+  it('does no store I/O on the cached path', async () => {
+    const memory = memoryTokenStore();
+    const provider = instance(memory.store);
+    await provider.getIdToken();
+    const calls = memory.storeCalls;
+
+    for (let i = 0; i < 100; i++) await provider.getIdToken();
+
+    expect(memory.storeCalls).toBe(calls);
+  });
+
+  it('stores nothing usable: no token, secret, password or username in clear', async () => {
+    const memory = memoryTokenStore();
+    const tokens = await instance(memory.store).getTokens();
+
+    const stored = JSON.stringify([...memory.entries], (_key, value) => (value instanceof Map ? [...value] : value));
+    for (const secret of [
+      PASSWORD,
+      CLIENT_SECRET,
+      USERNAME,
+      Buffer.from(USERNAME).toString('base64'),
+      Buffer.from(USERNAME).toString('hex'),
+      tokens.idToken.split('.')[1] as string,
+      tokens.accessToken.split('.')[2] as string,
+      'opaque-refresh-token',
+      tokens.idToken.slice(0, 10),
+    ]) {
+      expect(stored).not.toContain(secret);
+    }
+    expect(memory.entries.size).toBe(1);
+  });
+
+  it('treats an entry sealed with another password as missing, though the client secret is the same', async () => {
+    const memory = memoryTokenStore();
+    await instance(memory.store).getIdToken();
+
+    const other = instance(memory.store, {
+      credentials: { username: USERNAME, password: 'Another-Pa55word-99', clientSecret: CLIENT_SECRET },
+    });
+    await other.getIdToken();
+
+    expect(signIns()).toBe(2);
+  });
+
+  it('signs in directly when the store fails, logs it once, and leaves the store alone for a while', async () => {
+    const memory = memoryTokenStore();
+    memory.fault = 'reject';
+    const logged: string[] = [];
+    const logger = { debug: (message: string) => logged.push(message) };
+    const provider = instance(memory.store, { logger });
+
+    await expect(provider.getIdToken()).resolves.toMatch(/^eyJ/);
+    const callsAfterFirst = memory.storeCalls;
+    provider.invalidate();
+    await expect(provider.getIdToken()).resolves.toMatch(/^eyJ/);
+
+    expect(logged.filter((line) => line.includes('shared cache unavailable'))).toHaveLength(1);
+    expect(memory.storeCalls).toBe(callsAfterFirst);
+    expect(signIns()).toBe(2);
+  });
+
+  it('renews once for the fleet: the instance with the refresh token renews, the others take its entry', async () => {
+    vi.useFakeTimers({ now: START, toFake: ['Date'] });
+    const memory = memoryTokenStore();
+    const renewer = instance(memory.store);
+    await renewer.getIdToken();
+    const reader = instance(memory.store);
+    const before = await reader.getIdToken();
+    expect(signIns()).toBe(1);
+
+    // Past both renewal points (refreshAheadSeconds 300 of a 3,600 s lifetime).
+    vi.setSystemTime(START + 3_400_000);
+    const renewed = await renewer.getIdToken();
+    const read = await reader.getIdToken();
+
+    const calls = cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthFlow);
+    expect(calls).toEqual(['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH']);
+    expect(read).toBe(renewed);
+    expect(read).not.toBe(before);
+  });
+
+  it('refuses a sharedCache that is not a token store, naming the option', () => {
+    expect(() => instance({ get: async () => undefined } as unknown as TokenStore)).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"sharedCache"') }),
+    );
+  });
+});
