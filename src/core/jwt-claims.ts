@@ -1,4 +1,4 @@
-import { CognitoTokenError } from '../errors.js';
+import { CognitoTokenError, configurationError } from '../errors.js';
 
 /**
  * The claims this package reads from a Cognito ID or access token; any other claim reads as `unknown`.
@@ -22,6 +22,9 @@ export interface CognitoJwtClaims {
  * Reads the payload of a JWT without verifying it. We only use it for tokens Cognito has just handed us over
  * TLS, to learn their expiry and the user's real username; verification is the resource server's job.
  *
+ * Throws a `CognitoTokenError` with code `ERR_CONFIGURATION` when `jwt` is not a string holding a JWT with a
+ * JSON object as its payload: the argument is the caller's, so the message names it, never its value.
+ *
  * @example
  * ```ts
  * import { decodeJwtClaims } from 'cognito-token-provider';
@@ -29,15 +32,24 @@ export interface CognitoJwtClaims {
  * ```
  */
 export function decodeJwtClaims(jwt: string): CognitoJwtClaims {
-  const payload = jwt.split('.')[1];
-  if (payload === undefined) throw malformed();
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw malformed();
-    return claims as CognitoJwtClaims;
-  } catch {
-    throw malformed();
+  const claims = parseClaims(jwt);
+  if (claims === undefined) {
+    // The message must not quote the argument: it is a credential even when malformed.
+    throw configurationError('jwt', 'must be a JWT: three base64url parts, the second a JSON object of claims');
   }
+  return claims;
+}
+
+/**
+ * The claims of a token Cognito returned; `ERR_UNAVAILABLE` saying so when it is not a readable JWT, since then
+ * it is Cognito's answer, not the caller's input, that is at fault.
+ */
+export function claimsOfCognitoToken(jwt: unknown): CognitoJwtClaims {
+  const claims = parseClaims(jwt);
+  // The message must not quote the token: it is a credential even when malformed.
+  if (claims === undefined)
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned a token that is not a readable JWT');
+  return claims;
 }
 
 /**
@@ -45,15 +57,20 @@ export function decodeJwtClaims(jwt: string): CognitoJwtClaims {
  * are JWTs, but an OAuth2 server in front of it may hand out opaque ones, usable as long as the answer says how
  * long they live.
  */
-export function readableClaims(token: string): CognitoJwtClaims | undefined {
+export function readableClaims(token: unknown): CognitoJwtClaims | undefined {
+  return parseClaims(token);
+}
+
+function parseClaims(jwt: unknown): CognitoJwtClaims | undefined {
+  if (typeof jwt !== 'string') return undefined;
+  const payload = jwt.split('.')[1];
+  if (payload === undefined) return undefined;
   try {
-    return decodeJwtClaims(token);
+    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
+      ? (claims as CognitoJwtClaims)
+      : undefined;
   } catch {
     return undefined;
   }
-}
-
-// The message must not quote the token: it is a credential even when malformed.
-function malformed(): CognitoTokenError {
-  return new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned a token that is not a readable JWT');
 }

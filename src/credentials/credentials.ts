@@ -179,7 +179,7 @@ async function outOfTime(work: Promise<unknown>, deadline: Deadline, timeout: un
   if (settled?.error instanceof CognitoTokenError) return settled.error;
   return new CognitoTokenError(
     'ERR_CREDENTIALS',
-    `The credentials source did not answer within the ${deadline.timeoutMs} ms timeout`,
+    `The credentials source did not answer in time (timed out after ${deadline.timeoutMs} ms)`,
     { cause: timeout },
   );
 }

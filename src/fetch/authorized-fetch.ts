@@ -84,6 +84,9 @@ export interface AuthorizedFetchOptions {
  *   typed array, a `Blob`, `FormData`, or a `Request` (cloned before the first send). A `ReadableStream` or
  *   async-iterable body cannot be replayed, so its `401` is returned as it is.
  * - No other status is ever retried, and the second answer is returned whatever it is.
+ * - If the renewed token is refused with `401` too, the API is refusing more than a stale token: for the next
+ *   30 seconds, no call forces another renewal of that provider's token, and a `401` to its current token is
+ *   returned as it is. (Forced M2M renewals are billed token requests.)
  * - If the renewal fails, the call rejects with the provider's `CognitoTokenError`.
  *
  * @example
@@ -130,12 +133,22 @@ export function createAuthorizedFetch(provider: AnyTokenSource, options: Authori
         request.discard();
         return response;
       }
-      // Free the connection before waiting on Cognito; the caller never sees this response.
-      await response.body?.cancel().catch(ignore);
       // Several requests can fail with the same stale token: only the first renews, the others pick up its result.
       const latest = await current();
-      const next = latest !== sent ? latest : await renewed();
-      return await send(...request.replay(headerValue(next)));
+      if (latest === sent && Date.now() < (refusedUntil.get(provider) ?? 0)) {
+        // A renewed token was refused too, moments ago: the API refuses more than the token, and every forced
+        // renewal of an M2M token is a billed request. The caller gets the API's answer as it is.
+        request.discard();
+        return response;
+      }
+      // Free the connection before waiting on Cognito; the caller never sees this response.
+      await response.body?.cancel().catch(ignore);
+      const forced = latest === sent;
+      const next = forced ? await renewed() : latest;
+      const retried = await send(...request.replay(headerValue(next)));
+      if (forced && retried.status === 401) refusedUntil.set(provider, Date.now() + REFUSED_RENEWAL_PAUSE_MS);
+      if (retried.status !== 401) refusedUntil.delete(provider);
+      return retried;
     } catch (error) {
       // Whichever step failed, no retry follows: let the copy kept for one go.
       request.discard();
@@ -143,6 +156,16 @@ export function createAuthorizedFetch(provider: AnyTokenSource, options: Authori
     }
   };
 }
+
+/**
+ * How long a provider whose freshly renewed token an API also refused gets no forced renewal from any wrapper:
+ * the API is refusing something a new token cannot fix (a missing scope, a wrong audience), and renewing on
+ * every call would turn each call into a token request (billed, for M2M clients) and into quota pressure.
+ */
+const REFUSED_RENEWAL_PAUSE_MS = 30_000;
+
+// Per provider rather than per wrapper: two wrappers around one provider share its token, and its renewals.
+const refusedUntil = new WeakMap<object, number>();
 
 /** The shape both overloads accept, as the implementation sees it. */
 interface AnyTokenSource {

@@ -1,5 +1,5 @@
 import { errorName, httpStatusOf } from '../core/failure.js';
-import { describeCause, scrub } from '../core/redaction.js';
+import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
 import { CognitoTokenError } from '../errors.js';
 
 // The client ID and secret are wrong, revoked or not allowed: a new secret, not new configuration, fixes it.
@@ -10,25 +10,22 @@ const AUTHENTICATION_FAILURES = new Set(['NotAuthorizedException', 'invalid_clie
 const GRANT_NOT_ENABLED = new Set(['unauthorized_client', 'unsupported_grant_type', 'OperationNotEnabledException']);
 
 /**
- * Maps a refused client-token request to our error codes, keeping the original error as `cause`, scrubbed of
- * `secrets` in place. Exhausted retries arrive here already as `ERR_THROTTLED` or `ERR_UNAVAILABLE` and pass
- * through, their cause scrubbed too.
+ * Maps a refused client-token request to our error codes, keeping as `cause` a sanitised stand-in for the
+ * original error (see `sanitize`), with `secrets` cut out. Exhausted retries arrive here already as
+ * `ERR_THROTTLED` or `ERR_UNAVAILABLE` and pass through, rebuilt around a sanitised cause.
  *
  * `invalid_scope` is `ERR_CONFIGURATION`: the fix is the `scopes` option or the app client's allowed scopes,
  * not the secret.
  */
 export function clientTokenFailure(
-  error: unknown,
+  failure: unknown,
   operation: string,
   secrets: readonly (string | undefined)[],
 ): CognitoTokenError {
-  if (error instanceof CognitoTokenError) {
-    // Exhausted retries keep the last failure as cause, scrubbed there without knowing our secrets.
-    scrub(error.cause, secrets);
-    return error;
-  }
+  // Exhausted retries keep the last failure as cause, sanitised there without knowing our secrets.
+  if (failure instanceof CognitoTokenError) return sanitizeExhausted(failure, secrets);
+  const error = sanitize(failure, secrets);
   const name = errorName(error);
-  // Scrubs `error` in place, and `error` is what becomes the cause.
   const cause = describeCause(error, secrets);
   const status = httpStatusOf(error);
   if (AUTHENTICATION_FAILURES.has(name) || (name === 'TokenEndpointError' && (status === 401 || status === 403))) {

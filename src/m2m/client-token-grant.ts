@@ -1,6 +1,7 @@
 import type { ExpiringValue } from '../core/expiring-cache.js';
+import { unusableAnswer } from '../core/failure.js';
 import { readableClaims } from '../core/jwt-claims.js';
-import { expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { expiredOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
 import { CognitoTokenError } from '../errors.js';
 import { ClientTokens } from './client-tokens.js';
 
@@ -19,6 +20,18 @@ export interface CachedClientToken extends ExpiringValue {
   readonly accessToken: string;
   /** The public view handed to `getTokens()` callers, built once per token rather than per call. */
   readonly tokens: ClientTokens;
+}
+
+/**
+ * Throws `unusableAnswer` (retried like a 5xx) when the grant's token was dead on arrival: for the OAuth2 token
+ * endpoint, whose answers do not pass through `sendWithRetries` (which checks GetClientToken's itself).
+ */
+export function checkGrantAlive(grant: ClientTokenGrant, answeredBy: string): ClientTokenGrant {
+  const claims = readableClaims(grant.accessToken);
+  if (expiredOnArrival(Date.now(), grant.expiresIn, [claims])) {
+    throw unusableAnswer(`${answeredBy} returned an access token that had already expired`);
+  }
+  return grant;
 }
 
 /**
@@ -43,6 +56,9 @@ export function cachedClientToken(
       'ERR_UNAVAILABLE',
       `${answeredBy} returned an access token with neither a lifetime (expires_in) nor an exp claim`,
     );
+  }
+  if (expiredOnArrival(now, grant.expiresIn, [claims])) {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', `${answeredBy} returned an access token that had already expired`);
   }
   const scopes = splitScopes(grant.scope) ?? splitScopes(claims?.scope) ?? requestedScopes;
   const tokenType = typeof grant.tokenType === 'string' && grant.tokenType !== '' ? grant.tokenType : 'Bearer';

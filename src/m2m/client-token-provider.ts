@@ -5,7 +5,12 @@ import { withRetries } from '../core/retry.js';
 import { withCredentialsReload } from '../credentials/credentials.js';
 import { loadClientSecret } from './client-secret.js';
 import { clientTokenFailure } from './client-token-failure.js';
-import { type CachedClientToken, type ClientTokenGrant, cachedClientToken } from './client-token-grant.js';
+import {
+  type CachedClientToken,
+  type ClientTokenGrant,
+  cachedClientToken,
+  checkGrantAlive,
+} from './client-token-grant.js';
 import {
   type ClientTokenProviderOptions,
   type ResolvedClientTokenOptions,
@@ -136,7 +141,9 @@ async function requestToken(
             scopes,
           )
         : await withRetries({ deadline, policy: common.retryPolicy, logger, operation }, (signal) =>
-            requestClientCredentialsGrant({ url: source.url, clientId, clientSecret, scopes }, signal),
+            requestClientCredentialsGrant({ url: source.url, clientId, clientSecret, scopes }, signal).then((answer) =>
+              checkGrantAlive(answer, operation),
+            ),
           );
   } catch (error) {
     throw clientTokenFailure(error, operation, [clientSecret]);

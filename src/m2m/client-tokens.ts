@@ -5,6 +5,9 @@
  * `util.inspect(tokens)` and `JSON.stringify(tokens)` show only `expiresAt`, `scopes` and `tokenType`. Object
  * spread (`{ ...tokens }`) therefore copies no token: read the property.
  *
+ * Frozen, `scopes` included: every caller of `getTokens()` gets this same object until the next token, so no
+ * caller can change what the others see.
+ *
  * @example
  * ```ts
  * const { accessToken, expiresAt, scopes } = await m2m.getTokens();
@@ -29,6 +32,7 @@ export class ClientTokens {
     this.expiresAt = expiresAt;
     this.scopes = Object.freeze([...scopes]);
     this.tokenType = tokenType;
+    Object.freeze(this);
   }
 
   /** The access token (a JWT with Cognito), for the `Authorization` header of the API you call. */

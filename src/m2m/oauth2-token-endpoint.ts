@@ -1,4 +1,4 @@
-import { redact, scrub } from '../core/redaction.js';
+import { redact, sanitize } from '../core/redaction.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
 import type { ClientTokenGrant } from './client-token-grant.js';
 
@@ -61,14 +61,18 @@ export function tokenEndpointUrl(tokenEndpoint: unknown, domain: unknown): URL |
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 
 function domainUrl(domain: unknown): URL {
-  if (typeof domain !== 'string' || !HOST.test(domain)) {
+  // The pattern alone lets through what URL refuses (a port above 65535, a malformed "xn--" label), and URL's
+  // own TypeError would escape from the factory: both checks, one message.
+  const url = typeof domain === 'string' && HOST.test(domain) ? parseUrl(`https://${domain}/oauth2/token`) : undefined;
+  if (url === undefined) {
     throw configurationError(
       'domain',
       'must be the user pool domain\'s host name, such as "my-prefix.auth.eu-west-1.amazoncognito.com", ' +
-        'without "https://" or a path (give a full URL as "tokenEndpoint" instead)',
+        'optionally with a port up to 65535, without "https://" or a path (give a full URL as "tokenEndpoint" ' +
+        'instead)',
     );
   }
-  return new URL(`https://${domain}/oauth2/token`);
+  return url;
 }
 
 // URL.parse would do, but only from Node 20.18; engines allows any Node 20.
@@ -129,8 +133,9 @@ export async function requestClientCredentialsGrant(
     });
     text = await response.text();
   } catch (error) {
-    // Rethrown as it is for the retry loop to classify, but it may become a `cause`, which gets printed.
-    throw scrub(error, secrets);
+    // Rethrown for the retry loop to classify, but it may become a `cause`, which gets printed: a sanitised
+    // stand-in keeps its name and network code, and nothing else.
+    throw sanitize(error, secrets, request.url.host);
   }
   const json = parseJsonObject(text);
   if (!response.ok) {

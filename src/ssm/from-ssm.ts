@@ -24,7 +24,9 @@ interface CachedCredentials extends ExpiringValue {
  * - `{ forceRefresh: true }` skips the cached read; the token provider asks for it once after Cognito rejects
  *   a sign-in, so a password rotated in SSM is picked up without a restart.
  * - Throttling (Parameter Store allows 40 requests per second per account by default), 5xx and network errors
- *   are retried with jittered back-off, for at most 5 attempts and 10 seconds.
+ *   are retried with jittered back-off, for at most 5 attempts and 10 seconds, or until the `signal` the caller
+ *   passes aborts (the token providers pass their `timeoutMs` budget's): the read then stops, leaving no request
+ *   or timer behind, and rejects naming SSM and the parameters.
  * - Every failure is a {@link CognitoTokenError} with code `ERR_CREDENTIALS`, naming the parameters and the AWS
  *   error, never a value; the SDK error is its `cause`. Throttling that outlasts the back-off is
  *   `ERR_CREDENTIALS` too, with the `ThrottlingException` as `cause`. Bad options throw `ERR_CONFIGURATION`
@@ -60,8 +62,13 @@ interface CachedCredentials extends ExpiringValue {
 export function fromSsm(options: FromSsmOptions): CredentialsSource {
   const { fields, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
   const read = parameterReader(client, clientConfig);
+  // The signal of the call that starts a read, handed over through this variable because the cache calls the
+  // read itself, synchronously within load(). Concurrent callers share that read, and so its signal: when the
+  // first caller's time runs out, the others see the read fail, and the next call reads again.
+  let starterSignal: AbortSignal | undefined;
   const cache = new ExpiringCache<CachedCredentials>(async () => {
-    const values = await read(names);
+    const signal = starterSignal;
+    const values = await read(names, signal);
     const credentials =
       fields.length > 0
         ? Object.fromEntries(fields.map((field, index) => [field, values[index]]))
@@ -71,7 +78,16 @@ export function fromSsm(options: FromSsmOptions): CredentialsSource {
     return { credentials: Object.freeze(credentials), expiresAt, renewAt: expiresAt };
   });
   // Everything read stays in this closure and the cache: the function object itself carries no value.
-  return async (loadOptions) => (await cache.load({ force: loadOptions?.forceRefresh === true })).credentials;
+  return async (loadOptions) => {
+    starterSignal = loadOptions?.signal;
+    let loading: Promise<CachedCredentials>;
+    try {
+      loading = cache.load({ force: loadOptions?.forceRefresh === true });
+    } finally {
+      starterSignal = undefined;
+    }
+    return (await loading).credentials;
+  };
 }
 
 /**

@@ -7,47 +7,75 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
-import { withDeadline } from '../core/deadline.js';
-import { describeCause } from '../core/redaction.js';
+import { Deadline, withDeadline } from '../core/deadline.js';
+import { read, unusableAnswer } from '../core/failure.js';
+import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../core/retry.js';
 import { CognitoTokenError } from '../errors.js';
 
 /**
- * Bounds one read, back-off included. A source has no caller's `timeoutMs` to share (the provider that calls
- * it races it against its own), so this only stops a read nobody waits for from retrying forever.
+ * Bounds one read, back-off included, when the caller gives no signal. A provider's read is bounded by its own
+ * `timeoutMs` instead, through the signal it passes (see {@link parameterReader}); this only stops a read nobody
+ * bounds from retrying forever.
  */
 const READ_TIMEOUT_MS = 10_000;
 
 /**
  * Returns a function that reads parameters, in the order of `names`, with one GetParameters request (retried
- * on throttling, 5xx and network failures). The SSM client is built on the first read: never per call, and
- * never at construction, where a Lambda cold start would pay for it before the first token is wanted.
+ * on throttling, 5xx, network failures and unusable answers). The SSM client is built on the first read: never
+ * per call, and never at construction, where a Lambda cold start would pay for it before the first token is
+ * wanted.
+ *
+ * When `signal` aborts (the token operation that asked ran out of time), the read stops at once, its request,
+ * back-off and timers included, and rejects with `ERR_CREDENTIALS` naming SSM and the parameters: nothing it
+ * started may keep the process alive after the caller has given up.
  */
 export function parameterReader(
   client: SSMClient | undefined,
   clientConfig: SSMClientConfig | undefined,
-): (names: string[]) => Promise<string[]> {
+): (names: string[], signal?: AbortSignal) => Promise<string[]> {
   let ssm: SSMClient | undefined;
-  const getParameters = (Names: string[], abortSignal: AbortSignal): Promise<GetParametersCommandOutput> => {
+  const getParameters = async (Names: string[], abortSignal: AbortSignal): Promise<GetParametersCommandOutput> => {
     // fromSsm runs its own bounded back-off for throttling: SDK retries underneath would multiply the
     // attempts. An explicit clientConfig.maxAttempts still wins.
     ssm ??= client ?? new SSMClient({ maxAttempts: 1, ...clientConfig });
-    return ssm.send(new GetParametersCommand({ Names, WithDecryption: true }), { abortSignal });
+    let output: GetParametersCommandOutput;
+    try {
+      output = await ssm.send(new GetParametersCommand({ Names, WithDecryption: true }), { abortSignal });
+    } catch (error) {
+      // The SDK copies every field of an error body onto its exception: keep only what classifies it.
+      throw sanitize(error, []);
+    }
+    // A list that is not one is a garbled answer, retried like one; so is an entry that is not an object.
+    if (output.Parameters !== undefined && !Array.isArray(output.Parameters)) {
+      throw unusableAnswer('SSM answered GetParameters with "Parameters" that is not a list');
+    }
+    return output;
   };
-  return async (names) => {
-    const { Parameters = [] } = await withDeadline(READ_TIMEOUT_MS, (deadline) =>
-      withRetries(
-        { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },
-        (abortSignal) => getParameters(names, abortSignal),
-      ),
-    ).catch((error: unknown) => {
-      throw readFailure(error, names);
-    });
+  return async (names, signal) => {
+    if (signal?.aborted) throw callerGaveUp(names, signal.reason);
+    let Parameters: unknown[];
+    try {
+      ({ Parameters = [] } = await withDeadline(READ_TIMEOUT_MS, (ownDeadline) => {
+        const deadline = signal === undefined ? ownDeadline : new CallerBoundDeadline(ownDeadline, signal);
+        return withRetries(
+          { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },
+          (abortSignal) => getParameters(names, abortSignal),
+        ).finally(() => deadline.dispose());
+      }));
+    } catch (error) {
+      throw signal?.aborted ? callerGaveUp(names, signal.reason) : readFailure(error, names);
+    }
     // SSM answers in no promised order, by name or ARN, with any `:version` or `:label` selector apart.
-    const values = names.map(
-      (name) =>
-        Parameters.find((p) => [p.Name, p.ARN].some((id) => id === name || id + (p.Selector ?? '') === name))?.Value,
-    );
+    const values = names.map((name) => {
+      const found = Parameters.find((p) =>
+        [read(p, 'Name'), read(p, 'ARN')].some(
+          (id) => typeof id === 'string' && (id === name || id + String(read(p, 'Selector') ?? '') === name),
+        ),
+      );
+      const value = read(found, 'Value');
+      return typeof value === 'string' ? value : undefined;
+    });
     // Names in InvalidParameters have no value; so has a name SSM left out without saying.
     const missing = names.filter((_, index) => values[index] === undefined);
     if (missing.length > 0) {
@@ -61,17 +89,84 @@ export function parameterReader(
 }
 
 /**
- * Every failure is `ERR_CREDENTIALS` with the SDK error as `cause`: what failed is loading credentials. The
- * message has parameter and AWS error names, never a value (a GetParameters request carries none to echo).
+ * A read's own deadline, cut short when the caller's signal aborts: the retry loop's waits and races end at
+ * whichever comes first, the read's 10 s or the caller's `timeoutMs`, so no back-off timer outlives the caller.
+ */
+class CallerBoundDeadline extends Deadline {
+  readonly #controller = new AbortController();
+  readonly #stopped: Promise<never>;
+  readonly #own: Deadline;
+  readonly #caller: AbortSignal;
+  readonly #stop = () => this.#controller.abort(this.#caller.aborted ? this.#caller.reason : this.#own.signal.reason);
+
+  constructor(own: Deadline, caller: AbortSignal) {
+    // Never fires: the read's own deadline and the caller's signal are what end this one.
+    super(own.timeoutMs);
+    super.dispose();
+    this.#own = own;
+    this.#caller = caller;
+    this.#stopped = new Promise<never>((_, reject) => {
+      this.#controller.signal.addEventListener('abort', () => reject(this.#controller.signal.reason));
+    });
+    // Callers that never race against the deadline must not see an unhandled rejection.
+    this.#stopped.catch(() => undefined);
+    own.signal.addEventListener('abort', this.#stop);
+    caller.addEventListener('abort', this.#stop);
+    if (own.expired || caller.aborted) this.#stop();
+  }
+
+  override get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  override get expired(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  override remainingMs(): number {
+    return this.expired ? 0 : this.#own.remainingMs();
+  }
+
+  override race<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.#stopped]);
+  }
+
+  override sleep(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wait = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    return this.race(wait).finally(() => clearTimeout(timer));
+  }
+
+  override dispose(): void {
+    this.#own.signal.removeEventListener('abort', this.#stop);
+    this.#caller.removeEventListener('abort', this.#stop);
+  }
+}
+
+/** The caller ran out of time while SSM had not answered: say so, naming the parameters, not a bare timeout. */
+function callerGaveUp(names: readonly string[], reason: unknown): CognitoTokenError {
+  return new CognitoTokenError(
+    'ERR_CREDENTIALS',
+    `Could not read ${describeNames(names)}: SSM did not answer before the token request's timeout ran out`,
+    { cause: sanitize(reason, []) },
+  );
+}
+
+/**
+ * Every failure is `ERR_CREDENTIALS` with a sanitised stand-in for the SDK error as `cause`: what failed is
+ * loading credentials. The message has parameter and AWS error names, never a value (a GetParameters request
+ * carries none to echo).
  */
 function readFailure(error: unknown, names: readonly string[]): CognitoTokenError {
   // withRetries gave up on throttling, an outage or the timeout: its message counts the attempts.
-  const gaveUp = error instanceof CognitoTokenError;
-  const cause = gaveUp ? error.cause : error;
+  const gaveUp = error instanceof CognitoTokenError ? sanitizeExhausted(error, []) : undefined;
+  const cause = gaveUp === undefined ? sanitize(error, []) : gaveUp.cause;
   return new CognitoTokenError(
     'ERR_CREDENTIALS',
     `Could not read ${describeNames(names)} (${describeCause(cause, [])}): ${
-      gaveUp ? error.message : 'check that this role may call ssm:GetParameters and kms:Decrypt'
+      gaveUp?.message ?? 'check that this role may call ssm:GetParameters and kms:Decrypt'
     }`,
     { cause },
   );

@@ -5,6 +5,9 @@
  * `console.log(tokens)`, `util.inspect(tokens)` and `JSON.stringify(tokens)` show only `expiresAt` and
  * `username`. Note that object spread (`{ ...tokens }`) therefore copies no token: read the properties.
  *
+ * Frozen: every caller of `getTokens()` gets this same object until the next renewal, so no caller can change
+ * what the others see.
+ *
  * @example
  * ```ts
  * const { idToken, accessToken, expiresAt, username } = await tokens.getTokens();
@@ -25,6 +28,7 @@ export class CognitoTokens {
     this.#accessToken = accessToken;
     this.expiresAt = expiresAt;
     this.username = username;
+    Object.freeze(this);
   }
 
   /** The ID token (a JWT), for API Gateway Cognito authorizers. */

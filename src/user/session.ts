@@ -1,7 +1,7 @@
 import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ExpiringValue } from '../core/expiring-cache.js';
-import { decodeJwtClaims, readableClaims } from '../core/jwt-claims.js';
-import { expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { claimsOfCognitoToken, readableClaims } from '../core/jwt-claims.js';
+import { expiredOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
 import { CognitoTokenError } from '../errors.js';
 import { CognitoTokens } from './cognito-tokens.js';
 
@@ -18,7 +18,11 @@ export interface Session extends ExpiringValue {
   readonly tokens: CognitoTokens;
 }
 
-/** Builds a session from Cognito's AuthenticationResult. */
+/**
+ * Builds a session from Cognito's AuthenticationResult. Every way the answer can be unusable (no tokens, tokens
+ * that are not text or not JWTs, tokens dead on arrival) is `ERR_UNAVAILABLE`. The send path already retries
+ * tokens dead on arrival (see `sendWithRetries`); the check here keeps them out of the cache whatever sent them.
+ */
 export function sessionFromResult(
   result: AuthenticationResultType,
   signInUsername: string,
@@ -30,11 +34,23 @@ export function sessionFromResult(
   if (!idToken || !accessToken) {
     throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned no ID or access token');
   }
-  const claims = decodeJwtClaims(idToken);
+  // The SDK does not check types: a JSON number where a token belongs arrives as a number.
+  if (typeof idToken !== 'string' || typeof accessToken !== 'string') {
+    throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned an ID or access token that is not text');
+  }
+  const claims = claimsOfCognitoToken(idToken);
   const now = Date.now();
-  const expiresAt = expiryOf(now, result.ExpiresIn, [claims, readableClaims(accessToken)]);
+  const expiresIn = typeof result.ExpiresIn === 'number' ? result.ExpiresIn : undefined;
+  const tokenClaims = [claims, readableClaims(accessToken)];
+  const expiresAt = expiryOf(now, expiresIn, tokenClaims);
   if (expiresAt === undefined) {
     throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
+  }
+  if (expiredOnArrival(now, expiresIn, tokenClaims)) {
+    throw new CognitoTokenError(
+      'ERR_UNAVAILABLE',
+      'Cognito returned tokens that had already expired when they arrived',
+    );
   }
   const claimed = claims['cognito:username'];
   const username = typeof claimed === 'string' && claimed ? claimed : signInUsername;
