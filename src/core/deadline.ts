@@ -8,8 +8,14 @@ export class Deadline {
   readonly #controller = new AbortController();
   readonly #timer: ReturnType<typeof setTimeout>;
   readonly #expired: Promise<never>;
+  readonly #parent: AbortSignal | undefined;
+  readonly #abortWithParent = () => this.#controller.abort(this.#parent?.reason);
 
-  constructor(timeoutMs: number) {
+  /**
+   * @param parent A signal that ends this budget early: the caller's, when this budget is a part of a larger
+   *   one (fromSsm's own read limit inside a provider's `timeoutMs`).
+   */
+  constructor(timeoutMs: number, parent?: AbortSignal) {
     this.timeoutMs = timeoutMs;
     this.#endsAt = Date.now() + timeoutMs;
     this.#expired = new Promise<never>((_, reject) => {
@@ -22,6 +28,9 @@ export class Deadline {
       error.name = 'TimeoutError';
       this.#controller.abort(error);
     }, timeoutMs);
+    this.#parent = parent;
+    if (parent?.aborted) this.#abortWithParent();
+    else parent?.addEventListener('abort', this.#abortWithParent, { once: true });
   }
 
   /** Aborted when the budget runs out; hand it to the SDK's `send` and to `fetch`. */
@@ -34,7 +43,7 @@ export class Deadline {
   }
 
   remainingMs(): number {
-    return Math.max(0, this.#endsAt - Date.now());
+    return this.expired ? 0 : Math.max(0, this.#endsAt - Date.now());
   }
 
   /**
@@ -56,6 +65,7 @@ export class Deadline {
 
   dispose(): void {
     clearTimeout(this.#timer);
+    this.#parent?.removeEventListener('abort', this.#abortWithParent);
   }
 }
 
@@ -63,8 +73,12 @@ export class Deadline {
  * Runs one token operation inside a fresh `timeoutMs` budget, and releases the budget's timer however the
  * operation ends, so a finished call leaves nothing behind to hold a Lambda's event loop open.
  */
-export async function withDeadline<T>(timeoutMs: number, operation: (deadline: Deadline) => Promise<T>): Promise<T> {
-  const deadline = new Deadline(timeoutMs);
+export async function withDeadline<T>(
+  timeoutMs: number,
+  operation: (deadline: Deadline) => Promise<T>,
+  parent?: AbortSignal,
+): Promise<T> {
+  const deadline = new Deadline(timeoutMs, parent);
   try {
     return await operation(deadline);
   } finally {

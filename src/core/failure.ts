@@ -89,11 +89,11 @@ function isNetworkFailure(error: unknown): boolean {
  * refused or dropped connection (`ECONNREFUSED from 127.0.0.1:9229`) or the status of an answer without an
  * AWS error in it (`HTTP 404 from cognito-idp.eu-west-1.amazonaws.com`). `host` is where the request went.
  */
-export function describeFailure(error: unknown, host?: string): string {
+export function describeFailure(error: unknown, host: unknown = read(error, 'host')): string {
   const name = errorName(error);
   // Ours, and it says what was wrong with the answer.
   if (name === UNUSABLE_ANSWER) return `${name}: ${String(read(error, 'message'))}`;
-  const from = host === undefined ? '' : ` from ${host}`;
+  const from = typeof host === 'string' ? ` from ${host}` : '';
   const code = networkCodeOf(error);
   if (code !== undefined) {
     const status = httpStatusOf(error);

@@ -1,5 +1,5 @@
 import { CognitoTokenError } from '../errors.js';
-import { describeFailure, errorName, networkCodeOf, read } from './failure.js';
+import { errorName, networkCodeOf, read } from './failure.js';
 
 /**
  * Cognito's own messages are safe to show ("Incorrect username or password."), but some services echo input
@@ -48,6 +48,8 @@ export class SanitizedError extends Error {
   declare readonly $fault?: 'client' | 'server';
   /** A Node or undici network code (`ECONNREFUSED`, `UND_ERR_SOCKET`), when the failure had one. */
   declare readonly code?: string;
+  /** The host the failed request went to, when it is known: messages name it. */
+  declare readonly host?: string;
 
   constructor(name: string, message: string, fields: SanitizedFields, cause: unknown) {
     super(message, cause === undefined ? undefined : { cause });
@@ -55,6 +57,7 @@ export class SanitizedError extends Error {
     if (fields.$metadata !== undefined) this.$metadata = fields.$metadata;
     if (fields.$fault !== undefined) this.$fault = fields.$fault;
     if (fields.code !== undefined) this.code = fields.code;
+    if (fields.host !== undefined) this.host = fields.host;
   }
 }
 
@@ -62,6 +65,7 @@ interface SanitizedFields {
   readonly $metadata?: Readonly<Record<string, string | number | undefined>>;
   readonly $fault?: 'client' | 'server';
   readonly code?: string;
+  readonly host?: string;
 }
 
 // The $metadata fields worth keeping: what support asks for, and what classifyFailure reads.
@@ -83,6 +87,7 @@ export function sanitize(error: unknown, secrets: readonly (string | undefined)[
     ...(typeof metadata === 'object' && metadata !== null ? { $metadata: pickMetadata(metadata) } : {}),
     ...(fault === 'client' || fault === 'server' ? { $fault: fault } : {}),
     ...(typeof code === 'string' && networkCodeOf({ code }) === code ? { code } : {}),
+    ...(host === undefined ? {} : { host }),
   };
   const status = fields.$metadata?.httpStatusCode;
   let message = safeMessage(error, secrets);
@@ -110,16 +115,11 @@ export function sanitizeExhausted(
   secrets: readonly (string | undefined)[],
   host?: string,
 ): CognitoTokenError {
-  if (error.cause === undefined) return error;
-  const cause = sanitize(error.cause, secrets, host);
-  const named = `(${errorName(error.cause)})`;
-  const message = redact(
-    error.message.includes(named) ? error.message.replace(named, `(${describeFailure(cause, host)})`) : error.message,
-    secrets,
-  );
+  const cause = error.cause === undefined ? undefined : sanitize(error.cause, secrets, host);
+  const message = redact(error.message, secrets);
   return cause === error.cause && message === error.message
     ? error
-    : new CognitoTokenError(error.code, message, { cause });
+    : new CognitoTokenError(error.code, message, cause === undefined ? undefined : { cause });
 }
 
 function pickMetadata(metadata: object): Record<string, string | number | undefined> {
@@ -137,45 +137,20 @@ function isUnknownAnswer(name: string, message: string): boolean {
 }
 
 /**
- * Removes known secrets from an error's message and stack, in place: it stays the SDK's own error, with its
- * class and `$metadata`, but a `cause` is printed by `util.inspect` and `console.log`, so it must be as safe as
- * our own message. A parse error quotes the text it choked on, which may be a token or a secret we do not
- * know, so its message goes entirely; so does a message that is not text (a service's JSON can put anything
- * there). The raw HTTP response the SDK keeps on its errors goes too: through its socket it reaches the
- * request's headers, which hold the caller's AWS session token and signature on signed calls. Causes are
- * scrubbed the same way, a few levels deep. Prefer {@link sanitize}, which keeps nothing else of the original.
- */
-export function scrub<E>(error: E, secrets: readonly (string | undefined)[], depth = 0): E {
-  if (typeof error !== 'object' || error === null || depth > 4) return error;
-  const target = error as { message?: unknown; stack?: unknown; $response?: { body?: unknown } };
-  const original = read(error, 'message');
-  const message = safeMessage(error, secrets);
-  try {
-    if (original !== undefined && message !== original) {
-      target.message = message;
-      target.stack = `${errorName(error)}: ${message}`;
-    }
-    const response = target.$response;
-    if (typeof response === 'object' && response !== null && response.body !== undefined) response.body = undefined;
-  } catch {
-    // A frozen or exotic error cannot be changed. describeCause() still quotes only its safe message.
-  }
-  // A wrapper's own cause is printed with it (ours: the SDK-resend guard's AbortError keeps the SDK error).
-  scrub(read(error, 'cause'), secrets, depth + 1);
-  return error;
-}
-
-/**
- * The name and message of an error about to become a `cause`, scrubbed of `secrets` in place (see
- * {@link scrub}), ready to quote inside our own message.
+ * The name and message of an error, with `secrets` cut out, ready to quote inside our own message. It changes
+ * nothing: an error kept as a `cause` goes through {@link sanitize} first.
  */
 export function describeCause(error: unknown, secrets: readonly (string | undefined)[]): string {
-  const name = errorName(scrub(error, secrets));
+  const name = errorName(error);
   const message = safeMessage(error, secrets).trim();
   return message === '' || message === name ? name : `${name}: ${message}`;
 }
 
-/** What of an error's message may be shown: see {@link scrub}. */
+/**
+ * What of an error's message may be shown. A parse error quotes the text it choked on, which may be a token or
+ * a secret we do not know, so its message goes entirely; so does a message that is not text (a service's JSON
+ * can put anything there).
+ */
 function safeMessage(error: unknown, secrets: readonly (string | undefined)[]): string {
   if (error instanceof SyntaxError || errorName(error) === 'SyntaxError') return 'unreadable JSON (text withheld)';
   const message = read(error, 'message');

@@ -1,8 +1,8 @@
 import { CognitoTokenError } from '../errors.js';
 import type { Deadline } from './deadline.js';
-import { classifyFailure, codeForExhaustedRetries, errorName, type FailureKind } from './failure.js';
+import { classifyFailure, codeForExhaustedRetries, describeFailure, errorName, type FailureKind } from './failure.js';
 import { logEvent, type TokenProviderLogger } from './logger.js';
-import { scrub } from './redaction.js';
+import { sanitize } from './redaction.js';
 
 /** Attempts and back-off for throttling, 5xx and network failures. */
 export interface RetryPolicy {
@@ -95,11 +95,12 @@ function exhausted(
 ): CognitoTokenError {
   const what = kind === 'throttled' ? 'was throttled' : 'failed';
   const why = deadline.expired ? `the ${deadline.timeoutMs} ms timeout ran out` : `${attempts} attempt(s)`;
-  // Throttling and outages do not echo our input, but a garbled answer's parse error quotes it.
-  scrub(cause, []);
+  // Throttling and outages do not echo our input, but a garbled answer's parse error quotes it. Callers that
+  // know the request's secrets sanitise each attempt's failure with them first; this is a no-op for those.
+  const safe = sanitize(cause, []);
   return new CognitoTokenError(
     codeForExhaustedRetries(kind),
-    `${operation} ${what} (${errorName(cause)}); gave up after ${why}`,
-    { cause },
+    `${operation} ${what} (${describeFailure(safe)}); gave up after ${why}`,
+    { cause: safe },
   );
 }

@@ -7,7 +7,7 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
-import { Deadline, withDeadline } from '../core/deadline.js';
+import { withDeadline } from '../core/deadline.js';
 import { read, unusableAnswer } from '../core/failure.js';
 import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
 import { DEFAULT_RETRY_POLICY, withRetries } from '../core/retry.js';
@@ -56,13 +56,16 @@ export function parameterReader(
     if (signal?.aborted) throw callerGaveUp(names, signal.reason);
     let Parameters: unknown[];
     try {
-      ({ Parameters = [] } = await withDeadline(READ_TIMEOUT_MS, (ownDeadline) => {
-        const deadline = signal === undefined ? ownDeadline : new CallerBoundDeadline(ownDeadline, signal);
-        return withRetries(
-          { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },
-          (abortSignal) => getParameters(names, abortSignal),
-        ).finally(() => deadline.dispose());
-      }));
+      // The read's own limit, cut short by the caller's: no back-off timer outlives the caller.
+      ({ Parameters = [] } = await withDeadline(
+        READ_TIMEOUT_MS,
+        (deadline) =>
+          withRetries(
+            { deadline, policy: DEFAULT_RETRY_POLICY, logger: undefined, operation: 'SSM GetParameters' },
+            (abortSignal) => getParameters(names, abortSignal),
+          ),
+        signal,
+      ));
     } catch (error) {
       throw signal?.aborted ? callerGaveUp(names, signal.reason) : readFailure(error, names);
     }
@@ -86,63 +89,6 @@ export function parameterReader(
     }
     return values as string[];
   };
-}
-
-/**
- * A read's own deadline, cut short when the caller's signal aborts: the retry loop's waits and races end at
- * whichever comes first, the read's 10 s or the caller's `timeoutMs`, so no back-off timer outlives the caller.
- */
-class CallerBoundDeadline extends Deadline {
-  readonly #controller = new AbortController();
-  readonly #stopped: Promise<never>;
-  readonly #own: Deadline;
-  readonly #caller: AbortSignal;
-  readonly #stop = () => this.#controller.abort(this.#caller.aborted ? this.#caller.reason : this.#own.signal.reason);
-
-  constructor(own: Deadline, caller: AbortSignal) {
-    // Never fires: the read's own deadline and the caller's signal are what end this one.
-    super(own.timeoutMs);
-    super.dispose();
-    this.#own = own;
-    this.#caller = caller;
-    this.#stopped = new Promise<never>((_, reject) => {
-      this.#controller.signal.addEventListener('abort', () => reject(this.#controller.signal.reason));
-    });
-    // Callers that never race against the deadline must not see an unhandled rejection.
-    this.#stopped.catch(() => undefined);
-    own.signal.addEventListener('abort', this.#stop);
-    caller.addEventListener('abort', this.#stop);
-    if (own.expired || caller.aborted) this.#stop();
-  }
-
-  override get signal(): AbortSignal {
-    return this.#controller.signal;
-  }
-
-  override get expired(): boolean {
-    return this.#controller.signal.aborted;
-  }
-
-  override remainingMs(): number {
-    return this.expired ? 0 : this.#own.remainingMs();
-  }
-
-  override race<T>(work: Promise<T>): Promise<T> {
-    return Promise.race([work, this.#stopped]);
-  }
-
-  override sleep(ms: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const wait = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ms);
-    });
-    return this.race(wait).finally(() => clearTimeout(timer));
-  }
-
-  override dispose(): void {
-    this.#own.signal.removeEventListener('abort', this.#stop);
-    this.#caller.removeEventListener('abort', this.#stop);
-  }
 }
 
 /** The caller ran out of time while SSM had not answered: say so, naming the parameters, not a bare timeout. */

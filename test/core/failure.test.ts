@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   InternalErrorException,
   InvalidParameterException,
@@ -6,7 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, errorName, httpStatusOf } from '../../src/core/failure.js';
-import { describeCause, redact, scrub } from '../../src/core/redaction.js';
+import { describeCause, redact, SanitizedError, sanitize } from '../../src/core/redaction.js';
 
 const withStatus = (name: string, status: number) =>
   Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
@@ -93,26 +94,29 @@ describe('error details', () => {
     expect(describeCause(hostile, [])).toBe('Error');
     expect(describeCause(frozen, ['s3cret-value'])).toBe('Error: Value [redacted] rejected');
     expect(describeCause(numeric, [])).toBe('Error');
-    expect(numeric.message).toBe('');
   });
 
-  it('scrubs plain objects shaped like errors, and leaves alone the ones without a message', () => {
+  it('sanitises plain objects shaped like errors, and things that are no error at all', () => {
     const plain = { name: 'InvalidParameterException', message: 'Value s3cret-value rejected' };
-    const bare = { name: 'Whatever' };
 
-    expect(scrub(plain, ['s3cret-value']).message).toBe('Value [redacted] rejected');
-    expect(scrub(bare, ['s3cret-value'])).toEqual({ name: 'Whatever' });
-    expect(scrub('a string', ['a string'])).toBe('a string');
+    expect(sanitize(plain, ['s3cret-value'])).toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Value [redacted] rejected',
+    });
+    expect(sanitize({ name: 'Whatever' }, [])).toMatchObject({ name: 'Whatever', message: '' });
+    expect(sanitize('a s3cret-value string', ['s3cret-value'])).toBeInstanceOf(SanitizedError);
+    expect(inspect(sanitize('a s3cret-value string', []))).not.toContain('s3cret-value');
   });
 
-  it("drops the body of the SDK's raw response, which reaches the signed request's headers", () => {
+  it("keeps nothing of the SDK's raw response, which reaches the signed request's headers", () => {
     const error = new Error('Bad request');
-    const response = { statusCode: 400, headers: { 'x-amzn-requestid': 'r-1' }, body: { req: { _header: 'token' } } };
+    const response = { statusCode: 400, headers: { 'x-amzn-requestid': 'r-1' }, body: { req: { _header: 'tok3n' } } };
     Object.defineProperty(error, '$response', { value: response, enumerable: false });
 
-    scrub(error, []);
+    const sanitized = sanitize(error, []);
 
-    expect(response).toEqual({ statusCode: 400, headers: { 'x-amzn-requestid': 'r-1' }, body: undefined });
+    expect(sanitized).not.toHaveProperty('$response');
+    expect(inspect(sanitized, { showHidden: true, depth: Number.POSITIVE_INFINITY })).not.toContain('tok3n');
   });
 
   it('redacts every occurrence of each secret, but leaves values too short to matter', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
-import { CognitoTokenError } from '../../src/errors.js';
+import { CognitoTokenError, decodeJwtClaims } from '../../src/index.js';
 import { fakeJwt } from '../helpers/fake-jwt.js';
 
 describe('decodeJwtClaims', () => {
@@ -22,7 +21,9 @@ describe('decodeJwtClaims', () => {
       caught = error;
     }
     expect(caught).toBeInstanceOf(CognitoTokenError);
-    expect((caught as CognitoTokenError).code).toBe('ERR_UNAVAILABLE');
+    // The caller's input, not Cognito's answer: no blame on Cognito, no transient code.
+    expect((caught as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
+    expect((caught as Error).message).not.toContain('Cognito');
     expect((caught as Error).message).not.toContain(jwt);
   });
 });

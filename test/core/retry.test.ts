@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Deadline } from '../../src/core/deadline.js';
 import { backoffMs, DEFAULT_RETRY_POLICY, withRetries } from '../../src/core/retry.js';
-import { CognitoTokenError } from '../../src/errors.js';
+import { CognitoTokenError } from '../../src/index.js';
 
 const transient = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 
@@ -57,7 +57,7 @@ describe('withRetries', () => {
 
     expect(await failure).toMatchObject({
       code: 'ERR_UNAVAILABLE',
-      message: 'Op failed (Error); gave up after the 50 ms timeout ran out',
+      message: 'Op failed (ECONNRESET); gave up after the 50 ms timeout ran out',
     });
     expect(attempt).toHaveBeenCalledTimes(1);
   });
