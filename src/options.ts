@@ -47,6 +47,13 @@ export interface CommonProviderOptions {
    * none.
    */
   readonly sharedCache?: TokenStore;
+  /**
+   * Forwarded as `ClientMetadata` to every Cognito call that takes it (InitiateAuth, RespondToAuthChallenge,
+   * GetTokensFromRefreshToken, GetClientToken) and as `aws_client_metadata` to the OAuth2 token endpoint, for
+   * the user pool's Lambda triggers: a pre-token-generation trigger that customises tokens is the usual reader.
+   * Default: none.
+   */
+  readonly clientMetadata?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -84,6 +91,7 @@ export interface ResolvedCommonOptions {
   readonly timeoutMs: number;
   readonly logger: TokenProviderLogger | undefined;
   readonly sharedCache: TokenStore | undefined;
+  readonly clientMetadata: Readonly<Record<string, string>> | undefined;
   /** {@link DEFAULT_RETRY_POLICY}, unless a test replaced it (see {@link RETRY_POLICY_OPTION}). */
   readonly retryPolicy: RetryPolicy;
 }
@@ -153,6 +161,20 @@ export function resolveCommonOptions(
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     logger,
     sharedCache,
+    clientMetadata: resolveClientMetadata(options.clientMetadata),
     retryPolicy: (options as { [RETRY_POLICY_OPTION]?: RetryPolicy })[RETRY_POLICY_OPTION] ?? DEFAULT_RETRY_POLICY,
   };
+}
+
+/** A frozen copy: Cognito takes string values only, and a later change to the caller's object must not leak in. */
+function resolveClientMetadata(metadata: unknown): Readonly<Record<string, string>> | undefined {
+  if (metadata === undefined) return undefined;
+  const entries =
+    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
+      ? Object.entries(metadata)
+      : undefined;
+  if (entries === undefined || !entries.every(([, value]) => typeof value === 'string')) {
+    throw configurationError('clientMetadata', 'must be an object whose values are strings');
+  }
+  return Object.freeze(Object.fromEntries(entries));
 }

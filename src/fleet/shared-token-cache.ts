@@ -341,3 +341,51 @@ function errorName(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
   return typeof name === 'string' && name.length > 0 && name.length <= 100 ? name : 'Error';
 }
+
+/** Once another instance is renewing, how long one serves what it holds before looking again. */
+const RECHECK_WHILE_ANOTHER_RENEWS_MS = 1_000;
+/** A shared entry must outlive this much, or the instance that reads it would renew again at once. */
+const MIN_SHARED_LIFETIME_MS = 60_000;
+
+/** What a provider's in-process cache holds: a value with an expiry and a renewal point. */
+interface CachedValue {
+  readonly expiresAt: number;
+  readonly renewAt: number;
+}
+
+/**
+ * A provider's side of one miss of its in-process cache: the fleet's entry if it will do, else `fetch` under
+ * the lease. Renewing (`current` given), only an entry newer than `current` helps; starting cold, one that
+ * will not need renewing straight away. While another instance renews, `current` is served a little longer
+ * instead of asking the store on every call.
+ *
+ * @example
+ * ```ts
+ * const session = await obtainShared(cache, () => signIn(), { deadline, current, refreshAheadSeconds: 300 });
+ * ```
+ */
+export async function obtainShared<T extends CachedValue>(
+  cache: SharedTokenCache<T>,
+  fetch: () => Promise<T>,
+  context: {
+    readonly signal: AbortSignal;
+    readonly remainingMs: number;
+    readonly current: T | undefined;
+    readonly refreshAheadSeconds: number;
+  },
+): Promise<T> {
+  const { current } = context;
+  const now = Date.now();
+  const obtained = await cache.obtain(fetch, {
+    signal: context.signal,
+    deadlineAt: now + context.remainingMs,
+    minValidUntil:
+      current === undefined
+        ? now + Math.min(context.refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
+        : current.expiresAt + 1,
+    ...(current === undefined ? {} : { current }),
+  });
+  return obtained === current
+    ? { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) }
+    : obtained;
+}

@@ -19,6 +19,7 @@ import {
 import type { ClientTokens } from './client-tokens.js';
 import { getClientToken } from './get-client-token.js';
 import { requestClientCredentialsGrant } from './oauth2-token-endpoint.js';
+import { SharedClientTokens } from './shared-client-tokens.js';
 
 /**
  * Machine-to-machine access tokens for one app client (the OAuth2 client-credentials grant), cached and
@@ -78,8 +79,10 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
 
   constructor(options: ClientTokenProviderOptions) {
     const resolved = resolveClientOptions(options);
-    // There is no refresh token: renewing means asking for a new token, so the current one is not needed.
-    this.#cache = new ExpiringCache(() => obtainClientToken(resolved), resolved.common.logger);
+    const shared = resolved.common.sharedCache === undefined ? undefined : new SharedClientTokens(resolved);
+    // There is no refresh token: renewing means asking for a new token, so the current one is only needed to
+    // keep serving it while another instance of a fleet renews.
+    this.#cache = new ExpiringCache((current) => obtainClientToken(resolved, shared, current), resolved.common.logger);
   }
 
   async getAccessToken(): Promise<string> {
@@ -99,21 +102,33 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
   }
 }
 
-/** One token request, inside one `timeoutMs` budget, the secret's loading included. */
-function obtainClientToken(options: ResolvedClientTokenOptions): Promise<CachedClientToken> {
+/**
+ * One token request, inside one `timeoutMs` budget, the secret's loading included. With a shared cache, the
+ * fleet's entry is read first, and only one instance at a time asks Cognito (which bills every request).
+ */
+function obtainClientToken(
+  options: ResolvedClientTokenOptions,
+  shared: SharedClientTokens | undefined,
+  current: CachedClientToken | undefined,
+): Promise<CachedClientToken> {
   const { common, secret } = options;
   return withDeadline(common.timeoutMs, async (deadline) => {
-    const { result } = await withCredentialsReload(
-      secret.isSource,
-      (forceRefresh) => loadClientSecret(secret.load, deadline, forceRefresh),
-      (clientSecret) => requestToken(options, deadline, clientSecret),
-      common.logger,
-    );
-    logEvent(common.logger, 'cognito-token-provider: client token issued', {
-      expiresAt: result.tokens.expiresAt,
-      scopes: result.tokens.scopes,
-    });
-    return result;
+    const fromCognito = async () => {
+      const { result } = await withCredentialsReload(
+        secret.isSource,
+        (forceRefresh) => loadClientSecret(secret.load, deadline, forceRefresh),
+        (clientSecret) => requestToken(options, deadline, clientSecret),
+        common.logger,
+      );
+      logEvent(common.logger, 'cognito-token-provider: client token issued', {
+        expiresAt: result.tokens.expiresAt,
+        scopes: result.tokens.scopes,
+      });
+      return result;
+    };
+    if (shared === undefined) return fromCognito();
+    const clientSecret = await loadClientSecret(secret.load, deadline, false);
+    return shared.obtain(clientSecret, current, deadline, fromCognito);
   });
 }
 
@@ -139,11 +154,13 @@ async function requestToken(
             },
             clientSecret,
             scopes,
+            common.clientMetadata,
           )
         : await withRetries({ deadline, policy: common.retryPolicy, logger, operation }, (signal) =>
-            requestClientCredentialsGrant({ url: source.url, clientId, clientSecret, scopes }, signal).then((answer) =>
-              checkGrantAlive(answer, operation),
-            ),
+            requestClientCredentialsGrant(
+              { url: source.url, clientId, clientSecret, scopes, clientMetadata: common.clientMetadata },
+              signal,
+            ).then((answer) => checkGrantAlive(answer, operation)),
           );
   } catch (error) {
     throw clientTokenFailure(error, operation, [clientSecret]);

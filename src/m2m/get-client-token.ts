@@ -13,6 +13,7 @@ export async function getClientToken(
   context: CognitoRequestContext,
   clientSecret: string,
   scopes: readonly string[],
+  clientMetadata: Readonly<Record<string, string>> | undefined,
 ): Promise<ClientTokenGrant> {
   // Checked at construction, so it is present here.
   const Command = getClientTokenCommand() as typeof GetClientTokenCommand;
@@ -25,6 +26,8 @@ export async function getClientToken(
         Secret: clientSecret,
         // Without Scopes, Cognito grants every custom scope the app client allows.
         ...(scopes.length === 0 ? {} : { Scopes: [...scopes] }),
+        // Newer than GetClientToken itself: an SDK whose model lacks the member leaves it out of the request.
+        ...(clientMetadata === undefined ? {} : { ClientMetadata: { ...clientMetadata } }),
       }),
     [clientSecret],
   );

@@ -25,6 +25,8 @@ interface ClientCredentialsRequest {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly scopes: readonly string[];
+  /** Sent as `aws_client_metadata`, a JSON object, for the user pool's pre-token-generation trigger. */
+  readonly clientMetadata?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -111,12 +113,13 @@ export async function requestClientCredentialsGrant(
   request: ClientCredentialsRequest,
   signal: AbortSignal,
 ): Promise<ClientTokenGrant> {
-  const { url, clientId, clientSecret, scopes } = request;
+  const { url, clientId, clientSecret, scopes, clientMetadata } = request;
   const authorization = basicAuthorization(clientId, clientSecret);
   // The Base64 part alone gives the secret away, so it is redacted wherever it appears.
   const secrets = [clientSecret, formEncode(clientSecret), authorization.slice('Basic '.length)];
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scopes.length > 0) body.set('scope', scopes.join(' '));
+  if (clientMetadata !== undefined) body.set('aws_client_metadata', JSON.stringify(clientMetadata));
   let response: Response;
   let text: string;
   try {

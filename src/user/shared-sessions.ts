@@ -2,15 +2,10 @@ import type { TokenProviderLogger } from '../core/logger.js';
 import { renewalPoint } from '../core/token-expiry.js';
 import type { UserCredentials } from '../credentials/credentials.js';
 import { deriveUserSealingKey, storeKeyOf } from '../fleet/entry-sealing.js';
-import { SharedTokenCache } from '../fleet/shared-token-cache.js';
+import { obtainShared, SharedTokenCache } from '../fleet/shared-token-cache.js';
 import type { TokenStore } from '../fleet/token-store.js';
 import { CognitoTokens } from './cognito-tokens.js';
 import type { Session } from './session.js';
-
-/** Once another instance is renewing, how long this one serves what it holds before looking again. */
-const RECHECK_WHILE_ANOTHER_RENEWS_MS = 1_000;
-/** A shared entry must outlive this much, or the instance that reads it would renew again at once. */
-const MIN_SHARED_LIFETIME_MS = 60_000;
 
 interface SharedSessionsOptions {
   readonly store: TokenStore;
@@ -36,8 +31,8 @@ export class SharedSessions {
   }
 
   /**
-   * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared. `current` is what this
-   * provider holds: while another instance renews it, it keeps serving it.
+   * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared (see
+   * {@link obtainShared}). `current` is what this provider holds.
    */
   async obtain(
     credentials: UserCredentials,
@@ -46,20 +41,12 @@ export class SharedSessions {
     remainingMs: number,
     fetch: () => Promise<Session>,
   ): Promise<Session> {
-    const now = Date.now();
-    const obtained = await this.#cacheFor(credentials).obtain(fetch, {
+    const obtained = await obtainShared(this.#cacheFor(credentials), fetch, {
       signal,
-      deadlineAt: now + remainingMs,
-      // Renewing: only a newer entry helps. Starting cold: one that will not need renewing straight away.
-      minValidUntil:
-        current === undefined
-          ? now + Math.min(this.#options.refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
-          : current.expiresAt + 1,
-      ...(current === undefined ? {} : { current }),
+      remainingMs,
+      current,
+      refreshAheadSeconds: this.#options.refreshAheadSeconds,
     });
-    if (obtained === current) {
-      return { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) };
-    }
     // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.
     return obtained.refreshToken === undefined && current?.refreshToken !== undefined
       ? { ...obtained, refreshToken: current.refreshToken, clientSecret: current.clientSecret }

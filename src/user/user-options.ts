@@ -76,12 +76,6 @@ export type TokenProviderOptions = CommonProviderOptions &
     readonly refresh?: RefreshMode;
     /** Sign-in method. Default `'user-password'`. */
     readonly flow?: SignInFlow;
-    /**
-     * Forwarded as `ClientMetadata` to every call that takes it (InitiateAuth, RespondToAuthChallenge,
-     * GetTokensFromRefreshToken), for the user pool's Lambda triggers, for example to customise tokens in a
-     * pre-token-generation trigger. Default: none.
-     */
-    readonly clientMetadata?: Readonly<Record<string, string>>;
   };
 
 /** The checked and defaulted form of {@link TokenProviderOptions}. */
@@ -89,7 +83,6 @@ export interface ResolvedUserOptions extends ResolvedCommonOptions {
   readonly userPoolId: string | undefined;
   readonly refresh: RefreshMode;
   readonly flow: SignInFlow;
-  readonly clientMetadata: Readonly<Record<string, string>> | undefined;
   readonly credentials: CredentialsLoader;
   /** The SDK client, built on first use. */
   readonly client: () => CognitoIdentityProviderClient;
@@ -115,21 +108,7 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
     userPoolId,
     refresh,
     flow,
-    clientMetadata: resolveClientMetadata(options.clientMetadata),
     credentials: toCredentialsSource(options.credentials),
     client: lazyCognitoClient(options.client, options.clientConfig, common.region),
   };
-}
-
-/** A frozen copy: Cognito takes string values only, and a later change to the caller's object must not leak in. */
-export function resolveClientMetadata(metadata: unknown): Readonly<Record<string, string>> | undefined {
-  if (metadata === undefined) return undefined;
-  const entries =
-    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
-      ? Object.entries(metadata)
-      : undefined;
-  if (entries === undefined || !entries.every(([, value]) => typeof value === 'string')) {
-    throw configurationError('clientMetadata', 'must be an object whose values are strings');
-  }
-  return Object.freeze(Object.fromEntries(entries)) as Readonly<Record<string, string>>;
 }

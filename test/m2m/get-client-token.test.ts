@@ -28,13 +28,14 @@ describe('getClientToken', () => {
         retryPolicy: DEFAULT_RETRY_POLICY,
         logger: undefined,
       };
-      return getClientToken(context, 'client-secret-value', ['orders/read']);
+      return getClientToken(context, 'client-secret-value', ['orders/read'], { tenant: 'eu' });
     });
 
     expect(cognito).toHaveReceivedCommandExactlyOnceWith(GetClientTokenCommand, {
       ClientId: '1example23456789',
       Secret: 'client-secret-value',
       Scopes: ['orders/read'],
+      ClientMetadata: { tenant: 'eu' },
     });
     expect(grant).toEqual({
       accessToken: 'client-access-token',
