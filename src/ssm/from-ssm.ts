@@ -52,7 +52,7 @@ interface CachedCredentials extends ExpiringValue {
  *   }),
  * });
  *
- * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…"}.
+ * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}.
  * const sameTokens = createTokenProvider({
  *   clientId: process.env.CLIENT_ID!,
  *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
@@ -109,7 +109,7 @@ function fromJson(text: string, names: readonly string[]): CognitoCredentials {
   if (Object.keys(credentials).length === 0) {
     throw new CognitoTokenError(
       'ERR_CREDENTIALS',
-      `${describeNames(names)} must hold a JSON object with "username", "password" or "clientSecret"`,
+      `${describeNames(names)} must hold a JSON object with "username", "password", "clientSecret" or "totpSecret"`,
     );
   }
   return credentials;

@@ -25,12 +25,14 @@ export interface SsmNamedParameters {
   readonly password?: string;
   /** Name of the SecureString parameter holding the app client's secret. */
   readonly clientSecret?: string;
+  /** Name of the SecureString parameter holding the user's base32 TOTP secret, for TOTP MFA. */
+  readonly totpSecret?: string;
   readonly parameter?: never;
 }
 
 /**
  * Credentials kept together in one SecureString parameter holding JSON:
- * `{"username": "…", "password": "…", "clientSecret": "…"}`. Each field is optional here (`null` counts as
+ * `{"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}`. Each field is optional here (`null` counts as
  * absent); the provider that uses the credentials checks that the ones it needs are there.
  *
  * @example
@@ -46,6 +48,7 @@ export interface SsmJsonParameter {
   readonly username?: never;
   readonly password?: never;
   readonly clientSecret?: never;
+  readonly totpSecret?: never;
 }
 
 /**
@@ -90,7 +93,7 @@ export type FromSsmOptions = (SsmNamedParameters | SsmJsonParameter) &
   };
 
 /** The fields a credentials source can fill, in the order their parameters are requested. */
-export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret'] as const;
+export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret', 'totpSecret'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
 
 /** The checked and defaulted form of {@link FromSsmOptions}. */
@@ -115,7 +118,7 @@ export function resolveSsmOptions(options: FromSsmOptions): ResolvedSsmOptions {
   const { maxAgeSeconds = 300, client, clientConfig } = given as FromSsmOptions;
   const fields = CREDENTIAL_FIELDS.filter((field) => given[field] !== undefined);
   if ((given.parameter === undefined) === (fields.length === 0)) {
-    throw configurationError('parameter', 'or "username", "password", "clientSecret" is required, not both');
+    throw configurationError('parameter', 'or "username", "password", "clientSecret", "totpSecret" is required, not both');
   }
   const names = (fields.length > 0 ? fields : ['parameter']).map((option) => {
     const name = given[option];

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CognitoTokenError } from '../../src/errors.js';
-import { type FromSsmOptions, fromSsm } from '../../src/ssm/from-ssm.js';
+import { CognitoTokenError } from '../../src/index.js';
+import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
 import { failureOf } from '../helpers/failure-of.js';
 
 /**
@@ -242,32 +242,22 @@ describe('the SSM client', () => {
 });
 
 describe('caching', () => {
-  it('reuses a read for the default 300 seconds, then reads again', async () => {
+  it.each([
+    ['the default 300 seconds', {}, 300_000],
+    ['maxAgeSeconds, counted from the end of the read', { maxAgeSeconds: 60 }, 60_000],
+  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
     ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, ...config });
+    const source = fromSsm({ ...NAMES, ...maxAge, ...config });
     const first = await source();
 
-    vi.advanceTimersByTime(299_999);
+    vi.advanceTimersByTime(maxAgeMs - 1);
     const cached = await source();
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+    const readsWhileCached = ssm.commandCalls(GetParametersCommand).length;
     vi.advanceTimersByTime(1);
     await source();
 
     expect(cached).toBe(first);
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
-  });
-
-  it('honours maxAgeSeconds, counted from the end of the read', async () => {
-    ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, maxAgeSeconds: 60, ...config });
-    await source();
-
-    vi.advanceTimersByTime(59_999);
-    await source();
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
-    vi.advanceTimersByTime(1);
-    await source();
-
+    expect(readsWhileCached).toBe(1);
     expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
   });
 
@@ -484,7 +474,7 @@ describe('failures', () => {
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(
-      `SSM parameter "${JSON_NAME}" must hold a JSON object with "username", "password" or "clientSecret"`,
+      `SSM parameter "${JSON_NAME}" must hold a JSON object with "username", "password", "clientSecret" or "totpSecret"`,
     );
     // A SyntaxError quotes the text it choked on, which here is the secret.
     expect(error.cause).toBeUndefined();
@@ -657,5 +647,25 @@ describe('leak scan', () => {
     for (const view of after) {
       for (const secret of SECRETS) expect(view).not.toContain(secret);
     }
+  });
+});
+
+describe('the TOTP secret', () => {
+  it('is read from its own parameter, with the others in one request, and from a JSON parameter', async () => {
+    const totpName = '/svc/orders/cognito/totp-secret';
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [...named().Parameters, parameter(totpName, 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP')],
+      InvalidParameters: [],
+    });
+
+    const named_ = await fromSsm({ ...NAMES, totpSecret: totpName, ...config })();
+    ssm.on(GetParametersCommand).resolves(
+      json(JSON.stringify({ username: USERNAME, password: PASSWORD, totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' })),
+    );
+    const fromJson = await fromSsm({ parameter: JSON_NAME, ...config })();
+
+    expect(named_).toMatchObject({ totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
+    expect(ssm.send.getCall(0).args[0].input).toMatchObject({ Names: expect.arrayContaining([totpName]) });
+    expect(fromJson).toMatchObject({ totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
   });
 });
