@@ -7,6 +7,7 @@ import type { CliConfig } from './args.js';
 export interface CliSecrets {
   readonly password?: string;
   readonly clientSecret?: string;
+  readonly totpSecret?: string;
 }
 
 /**
@@ -69,9 +70,14 @@ export function cliCredentials(
     });
     const { user, separateSecret } = await sources;
     const [loaded, extra] = await Promise.all([user(options), separateSecret?.(options)]);
-    onLoaded([loaded.password, loaded.clientSecret, extra?.clientSecret]);
+    onLoaded([loaded.password, loaded.clientSecret, extra?.clientSecret, loaded.totpSecret]);
     const secret = secrets.clientSecret ?? extra?.clientSecret ?? loaded.clientSecret;
-    const combined: CognitoCredentials = { username: loaded.username, password: loaded.password };
-    return secret === undefined ? combined : { ...combined, clientSecret: secret };
+    const totpSecret = secrets.totpSecret ?? loaded.totpSecret;
+    return {
+      username: loaded.username,
+      password: loaded.password,
+      ...(secret === undefined ? {} : { clientSecret: secret }),
+      ...(totpSecret === undefined ? {} : { totpSecret }),
+    } satisfies CognitoCredentials;
   };
 }

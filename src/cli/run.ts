@@ -35,7 +35,11 @@ export interface CliIo {
  */
 export async function runCli(io: CliIo): Promise<number> {
   // Known before anything is parsed, so even a usage error cannot echo them.
-  const secrets: (string | undefined)[] = [io.env.COGNITO_PASSWORD, io.env.COGNITO_CLIENT_SECRET];
+  const secrets: (string | undefined)[] = [
+    io.env.COGNITO_PASSWORD,
+    io.env.COGNITO_CLIENT_SECRET,
+    io.env.COGNITO_TOTP_SECRET,
+  ];
   try {
     const command = parseCliArgs(io.argv, io.env);
     if (command.kind === 'help') {
@@ -52,6 +56,7 @@ export async function runCli(io: CliIo): Promise<number> {
       clientId: config.clientId,
       ...(config.region === undefined ? {} : { region: config.region }),
       ...(config.userPoolId === undefined ? {} : { userPoolId: config.userPoolId }),
+      flow: config.flow,
       credentials: cliCredentials(config, read, ssmClientConfig(config, io.env), (values) => secrets.push(...values)),
     });
     const tokens = await provider.getTokens();
@@ -68,7 +73,12 @@ export async function runCli(io: CliIo): Promise<number> {
 async function readSecrets(config: CliConfig, io: CliIo, secrets: (string | undefined)[]): Promise<CliSecrets> {
   const passwordOnStdin = config.credentials.kind === 'password' && config.credentials.password === 'stdin';
   const secretOnStdin = config.clientSecret?.from === 'stdin';
-  const names = [...(passwordOnStdin ? ['password'] : []), ...(secretOnStdin ? ['client secret'] : [])];
+  const totpOnStdin = config.totpSecret === 'stdin';
+  const names = [
+    ...(passwordOnStdin ? ['password'] : []),
+    ...(secretOnStdin ? ['client secret'] : []),
+    ...(totpOnStdin ? ['TOTP secret'] : []),
+  ];
   let lines: string[] = [];
   if (names.length > 0) {
     let text: string;
@@ -89,11 +99,16 @@ async function readSecrets(config: CliConfig, io: CliIo, secrets: (string | unde
       ? io.env.COGNITO_PASSWORD
       : undefined;
   const clientSecret = secretOnStdin
-    ? lines[lines.length - 1]
+    ? lines[names.indexOf('client secret')]
     : config.clientSecret?.from === 'env'
       ? io.env.COGNITO_CLIENT_SECRET
       : undefined;
-  return { password, clientSecret };
+  const totpSecret = totpOnStdin
+    ? lines[names.indexOf('TOTP secret')]
+    : config.totpSecret === 'env'
+      ? io.env.COGNITO_TOTP_SECRET
+      : undefined;
+  return { password, clientSecret, totpSecret };
 }
 
 /** SSM is read where the SDK would read it (AWS_REGION), falling back on the user pool's Region. */

@@ -1,10 +1,13 @@
 // createTokenProvider's sign-in flows over HTTP, through the real SDK, against the test server that implements
 // Cognito's side of USER_SRP_AUTH, USER_AUTH and SOFTWARE_TOKEN_MFA (harness/cognito-srp-server.ts, itself
 // checked against amazon-cognito-identity-js in srp-server.test.ts). cognito-local has none of these flows.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
+import { runProcess } from '../../harness/run-process.js';
 import {
   ChallengeRequiredError,
   CognitoTokenError,
@@ -408,3 +411,37 @@ describe('secrets', () => {
 function mfaCredentials() {
   return { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
 }
+
+describe('the cognito-token command', () => {
+  const BIN = fileURLToPath(new URL('../../dist/esm/cli.js', import.meta.url));
+
+  it('signs in with --flow user-srp and a TOTP secret piped on stdin, printing the token and nothing on stderr', async () => {
+    if (!existsSync(BIN)) throw new Error('dist/esm/cli.js is missing: run `npm run build` first');
+    const run = await runProcess(
+      process.execPath,
+      [BIN, '--client-id', 'public-client', '--user-pool-id', USER_POOL_ID, '--username', MFA_ROBOT.username],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          // No AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED here: the command itself keeps stderr quiet.
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: server.endpoint,
+          AWS_CONFIG_FILE: '/nonexistent',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+          COGNITO_FLOW: 'user-srp',
+          COGNITO_TOTP_SECRET: TOTP_SECRET,
+          COGNITO_PASSWORD: MFA_ROBOT.password,
+        },
+        killAfterMs: 30_000,
+      },
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(decodeJwtClaims(run.stdout.trim())['cognito:username']).toBe(MFA_ROBOT.username);
+    expect(server.requests.map((request) => request.body.ChallengeName ?? request.body.AuthFlow)).toEqual([
+      'USER_SRP_AUTH',
+      'PASSWORD_VERIFIER',
+      'SOFTWARE_TOKEN_MFA',
+    ]);
+  });
+});
