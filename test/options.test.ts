@@ -1,23 +1,16 @@
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { CognitoTokenError } from '../src/errors.js';
-import { createTokenProvider } from '../src/user/token-provider.js';
-import type { TokenProviderOptions } from '../src/user/user-options.js';
+import { createTokenProvider, type TokenProviderOptions } from '../src/index.js';
+import { failureOfCall } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
+import { flushPendingWork, mockCognito } from './helpers/providers.js';
+
+const cognito = mockCognito();
 
 const valid = { clientId: '4rtbp1kcm0example', credentials: { username: 'svc', password: 'pw-value-1' } };
 
-function configurationErrorOf(options: unknown): CognitoTokenError {
-  try {
-    createTokenProvider(options as TokenProviderOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    expect((error as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
-    return error as CognitoTokenError;
-  }
-  throw new Error('expected a configuration error');
-}
+const configurationErrorOf = (options: unknown) =>
+  failureOfCall(() => createTokenProvider(options as TokenProviderOptions), 'ERR_CONFIGURATION');
 
 describe('createTokenProvider option checks', () => {
   it.each([
@@ -68,8 +61,8 @@ describe('createTokenProvider option checks', () => {
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain('pw-value-1');
   });
 
-  it('accepts a complete, valid configuration without any I/O', () => {
-    expect(() =>
+  it('accepts a complete, valid configuration without any I/O, even once pending work has run', async () => {
+    const create = () =>
       createTokenProvider({
         ...valid,
         userPoolId: 'us-gov-west-1_AbC123',
@@ -80,12 +73,15 @@ describe('createTokenProvider option checks', () => {
         timeoutMs: 1,
         logger: { debug: () => undefined },
         clientConfig: { endpoint: 'http://127.0.0.1:1' },
-      }),
-    ).not.toThrow();
+      });
+
+    expect(create).not.toThrow();
+    await flushPendingWork();
+
+    expect(cognito.calls()).toHaveLength(0);
   });
 
   it('keeps its own copy of static credentials, so later mutation changes nothing', async () => {
-    const cognito = mockClient(CognitoIdentityProviderClient);
     cognito
       .on(InitiateAuthCommand)
       .resolves({ AuthenticationResult: cognitoTokens({ username: 'svc', nowSeconds: 1e9 }) });
@@ -98,6 +94,5 @@ describe('createTokenProvider option checks', () => {
     expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, {
       AuthParameters: { USERNAME: 'svc', PASSWORD: 'pw-value-1' },
     });
-    cognito.restore();
   });
 });

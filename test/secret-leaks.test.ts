@@ -1,32 +1,28 @@
 import {
-  CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   InvalidParameterException,
   NotAuthorizedException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { printedForms } from '../harness/leak-scan.js';
 import { describeCause } from '../src/core/redaction.js';
-import type { CognitoTokenError } from '../src/errors.js';
-import { computeSecretHash } from '../src/user/secret-hash.js';
-import { createTokenProvider, type TokenProvider } from '../src/user/token-provider.js';
+import { type CognitoTokenError, computeSecretHash, type TokenProvider } from '../src/index.js';
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
+import { CLIENT_ID as clientId, mockCognito, nowSeconds, useFakeClock, userProvider } from './helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const clientId = '4rtbp1kcm0example';
 const password = 'Leak-Canary-Password-91';
 const clientSecret = 'leak-canary-client-secret-77';
 const alias = 'svc@example.com';
 const realUsername = '0f5c1d9e-leak-user';
 const issued: string[] = [];
+const cognito = mockCognito();
 
 function tokensFor(serial: number) {
-  const result = cognitoTokens({ username: realUsername, nowSeconds: Math.floor(Date.now() / 1000), serial });
+  const result = cognitoTokens({ username: realUsername, nowSeconds: nowSeconds(), serial });
   issued.push(result.IdToken, result.AccessToken, result.RefreshToken, result.IdToken.split('.')[2] as string);
   return { AuthenticationResult: result };
 }
@@ -47,14 +43,10 @@ function expectNoSecretIn(printed: string[]) {
   for (const secret of secrets()) expect(all).not.toContain(secret);
 }
 
-beforeEach(() => {
-  cognito.reset();
-  issued.length = 0;
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
+useFakeClock();
 
-afterEach(() => {
-  vi.useRealTimers();
+beforeEach(() => {
+  issued.length = 0;
 });
 
 describe('leak scan', () => {
@@ -71,7 +63,7 @@ describe('leak scan', () => {
     const lines: string[] = [];
     const logger = { debug: (message: string, details?: unknown) => lines.push(message, JSON.stringify(details)) };
     const source = async () => ({ username: alias, password, clientSecret });
-    const provider: TokenProvider = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source, logger });
+    const provider: TokenProvider = userProvider({ credentials: source, logger });
     const printed: string[] = [];
 
     printed.push(...printedForms(provider));
@@ -109,21 +101,19 @@ describe('leak scan', () => {
     for (const failure of [notAuthorized(), throttled(), internalError()]) {
       cognito.reset();
       cognito.on(InitiateAuthCommand).rejects(failure);
-      await attempt(createTokenProvider(options));
+      await attempt(userProvider(options));
     }
     cognito.reset();
     cognito.on(InitiateAuthCommand).resolves({ ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 'session-canary-5' });
-    await attempt(createTokenProvider(options));
-    await attempt(
-      createTokenProvider({ ...options, credentials: async () => Promise.reject(new Error('source down')) }),
-    );
+    await attempt(userProvider(options));
+    await attempt(userProvider({ ...options, credentials: async () => Promise.reject(new Error('source down')) }));
     cognito.reset();
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
       .callsFake(() => tokensFor(1))
       .on(GetTokensFromRefreshTokenCommand)
       .rejects(new RefreshTokenReuseException({ message: 'Refresh token reuse detected', $metadata: {} }));
-    const rotating = createTokenProvider({ ...options, refresh: 'get-tokens-from-refresh-token' });
+    const rotating = userProvider({ ...options, refresh: 'get-tokens-from-refresh-token' });
     await rotating.getIdToken();
     cognito.on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' }).rejects(internalError());
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -139,11 +129,7 @@ describe('leak scan', () => {
       $metadata: { httpStatusCode: 400 },
     });
     cognito.on(InitiateAuthCommand).rejects(echoing);
-    const provider = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: alias, password, clientSecret },
-    });
+    const provider = userProvider({ credentials: { username: alias, password, clientSecret } });
 
     const error = (await provider.getIdToken().catch((thrown: unknown) => thrown)) as CognitoTokenError;
 
@@ -162,12 +148,7 @@ describe('leak scan', () => {
       },
     );
     cognito.on(InitiateAuthCommand).rejects(garbled);
-    const provider = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 300,
-      credentials: { username: alias, password },
-    });
+    const provider = userProvider({ timeoutMs: 300, credentials: { username: alias, password } });
 
     const pending = provider.getIdToken().catch((thrown: unknown) => thrown);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -194,20 +175,20 @@ describe('leak scan', () => {
     };
 
     cognito.on(InitiateAuthCommand).rejects(echoing('InternalErrorException', `PASSWORD=${password}`));
-    await failure(createTokenProvider(options).getIdToken());
+    await failure(userProvider(options).getIdToken());
     cognito.reset();
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
       .callsFake(() => tokensFor(1))
       .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
       .callsFake(() => Promise.reject(echoing('InternalErrorException', issued[2] ?? '')));
-    const renewing = createTokenProvider(options);
+    const renewing = userProvider(options);
     await renewing.getIdToken();
     await failure(renewing.refresh());
     cognito
       .on(GetTokensFromRefreshTokenCommand)
       .callsFake(() => Promise.reject(echoing('TooManyRequestsException', `${issued[2]} ${clientSecret}`)));
-    const rotating = createTokenProvider({ ...options, refresh: 'get-tokens-from-refresh-token' });
+    const rotating = userProvider({ ...options, refresh: 'get-tokens-from-refresh-token' });
     await rotating.getIdToken();
     await failure(rotating.refresh());
 
@@ -228,7 +209,7 @@ describe('leak scan', () => {
       enumerable: false,
     });
     cognito.on(InitiateAuthCommand).rejects(refused);
-    const provider = createTokenProvider({ clientId, region: 'eu-west-1', credentials: { username: alias, password } });
+    const provider = userProvider({ credentials: { username: alias, password } });
 
     const error = (await provider.getIdToken().catch((thrown: unknown) => thrown)) as CognitoTokenError;
 
@@ -247,8 +228,7 @@ describe('leak scan', () => {
       },
     });
     const plainObject = { name: 'InvalidParameterException', message: `Value '${password}' is invalid` };
-    const provider = () =>
-      createTokenProvider({ clientId, region: 'eu-west-1', credentials: { username: alias, password, clientSecret } });
+    const provider = () => userProvider({ credentials: { username: alias, password, clientSecret } });
     const outcomes: [string, unknown][] = [];
 
     for (const thrown of [numericMessage, hostileName, plainObject]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiryOf } from '../../src/core/token-expiry.js';
+import { expiryOf, renewalPoint } from '../../src/core/token-expiry.js';
 
 const now = 1_800_000_000_000;
 
@@ -22,5 +22,14 @@ describe('expiryOf', () => {
   it('ignores unreadable tokens and non-positive lifetimes, and says when nothing states a lifetime', () => {
     expect(expiryOf(now, 0, [undefined, {}])).toBeUndefined();
     expect(expiryOf(now, 90, [undefined])).toBe(now + 90_000);
+  });
+});
+
+describe('renewalPoint', () => {
+  it('is refreshAheadSeconds before expiry, but never later than half the lifetime', () => {
+    expect(renewalPoint(0, 3600_000, 300)).toBe(3300_000);
+    expect(renewalPoint(0, 300_000, 300)).toBe(150_000);
+    expect(renewalPoint(0, 10_000, 0)).toBe(10_000);
+    expect(renewalPoint(5_000, 1_000, 300)).toBe(1_000);
   });
 });

@@ -3,10 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CognitoTokenError } from '../../src/errors.js';
-import { createAuthorizedFetch, type FetchFunction } from '../../src/fetch/authorized-fetch.js';
-import { createClientTokenProvider } from '../../src/m2m/client-token-provider.js';
-import { createTokenProvider } from '../../src/user/token-provider.js';
+import {
+  CognitoTokenError,
+  createAuthorizedFetch,
+  createClientTokenProvider,
+  createTokenProvider,
+  type FetchFunction,
+} from '../../src/index.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
 /** What the loopback API saw of one request. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { CognitoTokenError } from '../../src/errors.js';
+import { CognitoTokenError } from '../../src/index.js';
 
 /** Awaits a promise that must reject with a CognitoTokenError, and returns that error for further checks. */
 export async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
@@ -10,4 +10,16 @@ export async function failureOf(promise: Promise<unknown>): Promise<CognitoToken
     return error as CognitoTokenError;
   }
   throw new Error('expected a failure');
+}
+
+/** Calls `create`, which must throw a CognitoTokenError with `code`, and returns that error for further checks. */
+export function failureOfCall(create: () => unknown, code: string): CognitoTokenError {
+  try {
+    create();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CognitoTokenError);
+    expect((error as CognitoTokenError).code).toBe(code);
+    return error as CognitoTokenError;
+  }
+  throw new Error(`expected a failure with ${code}`);
 }

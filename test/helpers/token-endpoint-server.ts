@@ -27,6 +27,8 @@ export interface TokenEndpointServer {
   replyOnce(...replies: Reply[]): void;
   /** Sets the answer used when no one-off reply is queued. */
   replyAlways(reply: (request: RecordedRequest) => Reply): void;
+  /** Forgets the recorded requests and any one-off reply a test queued but never used, and answers with `reply`. */
+  reset(reply: (request: RecordedRequest) => Reply): void;
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,11 @@ export async function startTokenEndpoint(fallback: (request: RecordedRequest) =>
     requests,
     replyOnce: (...replies) => queued.push(...replies),
     replyAlways: (reply) => {
+      answer = reply;
+    },
+    reset: (reply) => {
+      requests.length = 0;
+      queued.length = 0;
       answer = reply;
     },
     stop: () =>

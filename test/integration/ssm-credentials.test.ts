@@ -1,5 +1,5 @@
 // fromSsm end to end: the built package, the real SSMClient (signing, AWS JSON 1.1, error parsing) against the
-// SSM test endpoint (test/support/ssm-endpoint.ts), and the credentials it reads used to sign in to
+// SSM test endpoint (harness/ssm-endpoint.ts), and the credentials it reads used to sign in to
 // cognito-local behind the verifying proxy.
 import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoTokenError, createTokenProvider, decodeJwtClaims } from 'cognito-token-provider';

@@ -1,5 +1,5 @@
 // The public API, imported from the built package by its name as a user would, against the cognito-local
-// emulator behind the verifying counting proxy (test/support/counting-proxy.ts): real HTTP, real SDK
+// emulator behind the verifying counting proxy (harness/counting-proxy.ts): real HTTP, real SDK
 // serialisation and real RS256 JWTs. The proxy checks SECRET_HASH as Cognito does, which the emulator does not.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CognitoIdentityProviderClient, RevokeTokenCommand } from '@aws-sdk/client-cognito-identity-provider';
@@ -11,23 +11,16 @@ import {
   type TokenProvider,
   type TokenProviderLogger,
 } from 'cognito-token-provider';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientConfigFor } from '../../harness/cognito-local.js';
-import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import type { CognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
 import { hmacSecretHash } from '../../harness/secret-hash-oracle.js';
+import { useCognitoStack } from '../helpers/cognito-stack-hooks.js';
 
 let stack: CognitoStack;
-
-beforeAll(async () => {
-  stack = await startCognitoStack();
-});
-
-afterAll(() => stack?.stop());
-
-beforeEach(() => {
-  stack.proxy.resetCounts();
-  stack.proxy.setFaults([]);
+useCognitoStack((started) => {
+  stack = started;
 });
 
 function userProvider(

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { classifyFailure } from '../../src/core/failure.js';
-import { CognitoTokenError } from '../../src/errors.js';
+import { CognitoTokenError } from '../../src/index.js';
 import {
   basicAuthorization,
   requestClientCredentialsGrant,
@@ -34,8 +34,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  endpoint.requests.length = 0;
-  endpoint.replyAlways(() => ({ status: 200, json: { access_token: accessToken, expires_in: 3600 } }));
+  endpoint.reset(() => ({ status: 200, json: { access_token: accessToken, expires_in: 3600 } }));
 });
 
 describe('basicAuthorization', () => {
@@ -247,7 +246,9 @@ describe('requestClientCredentialsGrant', () => {
     const reason = Object.assign(new Error('timed out'), { name: 'TimeoutError' });
 
     const pending = requestClientCredentialsGrant(request(), controller.signal);
-    setTimeout(() => controller.abort(reason), 20);
+    // Abort once the endpoint holds the request: sooner, the request might never reach it.
+    await vi.waitFor(() => expect(endpoint.requests).toHaveLength(1));
+    controller.abort(reason);
 
     await expect(pending).rejects.toBe(reason);
   });

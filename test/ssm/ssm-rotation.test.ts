@@ -1,20 +1,16 @@
+// The password-rotation path end to end through the real token provider, with both AWS clients mocked.
 import { format, inspect } from 'node:util';
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fromSsm } from '../../src/ssm/from-ssm.js';
-import { computeSecretHash } from '../../src/user/secret-hash.js';
-import { createTokenProvider } from '../../src/user/token-provider.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { computeSecretHash } from '../../src/index.js';
+import { fromSsm } from '../../src/ssm/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { CLIENT_ID as clientId, mockCognito, nowSeconds, useFakeClock, userProvider } from '../helpers/providers.js';
 
-// The password-rotation path end to end through the real token provider, with both AWS clients mocked.
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
-
-const clientId = '4rtbp1kcm0example';
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
 const NEW_PASSWORD = 'New-Canary-Pa55word-29';
@@ -23,6 +19,8 @@ const NEW_SECRET = 'new-canary-client-secret-47';
 const NAMES = { username: '/svc/orders/username', password: '/svc/orders/password' } as const;
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
+const cognito = mockCognito();
+const ssm = mockClient(SSMClient);
 
 /** What SSM holds right now; a test rotates it by reassigning. */
 let stored: { password: string; clientSecret?: string };
@@ -48,36 +46,32 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
   const expectedHash =
     stored.clientSecret === undefined ? undefined : computeSecretHash(USERNAME, clientId, stored.clientSecret);
   if (PASSWORD !== stored.password || SECRET_HASH !== expectedHash) return Promise.reject(notAuthorized());
-  const result = cognitoTokens({
-    username: USERNAME,
-    nowSeconds: Math.floor(Date.now() / 1000),
-    serial: events.length,
-  });
+  const result = cognitoTokens({ username: USERNAME, nowSeconds: nowSeconds(), serial: events.length });
   issued.push(result.IdToken, result.AccessToken, result.RefreshToken);
   return Promise.resolve({ AuthenticationResult: result });
 }
 
 function provider(credentials: ReturnType<typeof fromSsm>, logged: string[] = []) {
-  return createTokenProvider({
-    clientId,
+  return userProvider({
+    region: undefined,
     credentials,
     clientConfig: { region: 'eu-west-1' },
     logger: { debug: (message, details) => logged.push(format('%s %o', message, details)) },
   });
 }
 
+useFakeClock();
+
 beforeEach(() => {
-  cognito.reset();
   ssm.reset();
   ssm.on(GetParametersCommand).callsFake(answerSsm);
   cognito.on(InitiateAuthCommand).callsFake(answerCognito);
   stored = { password: OLD_PASSWORD };
   events = [];
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
 });
 
-afterEach(() => {
-  vi.useRealTimers();
+afterAll(() => {
+  ssm.restore();
 });
 
 describe('password rotated in SSM', () => {
@@ -185,18 +179,6 @@ describe('what the provider needs', () => {
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('"username" must be a non-empty string');
     expect(error.message).not.toContain(OLD_SECRET);
-  });
-});
-
-describe('single flight through the provider', () => {
-  it('makes 1 SSM call and 1 sign-in for 1,000 concurrent first getIdToken calls', async () => {
-    const tokens = provider(fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } }));
-
-    const results = await Promise.all(Array.from({ length: 1_000 }, () => tokens.getIdToken()));
-
-    expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
-    expect(cognito.commandCalls(InitiateAuthCommand)).toHaveLength(1);
-    expect(new Set(results).size).toBe(1);
   });
 });
 

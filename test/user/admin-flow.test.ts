@@ -1,34 +1,37 @@
 import { createHmac } from 'node:crypto';
 import {
   AdminInitiateAuthCommand,
-  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClient,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChallengeRequiredError } from '../../src/errors.js';
-import { createTokenProvider, type TokenProvider } from '../../src/user/token-provider.js';
-import type { TokenProviderOptions } from '../../src/user/user-options.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ChallengeRequiredError } from '../../src/index.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { failureOf } from '../helpers/failure-of.js';
-import { cognitoTokens } from '../helpers/fake-jwt.js';
+import {
+  CLIENT_ID as clientId,
+  FAST_RETRIES,
+  flushPendingWork,
+  mockCognito,
+  refreshTokenOf,
+  serialOf,
+  authResult as signInResult,
+  useFakeClock,
+  userProvider,
+} from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const clientId = '4rtbp1kcm0example';
+const cognito = mockCognito();
 const clientSecret = 'admin-flow-client-secret-value';
 const userPoolId = 'eu-central-1_AdMiN42';
 const alias = 'svc@example.com';
 // Users who sign in with an email alias have a UUID as their real username, the cognito:username claim.
 const realUsername = '7d1e5c3a-0b9f-4e21-9c3d-admin';
 const password = 'Adm1n-Pa55word-of-the-service';
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function authResult(serial: number, withRefreshToken = true) {
-  const { RefreshToken, ...rest } = cognitoTokens({ username: realUsername, nowSeconds: nowSeconds(), serial });
-  return { AuthenticationResult: withRefreshToken ? { ...rest, RefreshToken } : rest };
-}
+const authResult = (serial: number, withRefreshToken = true) =>
+  signInResult({ username: realUsername, serial, withoutRefreshToken: !withRefreshToken });
 
-// Computed here with node:crypto, independently of src/secret-hash.ts.
+// Computed here with node:crypto, independently of the package's computeSecretHash.
 const expectedSecretHash = (username: string) =>
   createHmac('sha256', clientSecret)
     .update(username + clientId)
@@ -36,27 +39,25 @@ const expectedSecretHash = (username: string) =>
 
 const adminCalls = (flow: string) =>
   cognito.commandCalls(AdminInitiateAuthCommand).filter((call) => call.args[0].input.AuthFlow === flow);
-const serialOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).serial as number;
 
-function adminProvider(overrides: Partial<TokenProviderOptions> = {}): TokenProvider {
-  return createTokenProvider({
-    clientId,
+/** The provider under test: admin flow in the pool's own Region, signing in with the alias. */
+const adminProvider = (overrides: Parameters<typeof userProvider>[0] = {}) =>
+  userProvider({
+    region: undefined,
     userPoolId,
     flow: 'admin-user-password',
     credentials: { username: alias, password, clientSecret },
     ...overrides,
-  } as TokenProviderOptions);
-}
+  });
 
-beforeEach(() => {
-  cognito.reset();
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
+/** Answers admin sign-ins with serial 1; returns the AdminInitiateAuth REFRESH_TOKEN_AUTH behaviour to set. */
+const renewalAfterSignIn = () =>
+  cognito
+    .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
+    .resolves(authResult(1))
+    .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
 
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe("flow: 'admin-user-password' sign-in", () => {
   it('signs in with AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH in the user pool, never with InitiateAuth', async () => {
@@ -109,7 +110,7 @@ describe("flow: 'admin-user-password' sign-in", () => {
   it('keeps the default flow as InitiateAuth USER_PASSWORD_AUTH even when userPoolId is given', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult(1));
 
-    await createTokenProvider({ clientId, userPoolId, credentials: { username: alias, password } }).getIdToken();
+    await adminProvider({ flow: undefined, credentials: { username: alias, password } }).getIdToken();
 
     expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' });
     expect(cognito).not.toHaveReceivedCommand(AdminInitiateAuthCommand);
@@ -118,11 +119,7 @@ describe("flow: 'admin-user-password' sign-in", () => {
 
 describe("flow: 'admin-user-password' renewal", () => {
   it('renews with AdminInitiateAuth REFRESH_TOKEN_AUTH and a SECRET_HASH over cognito:username, not the alias', async () => {
-    cognito
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
-      .resolves(authResult(1))
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult(2, false));
+    renewalAfterSignIn().resolves(authResult(2, false));
     const tokens = adminProvider();
     await tokens.getIdToken();
 
@@ -135,7 +132,7 @@ describe("flow: 'admin-user-password' renewal", () => {
       ClientId: clientId,
       AuthFlow: 'REFRESH_TOKEN_AUTH',
       AuthParameters: {
-        REFRESH_TOKEN: 'opaque-refresh-token-1-ZXhhbXBsZQ',
+        REFRESH_TOKEN: refreshTokenOf(1),
         SECRET_HASH: expectedSecretHash(realUsername),
       },
     });
@@ -144,11 +141,7 @@ describe("flow: 'admin-user-password' renewal", () => {
 
   it('keeps the refresh token across renewals, since REFRESH_TOKEN_AUTH returns none', async () => {
     let serial = 1;
-    cognito
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
-      .resolves(authResult(1))
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(() => authResult(++serial, false));
+    renewalAfterSignIn().callsFake(() => authResult(++serial, false));
     const tokens = adminProvider();
     await tokens.getIdToken();
 
@@ -158,15 +151,11 @@ describe("flow: 'admin-user-password' renewal", () => {
     }
 
     const sent = adminCalls('REFRESH_TOKEN_AUTH').map((call) => call.args[0].input.AuthParameters?.REFRESH_TOKEN);
-    expect(sent).toEqual(['opaque-refresh-token-1-ZXhhbXBsZQ', 'opaque-refresh-token-1-ZXhhbXBsZQ']);
+    expect(sent).toEqual([refreshTokenOf(1), refreshTokenOf(1)]);
   });
 
   it('refresh() renews through AdminInitiateAuth while the tokens are still fresh', async () => {
-    cognito
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
-      .resolves(authResult(1))
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult(2, false));
+    renewalAfterSignIn().resolves(authResult(2, false));
     const tokens = adminProvider();
     await tokens.getIdToken();
 
@@ -237,8 +226,8 @@ describe("flow: 'admin-user-password' failures", () => {
   it('retries throttling, then fails with ERR_THROTTLED', async () => {
     cognito.on(AdminInitiateAuthCommand).callsFake(() => Promise.reject(throttled()));
 
-    const pending = failureOf(adminProvider().getIdToken());
-    await vi.advanceTimersByTimeAsync(10_000);
+    const pending = failureOf(adminProvider({ retryPolicy: FAST_RETRIES }).getIdToken());
+    await vi.advanceTimersByTimeAsync(100);
 
     expect((await pending).code).toBe('ERR_THROTTLED');
     expect(cognito).toHaveReceivedCommandTimes(AdminInitiateAuthCommand, 5);
@@ -257,8 +246,7 @@ describe("flow: 'admin-user-password' failures", () => {
 
 describe("flow: 'admin-user-password' options", () => {
   it('requires userPoolId: ERR_CONFIGURATION naming it, at construction', () => {
-    const create = () =>
-      createTokenProvider({ clientId, flow: 'admin-user-password', credentials: { username: alias, password } });
+    const create = () => adminProvider({ userPoolId: undefined });
 
     expect(create).toThrow(
       expect.objectContaining({
@@ -280,8 +268,9 @@ describe("flow: 'admin-user-password' options", () => {
     );
   });
 
-  it('makes no request at construction', () => {
+  it('makes no request at construction, even once pending work has run', async () => {
     adminProvider();
+    await flushPendingWork();
 
     expect(cognito.calls()).toHaveLength(0);
   });

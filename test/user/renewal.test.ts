@@ -1,57 +1,52 @@
 import {
-  CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   InvalidParameterException,
   RefreshTokenReuseException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CognitoTokenError } from '../../src/errors.js';
-import { createTokenProvider } from '../../src/user/token-provider.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CognitoTokenError } from '../../src/index.js';
 import { internalError, notAuthorized, throttled } from '../helpers/cognito-errors.js';
-import { cognitoTokens } from '../helpers/fake-jwt.js';
+import {
+  authResult,
+  CLIENT_ID as clientId,
+  FAST_RETRIES,
+  forgetOldSdk,
+  initiateAuthCalls,
+  mockCognito,
+  packageWithOldSdk,
+  PASSWORD as password,
+  REGION,
+  refreshTokenOf,
+  serialOf,
+  USERNAME,
+  useFakeClock,
+  userProvider,
+} from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const clientId = '4rtbp1kcm0example';
+const cognito = mockCognito();
 const clientSecret = 'rotation-client-secret-value';
-const password = 'Pa55word-of-the-service';
-const credentials = { username: 'svc-orders', password, clientSecret };
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-const result = (serial: number, withRefreshToken = true) => {
-  const { RefreshToken, ...rest } = cognitoTokens({ username: 'svc-orders', nowSeconds: nowSeconds(), serial });
-  return { AuthenticationResult: withRefreshToken ? { ...rest, RefreshToken } : rest };
-};
-const refreshTokenOf = (serial: number) => `opaque-refresh-token-${serial}-ZXhhbXBsZQ`;
+const credentials = { username: USERNAME, password, clientSecret };
+const result = (serial: number, withRefreshToken = true) =>
+  authResult({ serial, withoutRefreshToken: !withRefreshToken });
 const rotationCalls = () => cognito.commandCalls(GetTokensFromRefreshTokenCommand);
-const flowCalls = (flow: string) =>
-  cognito.commandCalls(InitiateAuthCommand).filter((call) => call.args[0].input.AuthFlow === flow);
-const serialOf = (jwt: string) =>
-  JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString()).serial as number;
+const flowCalls = (flow: string) => initiateAuthCalls(cognito, flow);
+/** A provider whose app client has a secret; `overrides` replace any option. */
+const provider = (overrides: Parameters<typeof userProvider>[0] = {}) => userProvider({ credentials, ...overrides });
 
-beforeEach(() => {
-  cognito.reset();
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
+/** Answers password sign-ins with serial 1; returns the mock, to set how the renewal answers. */
+const afterSignIn = () =>
+  cognito.on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' }).callsFake(() => result(1));
+const rotationAfterSignIn = () => afterSignIn().on(GetTokensFromRefreshTokenCommand);
+const refreshTokenAuthAfterSignIn = () => afterSignIn().on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
 
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe("refresh: 'get-tokens-from-refresh-token'", () => {
   it('renews three times in a row, each time with the newest refresh token, sending the raw secret', async () => {
     let serial = 1;
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .callsFake(() => result(++serial));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
+    rotationAfterSignIn().callsFake(() => result(++serial));
+    const tokens = provider({ refresh: 'get-tokens-from-refresh-token' });
     await tokens.getIdToken();
 
     for (let i = 0; i < 3; i++) {
@@ -69,14 +64,8 @@ describe("refresh: 'get-tokens-from-refresh-token'", () => {
   });
 
   it('keeps the old refresh token when the response carries none, and sends no ClientSecret without a secret', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .callsFake(() => result(2, false));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
+    rotationAfterSignIn().callsFake(() => result(2, false));
+    const tokens = provider({
       refresh: 'get-tokens-from-refresh-token',
       credentials: { username: 'svc-orders', password },
     });
@@ -100,17 +89,8 @@ describe("refresh: 'get-tokens-from-refresh-token'", () => {
     ],
     ['an expired refresh token', () => notAuthorized('Refresh Token has expired')],
   ])('falls back to password sign-in on %s', async (_, failure) => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .rejects(failure());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
+    rotationAfterSignIn().rejects(failure());
+    const tokens = provider({ refresh: 'get-tokens-from-refresh-token' });
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -120,48 +100,12 @@ describe("refresh: 'get-tokens-from-refresh-token'", () => {
     expect(rotationCalls()).toHaveLength(1);
     expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(2);
   });
-
-  it('makes exactly one renewal call for 200 concurrent callers at expiry', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .callsFake(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 80));
-        return result(2);
-      });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
-    await tokens.getIdToken();
-    await vi.advanceTimersByTimeAsync(3600_000);
-
-    const callers = Promise.all(Array.from({ length: 200 }, () => tokens.getIdToken()));
-    await vi.advanceTimersByTimeAsync(100);
-    const idTokens = await callers;
-
-    expect(new Set(idTokens.map(serialOf))).toEqual(new Set([2]));
-    expect(rotationCalls()).toHaveLength(1);
-    expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(1);
-  });
 });
 
 describe('a rotated refresh token is never sent twice', () => {
   it('does not retry GetTokensFromRefreshToken after a 5xx, and signs in with the password instead of resending', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .rejects(internalError());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
+    rotationAfterSignIn().rejects(internalError());
+    const tokens = provider({ refresh: 'get-tokens-from-refresh-token' });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
@@ -176,18 +120,8 @@ describe('a rotated refresh token is never sent twice', () => {
   });
 
   it('keeps a refresh token that was only throttled: Cognito did not act on it, so it may be sent again', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
-      .rejects(throttled());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 60_000,
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
+    rotationAfterSignIn().rejects(throttled());
+    const tokens = provider({ timeoutMs: 60_000, refresh: 'get-tokens-from-refresh-token' });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
     const served = tokens.getIdToken();
@@ -209,14 +143,8 @@ describe('a rotated refresh token is never sent twice', () => {
     ['REFRESH_TOKEN_AUTH', 'refresh-token-auth' as const],
     ['GetTokensFromRefreshToken', 'get-tokens-from-refresh-token' as const],
   ])('reports a %s answer without tokens as ERR_UNAVAILABLE once the old tokens are gone', async (_, refresh) => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves({})
-      .on(GetTokensFromRefreshTokenCommand)
-      .resolves({});
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', refresh, credentials });
+    refreshTokenAuthAfterSignIn().resolves({}).on(GetTokensFromRefreshTokenCommand).resolves({});
+    const tokens = provider({ refresh });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3600_000);
 
@@ -224,23 +152,15 @@ describe('a rotated refresh token is never sent twice', () => {
   });
 
   it('still retries throttling, which Cognito answers before acting on the request', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(GetTokensFromRefreshTokenCommand)
+    rotationAfterSignIn()
       .rejectsOnce(throttled())
       .callsFake(() => result(2));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'get-tokens-from-refresh-token',
-      credentials,
-    });
+    const tokens = provider({ refresh: 'get-tokens-from-refresh-token', retryPolicy: FAST_RETRIES });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3600_000);
 
     const pending = tokens.getIdToken();
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(10);
 
     expect(serialOf(await pending)).toBe(2);
     expect(rotationCalls().map((call) => call.args[0].input.RefreshToken)).toEqual([
@@ -253,15 +173,12 @@ describe('a rotated refresh token is never sent twice', () => {
 describe("refresh: 'auto'", () => {
   it('switches once to GetTokensFromRefreshToken when REFRESH_TOKEN_AUTH is refused, with no failed caller', async () => {
     let serial = 1;
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    refreshTokenAuthAfterSignIn()
       .rejects(notAuthorized('Refresh token rotation is enabled for this client'))
       .on(GetTokensFromRefreshTokenCommand)
       .callsFake(() => result(++serial));
     const logger = { debug: vi.fn() };
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials, logger });
+    const tokens = provider({ logger });
     await tokens.getIdToken();
 
     for (let i = 0; i < 3; i++) {
@@ -281,14 +198,11 @@ describe("refresh: 'auto'", () => {
   });
 
   it('falls back to the password when the switch fails too, and stays on REFRESH_TOKEN_AUTH', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    refreshTokenAuthAfterSignIn()
       .rejects(notAuthorized('Refresh Token has expired'))
       .on(GetTokensFromRefreshTokenCommand)
       .rejects(notAuthorized('Refresh Token has expired'));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials });
+    const tokens = provider();
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -302,12 +216,8 @@ describe("refresh: 'auto'", () => {
   });
 
   it('does not switch on throttling: throttling says nothing about the renewal method', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .rejects(throttled());
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', timeoutMs: 2000, credentials });
+    refreshTokenAuthAfterSignIn().rejects(throttled());
+    const tokens = provider({ timeoutMs: 2000 });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(4000_000);
 
@@ -319,14 +229,11 @@ describe("refresh: 'auto'", () => {
   });
 
   it('switches on other client errors too, since Cognito does not document the refusal', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    refreshTokenAuthAfterSignIn()
       .rejects(new InvalidParameterException({ message: 'REFRESH_TOKEN_AUTH is not supported', $metadata: {} }))
       .on(GetTokensFromRefreshTokenCommand)
       .callsFake(() => result(2));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials });
+    const tokens = provider();
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -338,38 +245,23 @@ describe("refresh: 'auto'", () => {
 
 describe('an installed SDK without GetTokensFromRefreshTokenCommand', () => {
   afterEach(() => {
-    vi.doUnmock('@aws-sdk/client-cognito-identity-provider');
-    vi.resetModules();
+    forgetOldSdk();
   });
 
-  async function providerModuleWithOldSdk() {
-    vi.resetModules();
-    vi.doMock('@aws-sdk/client-cognito-identity-provider', async (importOriginal) => {
-      const { GetTokensFromRefreshTokenCommand: _missing, ...older } =
-        await importOriginal<typeof import('@aws-sdk/client-cognito-identity-provider')>();
-      // Vitest's module mock throws on reading an export it lacks, where a real namespace object gives
-      // undefined; an explicit undefined reproduces what the package sees with an older SDK.
-      return { ...older, GetTokensFromRefreshTokenCommand: undefined };
-    });
-    return import('../../src/user/token-provider.js');
-  }
+  const providerModuleWithOldSdk = () => packageWithOldSdk('GetTokensFromRefreshTokenCommand');
 
   it("fails at construction with ERR_CONFIGURATION for refresh: 'get-tokens-from-refresh-token'", async () => {
     const { createTokenProvider: create } = await providerModuleWithOldSdk();
 
-    expect(() =>
-      create({ clientId, region: 'eu-west-1', refresh: 'get-tokens-from-refresh-token', credentials }),
-    ).toThrow(expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"refresh"') }));
+    expect(() => create({ clientId, region: REGION, refresh: 'get-tokens-from-refresh-token', credentials })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"refresh"') }),
+    );
   });
 
   it("never switches in 'auto': a refused REFRESH_TOKEN_AUTH falls back to the password", async () => {
     const { createTokenProvider: create } = await providerModuleWithOldSdk();
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => result(1))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .rejects(notAuthorized('Refresh token rotation is enabled for this client'));
-    const tokens = create({ clientId, region: 'eu-west-1', credentials });
+    refreshTokenAuthAfterSignIn().rejects(notAuthorized('Refresh token rotation is enabled for this client'));
+    const tokens = create({ clientId, region: REGION, credentials });
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);

@@ -7,54 +7,62 @@ import {
   UserNotConfirmedException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChallengeRequiredError, CognitoTokenError } from '../../src/errors.js';
-import { computeSecretHash } from '../../src/user/secret-hash.js';
-import { createTokenProvider } from '../../src/user/token-provider.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ChallengeRequiredError, CognitoTokenError, computeSecretHash } from '../../src/index.js';
 import { connectionReset, internalError, notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import {
+  answerAfter,
+  authResult,
+  CLIENT_ID as clientId,
+  FAST_RETRIES,
+  flushPendingWork,
+  initiateAuthCalls,
+  mockCognito,
+  nowSeconds,
+  PASSWORD as password,
+  serialOf,
+  useFakeClock,
+  userProvider,
+} from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const clientId = '4rtbp1kcm0example';
+const cognito = mockCognito();
 const clientSecret = 's3cr3t-client-secret-value';
-const password = 'Pa55word-of-the-service';
-const nowSeconds = () => Math.floor(Date.now() / 1000);
+const passwordAuthCalls = () => initiateAuthCalls(cognito, 'USER_PASSWORD_AUTH');
+const refreshAuthCalls = () => initiateAuthCalls(cognito, 'REFRESH_TOKEN_AUTH');
 
-function authResult(options: { username?: string; lifetimeSeconds?: number; serial?: number } = {}) {
-  return { AuthenticationResult: cognitoTokens({ username: 'svc-orders', nowSeconds: nowSeconds(), ...options }) };
-}
+/** Answers password sign-ins with `signIn` (serial 1 by default); returns the REFRESH_TOKEN_AUTH behaviour to set. */
+const renewalAfterSignIn = (signIn = authResult({ serial: 1 })) =>
+  cognito
+    .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+    .resolves(signIn)
+    .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
+/** A Cognito answer that takes `ms`, then fails with a 5xx. */
+const failingAfter = (ms: number) =>
+  answerAfter(ms, () => {
+    throw internalError();
+  });
 
-function passwordAuthCalls() {
-  return cognito
-    .commandCalls(InitiateAuthCommand)
-    .filter((call) => call.args[0].input.AuthFlow === 'USER_PASSWORD_AUTH');
-}
+useFakeClock();
 
-function refreshAuthCalls() {
-  return cognito
-    .commandCalls(InitiateAuthCommand)
-    .filter((call) => call.args[0].input.AuthFlow === 'REFRESH_TOKEN_AUTH');
-}
+describe('construction', () => {
+  it('does no I/O: no request and no credentials read, even once pending work has run', async () => {
+    const source = vi.fn(async () => ({ username: 'svc-orders', password }));
 
-beforeEach(() => {
-  cognito.reset();
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
+    userProvider({ credentials: source });
+    userProvider({ userPoolId: 'eu-west-1_AbC123', flow: 'admin-user-password' });
+    await flushPendingWork();
 
-afterEach(() => {
-  vi.useRealTimers();
+    expect(source).not.toHaveBeenCalled();
+    expect(cognito.calls()).toHaveLength(0);
+  });
 });
 
 describe('sign-in', () => {
   it('signs in with USER_PASSWORD_AUTH and no SECRET_HASH when the client has no secret', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const idToken = await tokens.getIdToken();
 
@@ -69,11 +77,7 @@ describe('sign-in', () => {
 
   it('sends SECRET_HASH over the username as sent when a client secret is given', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult({ username: '7d8c5a52-uuid' }));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc@example.com', password, clientSecret },
-    });
+    const tokens = userProvider({ credentials: { username: 'svc@example.com', password, clientSecret } });
 
     await tokens.getIdToken();
 
@@ -89,11 +93,7 @@ describe('sign-in', () => {
   it('returns both tokens, the expiry and the cognito:username claim from getTokens', async () => {
     const result = authResult({ username: '7d8c5a52-uuid', lifetimeSeconds: 3600 });
     cognito.on(InitiateAuthCommand).resolves(result);
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'a@example.com', password },
-    });
+    const tokens = userProvider({ credentials: { username: 'a@example.com', password } });
 
     const set = await tokens.getTokens();
 
@@ -114,11 +114,7 @@ describe('sign-in', () => {
     cognito
       .on(InitiateAuthCommand)
       .resolves({ AuthenticationResult: { ...result.AuthenticationResult, IdToken: parts.join('.') } });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await tokens.getTokens()).username).toBe('svc-orders');
   });
@@ -127,11 +123,7 @@ describe('sign-in', () => {
     const result = authResult({ lifetimeSeconds: 1800 });
     const { ExpiresIn: _omitted, ...withoutExpiresIn } = result.AuthenticationResult;
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: withoutExpiresIn });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const set = await tokens.getTokens();
 
@@ -140,11 +132,7 @@ describe('sign-in', () => {
 
   it('works with no AWS credentials in the environment, taking the Region from userPoolId', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
-      userPoolId: 'ap-southeast-2_AbC123',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ region: undefined, userPoolId: 'ap-southeast-2_AbC123' });
 
     await tokens.getIdToken();
 
@@ -156,7 +144,7 @@ describe('sign-in', () => {
   it('uses a client passed in instead of creating one', async () => {
     const own = new CognitoIdentityProviderClient({ region: 'us-west-2' });
     cognito.on(InitiateAuthCommand).resolves(authResult());
-    const tokens = createTokenProvider({ clientId, client: own, credentials: { username: 'svc-orders', password } });
+    const tokens = userProvider({ region: undefined, client: own });
 
     await tokens.getIdToken();
 
@@ -165,10 +153,9 @@ describe('sign-in', () => {
 
   it('applies clientConfig to the client it creates', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
+    const tokens = userProvider({
+      region: undefined,
       clientConfig: { region: 'eu-north-1', endpoint: 'http://127.0.0.1:9229' },
-      credentials: { username: 'svc-orders', password },
     });
 
     await tokens.getIdToken();
@@ -181,11 +168,7 @@ describe('sign-in', () => {
 describe('caching and single flight', () => {
   it('serves later calls from the cache without another request', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const first = await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(60_000);
@@ -196,15 +179,8 @@ describe('caching and single flight', () => {
   });
 
   it('makes one InitiateAuth for 1,000 parallel calls on a cold provider', async () => {
-    cognito.on(InitiateAuthCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return authResult();
-    });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    cognito.on(InitiateAuthCommand).callsFake(answerAfter(50, () => authResult()));
+    const tokens = userProvider();
 
     const all = Promise.all(
       Array.from({ length: 1000 }, (_, i) => (i % 2 ? tokens.getIdToken() : tokens.getAccessToken())),
@@ -217,20 +193,8 @@ describe('caching and single flight', () => {
   });
 
   it('renews refreshAheadSeconds before expiry with REFRESH_TOKEN_AUTH', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(() => {
-        const { RefreshToken: _none, ...renewed } = authResult({ serial: 2 }).AuthenticationResult;
-        return { AuthenticationResult: renewed };
-      });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refreshAheadSeconds: 300,
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().callsFake(() => authResult({ serial: 2, withoutRefreshToken: true }));
+    const tokens = userProvider({ refreshAheadSeconds: 300 });
     const first = await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync((3600 - 300) * 1000 - 1);
@@ -250,20 +214,8 @@ describe('caching and single flight', () => {
 
   it('keeps the old refresh token when REFRESH_TOKEN_AUTH returns none, across several renewals', async () => {
     let serial = 1;
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(() => {
-        serial++;
-        const { RefreshToken: _none, ...renewed } = authResult({ serial }).AuthenticationResult;
-        return { AuthenticationResult: renewed };
-      });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().callsFake(() => authResult({ serial: ++serial, withoutRefreshToken: true }));
+    const tokens = userProvider();
     await tokens.getIdToken();
 
     for (let i = 0; i < 3; i++) {
@@ -280,16 +232,8 @@ describe('caching and single flight', () => {
   });
 
   it('renews a five-minute token at half its lifetime even with the default 300 s margin', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ lifetimeSeconds: 300 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ lifetimeSeconds: 300, serial: 2 }));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn(authResult({ lifetimeSeconds: 300 })).resolves(authResult({ lifetimeSeconds: 300, serial: 2 }));
+    const tokens = userProvider();
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(150_000 - 1);
@@ -303,16 +247,10 @@ describe('caching and single flight', () => {
 
   it('computes the renewal SECRET_HASH over cognito:username, not the email alias used to sign in', async () => {
     const realUsername = '7d8c5a52-2a3f-4c7e-9f61-1f0a2b3c4d5e';
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ username: realUsername }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ username: realUsername, serial: 2 }));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc@example.com', password, clientSecret },
-    });
+    renewalAfterSignIn(authResult({ username: realUsername })).resolves(
+      authResult({ username: realUsername, serial: 2 }),
+    );
+    const tokens = userProvider({ credentials: { username: 'svc@example.com', password, clientSecret } });
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -335,19 +273,13 @@ describe('caching and single flight', () => {
       .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
       .rejects(notAuthorized('Refresh Token has expired'));
     const logger = { debug: vi.fn() };
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      refresh: 'refresh-token-auth',
-      credentials: { username: 'svc-orders', password },
-      logger,
-    });
+    const tokens = userProvider({ refresh: 'refresh-token-auth', logger });
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
     const idToken = await tokens.getIdToken();
 
-    expect(JSON.parse(Buffer.from(idToken.split('.')[1] as string, 'base64url').toString()).serial).toBe(3);
+    expect(serialOf(idToken)).toBe(3);
     expect(passwordAuthCalls()).toHaveLength(2);
     expect(refreshAuthCalls()).toHaveLength(1);
     expect(logger.debug).toHaveBeenCalledWith(
@@ -357,18 +289,10 @@ describe('caching and single flight', () => {
   });
 
   it('serves still-valid tokens when an early renewal fails, and waits before asking Cognito again', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    renewalAfterSignIn()
       .rejectsOnce(internalError())
       .callsFake(() => authResult({ serial: 2 }));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 100,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ timeoutMs: 100 });
     const first = await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
@@ -388,20 +312,8 @@ describe('caching and single flight', () => {
   });
 
   it('fails refresh() that joins a failing background renewal, instead of returning the rejected tokens', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        throw internalError();
-      });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 60,
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().callsFake(failingAfter(50));
+    const tokens = userProvider({ timeoutMs: 60 });
     const first = await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
@@ -415,20 +327,8 @@ describe('caching and single flight', () => {
   });
 
   it('does not hand pre-invalidate tokens to callers waiting on a renewal that fails', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        throw internalError();
-      });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 60,
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().callsFake(failingAfter(50));
+    const tokens = userProvider({ timeoutMs: 60 });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
@@ -444,11 +344,7 @@ describe('caching and single flight', () => {
     const shortId = cognitoTokens({ username: 'svc-orders', nowSeconds: now, lifetimeSeconds: 300 }).IdToken;
     const longAccess = cognitoTokens({ username: 'svc-orders', nowSeconds: now, lifetimeSeconds: 3600 });
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { ...longAccess, IdToken: shortId } });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const set = await tokens.getTokens();
 
@@ -460,11 +356,7 @@ describe('caching and single flight', () => {
     cognito
       .on(InitiateAuthCommand)
       .resolves({ AuthenticationResult: { ...result.AuthenticationResult, AccessToken: 'opaque' } });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await tokens.getTokens()).expiresAt.getTime()).toBe(Date.now() + 3600_000);
   });
@@ -474,11 +366,7 @@ describe('caching and single flight', () => {
     const result = cognitoTokens({ username: 'svc-orders', nowSeconds: serverNow, lifetimeSeconds: 3600 });
     const { ExpiresIn: _omitted, ...withoutExpiresIn } = result;
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: withoutExpiresIn });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const set = await tokens.getTokens();
     await tokens.getIdToken();
@@ -494,12 +382,7 @@ describe('caching and single flight', () => {
       .rejects(throttled())
       .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
       .rejects(throttled());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 500,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ timeoutMs: 500 });
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3600_000);
 
@@ -512,16 +395,8 @@ describe('caching and single flight', () => {
 
 describe('refresh() and invalidate()', () => {
   it('refresh() renews with the refresh token even when the cached tokens are fresh', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ serial: 2 }));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().resolves(authResult({ serial: 2 }));
+    const tokens = userProvider();
     await tokens.getIdToken();
 
     const [a, b] = await Promise.all([tokens.refresh(), tokens.refresh()]);
@@ -535,16 +410,8 @@ describe('refresh() and invalidate()', () => {
 
   it('calls made while refresh() is renewing wait for the new tokens instead of getting the refused ones', async () => {
     let answerRenewal = (_value: ReturnType<typeof authResult>) => {};
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .callsFake(() => new Promise((resolve) => (answerRenewal = resolve)));
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    renewalAfterSignIn().callsFake(() => new Promise((resolve) => (answerRenewal = resolve)));
+    const tokens = userProvider();
     const refused = await tokens.getIdToken();
 
     const refreshed = tokens.refresh();
@@ -567,12 +434,7 @@ describe('refresh() and invalidate()', () => {
       .rejects(internalError())
       .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
       .rejects(internalError());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 300,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ timeoutMs: 300 });
     await tokens.getIdToken();
 
     const failure = failureOf(tokens.refresh());
@@ -583,11 +445,7 @@ describe('refresh() and invalidate()', () => {
 
   it('invalidate() forgets the refresh token too, so the next call signs in with the password', async () => {
     cognito.on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' }).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
     await tokens.getIdToken();
 
     tokens.invalidate();
@@ -598,15 +456,8 @@ describe('refresh() and invalidate()', () => {
   });
 
   it('invalidate() during a sign-in keeps that sign-in from filling the cache', async () => {
-    cognito.on(InitiateAuthCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return authResult();
-    });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    cognito.on(InitiateAuthCommand).callsFake(answerAfter(50, () => authResult()));
+    const tokens = userProvider();
 
     const pending = tokens.getIdToken();
     tokens.invalidate();
@@ -631,7 +482,7 @@ describe('credentials sources', () => {
       username: 'svc-orders',
       password: options?.forceRefresh ? 'new-password-2' : 'old-password-1',
     }));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
+    const tokens = userProvider({ credentials: source });
 
     await tokens.getIdToken();
 
@@ -642,7 +493,7 @@ describe('credentials sources', () => {
   it('gives up after one reload when the reloaded password is rejected too', async () => {
     cognito.on(InitiateAuthCommand).rejects(notAuthorized());
     const source = vi.fn(async () => ({ username: 'svc-orders', password }));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
+    const tokens = userProvider({ credentials: source });
 
     const failure = await failureOf(tokens.getIdToken());
 
@@ -653,11 +504,7 @@ describe('credentials sources', () => {
 
   it('does not retry static credentials after a rejected sign-in', async () => {
     cognito.on(InitiateAuthCommand).rejects(notAuthorized());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_AUTHENTICATION');
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 1);
@@ -681,7 +528,7 @@ describe('credentials sources', () => {
     if (error) cognito.on(InitiateAuthCommand).rejects(error);
     else cognito.on(InitiateAuthCommand).resolves(response as never);
     const source = vi.fn(async () => ({ username: 'svc-orders', password }));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
+    const tokens = userProvider({ credentials: source });
 
     expect((await failureOf(tokens.getIdToken())).code).toBe(code);
     expect(source).toHaveBeenCalledTimes(1);
@@ -715,11 +562,7 @@ describe('credentials sources', () => {
       `The credentials source's "clientSecret" must be a non-empty string when given`,
     ],
   ])('fails with ERR_CREDENTIALS when the source %s', async (_, source, message) => {
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: source as unknown as () => Promise<{ username: string }>,
-    });
+    const tokens = userProvider({ credentials: source as unknown as () => Promise<{ username: string }> });
 
     const failure = await failureOf(tokens.getIdToken());
 
@@ -730,18 +573,13 @@ describe('credentials sources', () => {
 
   it('passes a CognitoTokenError from the source through unchanged', async () => {
     const own = new CognitoTokenError('ERR_CREDENTIALS', 'parameter /svc/password not found');
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: () => Promise.reject(own) });
+    const tokens = userProvider({ credentials: () => Promise.reject(own) });
 
     expect(await failureOf(tokens.getIdToken())).toBe(own);
   });
 
   it('bounds a source that never answers by timeoutMs', async () => {
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 2000,
-      credentials: () => new Promise(() => {}),
-    });
+    const tokens = userProvider({ timeoutMs: 2000, credentials: () => new Promise(() => {}) });
 
     const failure = failureOf(tokens.getIdToken());
     await vi.advanceTimersByTimeAsync(2000);
@@ -762,11 +600,7 @@ describe('errors', () => {
     ],
   ])('maps %s to ERR_AUTHENTICATION with the SDK error as cause', async (name, error) => {
     cognito.on(InitiateAuthCommand).rejects(error);
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const failure = await failureOf(tokens.getIdToken());
 
@@ -787,11 +621,7 @@ describe('errors', () => {
     cognito
       .on(InitiateAuthCommand)
       .resolves({ ChallengeName: challengeName, Session: 'session-blob-value', ChallengeParameters: {} });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: async () => ({ username: 'svc-orders', password }),
-    });
+    const tokens = userProvider({ credentials: async () => ({ username: 'svc-orders', password }) });
 
     const failure = await failureOf(tokens.getIdToken());
 
@@ -809,11 +639,7 @@ describe('errors', () => {
       $metadata: {},
     });
     cognito.on(InitiateAuthCommand).rejects(error);
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     const failure = await failureOf(tokens.getIdToken());
 
@@ -827,7 +653,7 @@ describe('errors', () => {
       .on(InitiateAuthCommand)
       .rejects(new ForbiddenException({ message: 'Request blocked by AWS WAF', $metadata: {} }));
     const source = vi.fn(async () => ({ username: 'svc-orders', password }));
-    const tokens = createTokenProvider({ clientId, region: 'eu-west-1', credentials: source });
+    const tokens = userProvider({ credentials: source });
 
     expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_CONFIGURATION');
     expect(source).toHaveBeenCalledTimes(1);
@@ -839,24 +665,19 @@ describe('errors', () => {
     vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
     cognito.restore();
     try {
-      const tokens = createTokenProvider({ clientId, credentials: { username: 'svc-orders', password } });
+      const tokens = userProvider({ region: undefined });
       const failure = await failureOf(tokens.getIdToken());
       expect(failure.code).toBe('ERR_CONFIGURATION');
       expect(failure.message).toMatch(/region/i);
     } finally {
       vi.unstubAllEnvs();
-      cognito.send.restore?.();
-      mockClient(CognitoIdentityProviderClient);
+      cognito.reset();
     }
   });
 
   it('reports a response without tokens as ERR_UNAVAILABLE', async () => {
     cognito.on(InitiateAuthCommand).resolves({});
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_UNAVAILABLE');
   });
@@ -865,33 +686,30 @@ describe('errors', () => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const jwt = `${encode({ alg: 'none' })}.${encode({ 'cognito:username': 'x' })}.sig`;
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { IdToken: jwt, AccessToken: jwt } });
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_UNAVAILABLE');
   });
 });
 
 describe('retries and the timeout bound', () => {
-  it('retries throttling with back-off, then succeeds', async () => {
+  it('retries throttling on the default back-off (100–200 ms, then 200–400 ms), then succeeds', async () => {
     const result = authResult();
     cognito.on(InitiateAuthCommand).rejectsOnce(throttled()).rejectsOnce(throttled()).resolves(result);
     const logger = { debug: vi.fn() };
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-      logger,
-    });
+    const tokens = userProvider({ logger });
+    const attempts = () => cognito.commandCalls(InitiateAuthCommand).length;
 
     const pending = tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(99);
-    expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 1);
-    await vi.advanceTimersByTimeAsync(2000);
+    const before100 = attempts();
+    await vi.advanceTimersByTimeAsync(101);
+    const at200 = attempts();
+    await vi.advanceTimersByTimeAsync(99);
+    const at299 = attempts();
+    await vi.advanceTimersByTimeAsync(301);
 
+    expect([before100, at200, at299, attempts()]).toEqual([1, 2, 2, 3]);
     expect(await pending).toBe(result.AuthenticationResult.IdToken);
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 3);
     expect(logger.debug.mock.calls.filter(([message]) => String(message).includes('retrying'))).toHaveLength(2);
@@ -903,14 +721,10 @@ describe('retries and the timeout bound', () => {
   ])('retries %s, then succeeds', async (_, failure) => {
     const result = authResult();
     cognito.on(InitiateAuthCommand).rejectsOnce(failure()).resolves(result);
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ retryPolicy: FAST_RETRIES });
 
     const pending = tokens.getIdToken();
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(10);
 
     expect(await pending).toBe(result.AuthenticationResult.IdToken);
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 2);
@@ -918,15 +732,10 @@ describe('retries and the timeout bound', () => {
 
   it('gives ERR_THROTTLED after a bounded number of attempts when throttling never ends', async () => {
     cognito.on(InitiateAuthCommand).rejects(throttled());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 60_000,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ retryPolicy: FAST_RETRIES });
 
     const failure = failureOf(tokens.getIdToken());
-    await vi.advanceTimersByTimeAsync(60_000);
+    await vi.advanceTimersByTimeAsync(100);
 
     expect((await failure).code).toBe('ERR_THROTTLED');
     expect((await failure).message).toContain('5 attempt(s)');
@@ -936,12 +745,7 @@ describe('retries and the timeout bound', () => {
 
   it('stops retrying when the time budget runs out, reporting the last failure', async () => {
     cognito.on(InitiateAuthCommand).rejects(throttled());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      timeoutMs: 700,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ timeoutMs: 700 });
 
     const failure = failureOf(tokens.getIdToken());
     await vi.advanceTimersByTimeAsync(700);
@@ -960,12 +764,7 @@ describe('retries and the timeout bound', () => {
         return new Promise(() => {});
       },
     } as unknown as CognitoIdentityProviderClient;
-    const tokens = createTokenProvider({
-      clientId,
-      client: hanging,
-      timeoutMs: 3000,
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider({ region: undefined, client: hanging, timeoutMs: 3000 });
 
     const failure = failureOf(tokens.getIdToken());
     await vi.advanceTimersByTimeAsync(2999);
@@ -984,11 +783,7 @@ describe('retries and the timeout bound', () => {
 
   it('never caches a failure: the next call tries again', async () => {
     cognito.on(InitiateAuthCommand).rejectsOnce(notAuthorized()).resolves(authResult());
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-    });
+    const tokens = userProvider();
 
     expect((await failureOf(tokens.getIdToken())).code).toBe('ERR_AUTHENTICATION');
     expect(await tokens.getIdToken()).toBe(authResult().AuthenticationResult.IdToken);
@@ -1002,15 +797,10 @@ describe('retries and the timeout bound', () => {
         throw new Error('logger down');
       },
     };
-    const tokens = createTokenProvider({
-      clientId,
-      region: 'eu-west-1',
-      credentials: { username: 'svc-orders', password },
-      logger,
-    });
+    const tokens = userProvider({ logger, retryPolicy: FAST_RETRIES });
 
     const pending = tokens.getIdToken();
-    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(10);
 
     await expect(pending).resolves.toBeTypeOf('string');
   });
