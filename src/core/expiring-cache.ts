@@ -24,6 +24,14 @@ export class ExpiringCache<T extends ExpiringValue> {
   readonly #obtain: (current: T | undefined) => Promise<T>;
   readonly #logger: TokenProviderLogger | undefined;
   #current: T | undefined;
+  // The same two points on the monotonic clock. A wall clock can be stepped back (NTP, a VM restored from a
+  // snapshot) and would then keep an expired value alive; the monotonic clock does not count the time a
+  // frozen Lambda sleeps, when the wall clock rightly does. A value is past a point when either clock says so.
+  #renewAtMono = 0;
+  #expiresAtMono = 0;
+  // Set by a forced load: the current value was refused somewhere, so nobody is handed it again while its
+  // replacement is on the way.
+  #refused = false;
   #inFlight: Promise<T> | undefined;
   // Bumped by clear(), so a fetch that started before it cannot resurrect what was cleared.
   #generation = 0;
@@ -33,48 +41,86 @@ export class ExpiringCache<T extends ExpiringValue> {
     this.#logger = logger;
   }
 
-  /** The cached tokens if they are before their renewal point: a clock read and a comparison, no I/O. */
+  /** The cached value if it is before its renewal point: two clock reads and two comparisons, no I/O. */
   fresh(): T | undefined {
     const current = this.#current;
-    return current !== undefined && Date.now() < current.renewAt ? current : undefined;
+    return current !== undefined && Date.now() < current.renewAt && performance.now() < this.#renewAtMono
+      ? current
+      : undefined;
   }
 
-  /** Fresh tokens, fetching them if needed; concurrent callers share one fetch. */
+  /**
+   * A usable value, fetching one if needed; concurrent callers share one fetch. Between the renewal point and
+   * expiry the current value is returned at once and renewed in the background (stale-while-revalidate):
+   * callers wait only when nothing usable is cached, or when `force` asks for a new value.
+   */
   load(options?: LoadOptions): Promise<T> {
     const force = options?.force === true;
     const previous = this.#current;
-    if (!force && previous !== undefined && Date.now() < previous.renewAt) return Promise.resolve(previous);
-    // A forced load says these tokens were refused somewhere: callers that arrive while their replacement is on
-    // its way wait for it rather than being handed them again.
-    if (force && previous !== undefined) this.#current = { ...previous, renewAt: 0 };
+    const fresh = this.fresh();
+    if (!force && fresh !== undefined) return Promise.resolve(fresh);
+    if (!force && previous !== undefined && !this.#refused && this.#usable()) {
+      this.#renewInBackground(previous);
+      return Promise.resolve(previous);
+    }
+    if (force && previous !== undefined) this.#refused = true;
     const shared = this.#fetch();
     if (force || previous === undefined) return shared;
-    // Whether to fall back is each caller's own business: a forced refresh() that joins this fetch must see
-    // its failure, while getIdToken() callers keep the tokens they could still use.
-    const generation = this.#generation;
-    return shared.catch((error: unknown) => {
-      const now = Date.now();
-      if (generation !== this.#generation || now >= previous.expiresAt) throw error;
-      if (this.#current === previous) {
-        // Ask again a little later rather than on every call: a failing Cognito is often a throttling one.
-        const retryAt = now + Math.min(30_000, (previous.expiresAt - now) / 4);
-        this.#current = { ...previous, renewAt: retryAt };
-        logEvent(this.#logger, 'cognito-token-provider: renewal failed, serving tokens until they expire', {
-          error: (error as { code?: unknown })?.code ?? (error as Error)?.name,
-          expiresInMs: previous.expiresAt - now,
-        });
-      }
-      return previous;
+    // Callers that joined a forced renewal still hold a value they may use if it fails; refresh() itself
+    // must see the failure.
+    return shared.catch((error: unknown) => this.#fallBack(previous, error));
+  }
+
+  /** Whether the current value is before its expiry on both clocks. */
+  #usable(): boolean {
+    const current = this.#current;
+    return current !== undefined && Date.now() < current.expiresAt && performance.now() < this.#expiresAtMono;
+  }
+
+  #renewInBackground(previous: T): void {
+    if (this.#inFlight !== undefined) return;
+    // Nobody awaits this promise: its failure is handled here, never left unhandled.
+    this.#fetch().catch((error: unknown) => {
+      this.#fallBack(previous, error);
     });
+  }
+
+  /**
+   * After a failed renewal: keep serving `previous` while it is valid, and ask again a little later rather
+   * than on every call, since a failing Cognito is often a throttling one. Rethrows when `previous` is gone.
+   */
+  #fallBack(previous: T, error: unknown): T {
+    if (this.#current !== previous || !this.#usable()) throw error;
+    if (!this.#refused) {
+      const now = Date.now();
+      const retryAt = now + Math.min(30_000, (previous.expiresAt - now) / 4);
+      this.#set({ ...previous, renewAt: retryAt });
+      logEvent(this.#logger, 'cognito-token-provider: renewal failed, serving tokens until they expire', {
+        error: (error as { code?: unknown })?.code ?? (error as Error)?.name,
+        expiresInMs: previous.expiresAt - now,
+        retryInMs: retryAt - now,
+      });
+      return this.#current as T;
+    }
+    return previous;
+  }
+
+  #set(value: T): void {
+    const wall = Date.now();
+    const mono = performance.now();
+    this.#current = value;
+    this.#renewAtMono = mono + (value.renewAt - wall);
+    this.#expiresAtMono = mono + (value.expiresAt - wall);
+    this.#refused = false;
   }
 
   #fetch(): Promise<T> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const generation = this.#generation;
     const shared: Promise<T> = this.#obtain(this.#current)
-      .then((tokens) => {
-        if (generation === this.#generation) this.#current = tokens;
-        return tokens;
+      .then((value) => {
+        if (generation === this.#generation) this.#set(value);
+        return value;
       })
       .finally(() => {
         if (this.#inFlight === shared) this.#inFlight = undefined;
@@ -87,6 +133,7 @@ export class ExpiringCache<T extends ExpiringValue> {
   clear(): void {
     this.#generation++;
     this.#current = undefined;
+    this.#refused = false;
     this.#inFlight = undefined;
   }
 }
