@@ -17,7 +17,7 @@
 //
 // Usage: npm run build
 import { execFile } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +28,7 @@ const tsc = require.resolve('typescript/bin/tsc');
 const SRC = resolve('src');
 
 /** The package's entry points: output name (under dist/esm and dist/cjs) → source. */
-export const ENTRY_POINTS = {
+const ENTRY_POINTS = {
   index: 'src/index.ts',
   'ssm/index': 'src/ssm/index.ts',
   'dynamodb/index': 'src/dynamodb/index.ts',
@@ -104,6 +104,10 @@ function run(file, args) {
 }
 
 rmSync('dist', { recursive: true, force: true });
+// The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript. Written
+// first, so that nothing reading dist/cjs during the build takes its files for ES modules.
+mkdirSync('dist/cjs', { recursive: true });
+writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 await Promise.all([
   buildEsm(),
   ...Object.entries(ENTRY_POINTS).map(([name, entry]) => buildCjs(name, entry)),
@@ -112,6 +116,4 @@ await Promise.all([
   run(tsc, ['-p', 'tsconfig.cjs.json']),
 ]);
 
-// The package is "type": "module"; this marks the CommonJS half as such for Node and for TypeScript.
-writeFileSync('dist/cjs/package.json', `${JSON.stringify({ type: 'commonjs' })}\n`);
 chmodSync('dist/esm/cli.js', 0o755);

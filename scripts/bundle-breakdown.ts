@@ -1,12 +1,13 @@
-// Where the bytes of a handler's bundle come from, for scripts/bundle-size.ts: the built package is one file, so
-// its metafile cannot tell the source modules apart. Here the handler is bundled from src instead, with the
-// settings the bundler build uses, and each source file's share of the minified output is reported. A second
+// Where the bytes of a handler's bundle come from, for scripts/bundle-size.ts: the built package is a few bundled
+// files (entry points and shared chunks), so its metafile cannot tell the source modules apart. Here the handler
+// is bundled from src instead, with the same settings, and each source file's share of the minified output is
+// reported. A second
 // figure answers "could shorter messages meet the budget?": the gzip size with the text of every string and
 // template literal removed, so what remains is code alone.
-import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import ts from 'typescript';
+import { fromSources } from './lambda-bundle-options.js';
 
 /** Minified bytes per source file, largest first, and their total. */
 export interface SourceBreakdown {
@@ -15,24 +16,17 @@ export interface SourceBreakdown {
 }
 
 /**
- * Bundles `entry` as `options` say, but resolving the package to src/index.ts, as dist/esm/index.bundler.js
- * is built (scripts/build.mjs: the eager SSM loader, the SSM client module bundled in).
+ * Bundles `entry` as `options` say, but resolving each of the package's specifiers (`cognito-token-provider`,
+ * `cognito-token-provider/ssm`) to the source its dist/esm file is built from. `root` is the package root.
  */
-export async function bytesBySourceFile(
-  entry: string,
-  packageName: string,
-  options: BuildOptions,
-): Promise<SourceBreakdown> {
+export async function bytesBySourceFile(entry: string, root: string, options: BuildOptions): Promise<SourceBreakdown> {
   const result = await build({
     ...options,
     entryPoints: [entry],
     outfile: 'breakdown.mjs',
     write: false,
     metafile: true,
-    alias: {
-      [packageName]: resolve('src/index.ts'),
-      '#ssm-client-loader': resolve('src/ssm-client-eager.ts'),
-    },
+    plugins: [...(options.plugins ?? []), fromSources(root)],
   });
   const [output] = Object.values((result.metafile as Metafile).outputs);
   const files = Object.entries(output?.inputs ?? {})

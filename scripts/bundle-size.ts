@@ -1,8 +1,9 @@
 // Measures what this package adds to a Lambda bundle and enforces the bundle budget (issue 6).
 //
 // Bundles small handlers (test/fixtures/bundle) with esbuild as a Lambda user would: they import the built
-// package by name ('cognito-token-provider', resolved to dist/esm), minified, platform node, format esm, target
-// node20, ES module entry points of dependencies first (mainFields module,main) so the SDK tree-shakes. Each
+// package by name ('cognito-token-provider', and 'cognito-token-provider/ssm' for fromSsm, resolved through
+// package.json "exports" to dist/esm), minified, platform node, format esm, target node20, ES module entry points
+// of dependencies first (mainFields module,main) so the SDK tree-shakes. Each
 // handler is bundled twice: with @aws-sdk/* external (the Lambda runtime provides the SDK) and fully bundled.
 // A "floor" handler per configuration sends only the bare SDK commands that our code in that bundle can send
 // (read from the imports left in the SDK-external build), so "above floor" is exactly the cost of this package.
@@ -16,14 +17,14 @@
 // no-SSM-code check always does. CI uses it while the 4 kB budgets are missed (issue 6 stays open for that).
 // Usage: npm run size            (builds first, prints a Markdown table)
 //        node scripts/run.mjs scripts/bundle-size.ts [--json] [--report-only]
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, version as esbuildVersion, type Metafile } from 'esbuild';
 import { bytesBySourceFile, gzipWithoutText, type SourceBreakdown } from './bundle-breakdown.js';
-import { LAMBDA_BUNDLE_OPTIONS } from './lambda-bundle-options.js';
+import { LAMBDA_BUNDLE_OPTIONS, type PackageEntryPoint, packageEntryPoints } from './lambda-bundle-options.js';
 
 const ROOT = process.cwd();
 const FIXTURES = join(ROOT, 'test/fixtures/bundle');
@@ -216,10 +217,20 @@ function bytesByPackage(metafile: Metafile): Map<string, number> {
   return totals;
 }
 
-async function runtimeExportNames(): Promise<string[]> {
-  const entry = join(ROOT, 'dist/esm/index.js');
-  if (!existsSync(entry)) throw new Error('dist/esm/index.js is missing: run `npm run build` first');
-  return Object.keys(await import(pathToFileURL(entry).href)).sort();
+interface EntryExports {
+  readonly entryPoint: PackageEntryPoint;
+  readonly names: readonly string[];
+}
+
+/** The runtime exports of each entry point in package.json "exports", read from its dist/esm file. */
+async function runtimeExports(): Promise<EntryExports[]> {
+  return Promise.all(
+    packageEntryPoints(ROOT).map(async (entryPoint) => {
+      const file = join(ROOT, entryPoint.dist);
+      if (!existsSync(file)) throw new Error(`${entryPoint.dist} is missing: run \`npm run build\` first`);
+      return { entryPoint, names: Object.keys(await import(pathToFileURL(file).href)).sort() };
+    }),
+  );
 }
 
 function kb(bytes: number): string {
@@ -238,12 +249,13 @@ interface Breakdown extends SourceBreakdown {
 function markdown(
   reports: readonly HandlerReport[],
   budgets: readonly BudgetResult[],
-  packageName: string,
+  specifiers: readonly string[],
   breakdown: Breakdown,
 ): string {
   const lines = [
     `Bundle sizes in bytes: esbuild ${esbuildVersion}, bundle + minify, platform node, format esm, target node20,`,
-    `mainFields module,main; gzip at zlib's default level; 1 kB = 1000 bytes. Handlers import '${packageName}' (dist/esm).`,
+    `mainFields module,main; gzip at zlib's default level; 1 kB = 1000 bytes. Handlers import ` +
+      `${specifiers.map((specifier) => `'${specifier}'`).join(', ')} (dist/esm).`,
     '',
     '| Handler | SDK external, minified | SDK external, gzip | Fully bundled, minified | Fully bundled, gzip | Floor, fully bundled gzip | Above floor, gzip |',
     '|---|--:|--:|--:|--:|--:|--:|',
@@ -283,15 +295,18 @@ function markdown(
 
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const { name: packageName } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string };
-  const exportNames = await runtimeExportNames();
+  const entryExports = await runtimeExports();
+  const exportNames = entryExports.flatMap(({ names }) => names);
   const fixture = (file: string) => ({ entry: resolve(FIXTURES, file) });
-  // Every runtime export referenced once, on top of the fromSsm handler, so none of them can be shaken out.
+  // Every runtime export of every entry point referenced once, on top of the fromSsm handler, so none of them
+  // can be shaken out.
   const everyExport = {
     contents: [
       "export { handler } from './from-ssm.mjs';",
-      `import { ${exportNames.join(', ')} } from '${packageName}';`,
-      `export const everyExport = [${exportNames.join(', ')}];`,
+      ...entryExports.map(({ entryPoint }, index) => `import * as entry${index} from '${entryPoint.specifier}';`),
+      `export const everyExport = [${entryExports
+        .flatMap(({ names }, index) => names.map((name) => `entry${index}.${name}`))
+        .join(', ')}];`,
     ].join('\n'),
   };
 
@@ -300,6 +315,7 @@ async function main(): Promise<void> {
     'createTokenProvider, static credentials',
     fixture('static-credentials.mjs'),
   );
+  const srpRun = await measureHandler('userSrp', "createTokenProvider, flow 'user-srp'", fixture('user-srp.mjs'));
   const ssmRun = await measureHandler('fromSsm', 'createTokenProvider + fromSsm', fixture('from-ssm.mjs'));
   const everyRun = await measureHandler(
     'everyExport',
@@ -307,7 +323,7 @@ async function main(): Promise<void> {
     everyExport,
   );
   const breakdown: Breakdown = {
-    ...(await bytesBySourceFile(fixture('from-ssm.mjs').entry, packageName, {
+    ...(await bytesBySourceFile(fixture('from-ssm.mjs').entry, ROOT, {
       ...BUNDLE_OPTIONS,
       external: SDK_EXTERNAL,
     })),
@@ -320,7 +336,7 @@ async function main(): Promise<void> {
     sdkExternal: (await bundle(reference, SDK_EXTERNAL)).size,
     bundled: (await bundle(reference, [])).size,
   };
-  const ours = [staticRun, ssmRun, everyRun];
+  const ours = [staticRun, srpRun, ssmRun, everyRun];
   const reports = [...ours.map((run) => run.report), referenceReport];
 
   // The SSM check only means something if the same check does find the client in the fromSsm handler.
@@ -340,12 +356,12 @@ async function main(): Promise<void> {
       actual: kb(report.aboveFloorGzip ?? 0),
       ok: (report.aboveFloorGzip ?? 0) <= BUDGET_GZIP_BYTES,
     })),
-    {
-      budget: 'static-credentials handler contains no SSM client code (SDK external and fully bundled)',
+    ...[staticRun, srpRun].map(({ report, sdkExternal, bundled }) => ({
+      budget: `${report.title}: no SSM client code (SDK external and fully bundled)`,
       limit: 'none',
-      actual: includesSsmClient(staticRun.sdkExternal) || includesSsmClient(staticRun.bundled) ? 'found' : 'none',
-      ok: !includesSsmClient(staticRun.sdkExternal) && !includesSsmClient(staticRun.bundled),
-    },
+      actual: includesSsmClient(sdkExternal) || includesSsmClient(bundled) ? 'found' : 'none',
+      ok: !includesSsmClient(sdkExternal) && !includesSsmClient(bundled),
+    })),
   ];
 
   if (json) {
@@ -361,9 +377,11 @@ async function main(): Promise<void> {
       gzip: 'zlib default level',
       budgetGzipBytes: BUDGET_GZIP_BYTES,
     };
-    console.log(JSON.stringify({ settings, exports: exportNames, handlers: reports, breakdown, budgets }, null, 2));
+    const exports = Object.fromEntries(entryExports.map(({ entryPoint, names }) => [entryPoint.specifier, names]));
+    console.log(JSON.stringify({ settings, exports, handlers: reports, breakdown, budgets }, null, 2));
   } else {
-    console.log(markdown(reports, budgets, packageName, breakdown));
+    const specifiers = entryExports.map(({ entryPoint }) => entryPoint.specifier);
+    console.log(markdown(reports, budgets, specifiers, breakdown));
   }
   const failed = budgets.filter((b) => !b.ok);
   if (failed.length === 0) return;

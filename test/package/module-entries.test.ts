@@ -1,92 +1,174 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './packed-install.js';
+import { childEnv, optionalPeers, type PackageManifest, ROOT } from './packed-install.js';
 
-// The package root has two ES module files (scripts/build.mjs): dist/esm/index.js for Node, with fromSsm's SSM
-// client behind a dynamic import(), and dist/esm/index.bundler.js for bundlers, with a static import they can
-// tree-shake. package.json "exports" picks the bundler one under the condition "module", which Node never
-// applies. Node must load one file at import time (the cold start), and a bundle must hold one copy of the
-// package, however it is imported, or CognitoTokenError would be two classes.
-const CONSUMER = `
-import { CognitoTokenError, createTokenProvider } from 'cognito-token-provider';
+// What Node loads for each entry point of the built package (scripts/build.mjs). The ES module build is one
+// esbuild build with code splitting: dist/esm/index.js and dist/esm/ssm/index.js import what they share from
+// dist/esm/chunks, so Node loads one copy of the errors whichever entries an app imports. Only the /ssm entry
+// imports the optional peer @aws-sdk/client-ssm (and each other optional peer has its own entry point); importing
+// the root must load none of them even where they are installed (a cold start pays for every module loaded), and
+// must not need them where they are not (optional-ssm-peer.test.ts).
+//
+// The project below holds the built package (dist and package.json) and every peer dependency, so a test that
+// finds no optional peer loaded shows that nothing asked for it, not that it was missing.
 
-createTokenProvider({ clientId: 'x', region: 'eu-west-1', credentials: { username: 'u', password: 'p' } });
-try {
-  createTokenProvider({ clientId: '', credentials: { username: 'u', password: 'p' } });
-} catch (error) {
-  console.log(error instanceof CognitoTokenError ? error.code : 'not a CognitoTokenError');
+// Records every module URL the ES module loader resolves, one per line, in the file $LOADED_LOG. Hooks run on
+// a thread of their own in Node 20, so they write to a file rather than to memory this process could read.
+const RECORD_HOOKS = `
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, nextResolve) {
+  const resolved = await nextResolve(specifier, context);
+  appendFileSync(process.env.LOADED_LOG, resolved.url + '\\n');
+  return resolved;
 }
 `;
+const REGISTER = `
+import { register } from 'node:module';
+register('./record-hooks.mjs', import.meta.url);
+`;
 
-// Both ways in at once, as when an app's ES module and a CommonJS dependency of it share the package.
-const MIXED = `
-import * as imported from 'cognito-token-provider';
-const required = require('cognito-token-provider');
-
-console.log(JSON.stringify({
-  sameErrorClass: imported.CognitoTokenError === required.CognitoTokenError,
-  sameFactory: imported.createTokenProvider === required.createTokenProvider,
-}));
+// A CommonJS app sees what it loaded in require.cache.
+const CJS_LOADS = (specifier: string) => `
+require(${JSON.stringify(specifier)});
+console.log(Object.keys(require.cache).join('\\n'));
 `;
 
 const requireFromRoot = createRequire(join(ROOT, 'package.json'));
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageManifest;
+const optional = optionalPeers(manifest);
 let dir: string;
+let installed: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ctp-module-entries-'));
+  installed = join(dir, 'node_modules/cognito-token-provider');
+  mkdirSync(installed, { recursive: true });
+  cpSync(join(ROOT, 'dist'), join(installed, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
+  for (const peer of Object.keys(manifest.peerDependencies ?? {})) {
+    mkdirSync(dirname(join(dir, 'node_modules', peer)), { recursive: true });
+    symlinkSync(dirname(requireFromRoot.resolve(`${peer}/package.json`)), join(dir, 'node_modules', peer), 'dir');
+  }
+  writeFileSync(join(dir, 'package.json'), '{"private": true}\n');
+  writeFileSync(join(dir, 'record-hooks.mjs'), RECORD_HOOKS);
+  writeFileSync(join(dir, 'register.mjs'), REGISTER);
 });
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function node(args: readonly string[], env: NodeJS.ProcessEnv = {}) {
+  const run = spawnSync(process.execPath, args, { cwd: dir, env: { ...childEnv(), ...env }, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
+interface Loaded {
+  /** Files of the package, relative to its root (`dist/esm/index.js`). */
+  readonly ours: string[];
+  /** The optional peers that any file was loaded of. */
+  readonly optionalPeers: string[];
+  /** Whether any file of @aws-sdk/client-cognito-identity-provider was loaded. */
+  readonly cognitoClient: boolean;
+}
+
+function summarise(paths: readonly string[]): Loaded {
+  return {
+    ours: paths
+      .filter((path) => path.startsWith(`${installed}/`))
+      .map((path) => relative(installed, path))
+      .sort(),
+    optionalPeers: optional.filter((peer) => paths.some((path) => path.includes(`/node_modules/${peer}/`))),
+    cognitoClient: paths.some((path) => path.includes('/@aws-sdk/client-cognito-identity-provider/')),
+  };
+}
+
+/** What `import(specifier)` loads in plain Node: every module URL the loader resolved. */
+function esmLoads(specifier: string): Loaded {
+  const log = join(dir, `loaded-${Math.random().toString(36).slice(2)}.log`);
+  writeFileSync(log, '');
+  node(['--import', './register.mjs', '--input-type=module', '-e', `await import(${JSON.stringify(specifier)});`], {
+    LOADED_LOG: log,
+  });
+  const urls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  return summarise(urls.filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url)));
+}
+
+/** What `require(specifier)` loads in plain Node: require.cache afterwards. */
+function cjsLoads(specifier: string): Loaded {
+  const file = join(dir, 'loads.cjs');
+  writeFileSync(file, CJS_LOADS(specifier));
+  return summarise(node(['--no-experimental-require-module', file]).split('\n').filter(Boolean));
+}
+
+/** Every JavaScript file of the ES module build, relative to the package root. */
+const esmFiles = () =>
+  readdirSync(join(ROOT, 'dist/esm'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => `dist/esm/${file}`);
+
 describe('plain Node importing the package root', () => {
-  it('loads dist/esm/index.js alone: with every other file of dist taken away, it imports and constructs', () => {
-    const installed = join(dir, 'node/node_modules/cognito-token-provider');
-    mkdirSync(join(installed, 'dist/esm'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
-    cpSync(join(ROOT, 'dist/esm/index.js'), join(installed, 'dist/esm/index.js'));
-    const sdk = '@aws-sdk/client-cognito-identity-provider';
-    mkdirSync(join(dir, 'node/node_modules/@aws-sdk'));
-    symlinkSync(dirname(requireFromRoot.resolve(`${sdk}/package.json`)), join(dir, 'node/node_modules', sdk), 'dir');
-    writeFileSync(join(dir, 'node/consumer.mjs'), CONSUMER);
+  it('from ESM, loads dist/esm/index.js and chunks, and no other entry point nor any optional peer', () => {
+    const root = esmLoads('cognito-token-provider');
+    // The control: the same recording sees the SSM client when /ssm is imported, so its absence above counts.
+    const ssm = esmLoads('cognito-token-provider/ssm');
 
-    const run = spawnSync(process.execPath, ['consumer.mjs'], { cwd: join(dir, 'node'), encoding: 'utf8' });
+    expect(root.ours.filter((file) => !file.startsWith('dist/esm/chunks/'))).toEqual(['dist/esm/index.js']);
+    expect(root.ours.length).toBeGreaterThan(1);
+    expect(root.cognitoClient).toBe(true);
+    expect(root.optionalPeers).toEqual([]);
+    expect(ssm.ours).toContain('dist/esm/ssm/index.js');
+    expect(ssm.optionalPeers).toEqual(['@aws-sdk/client-ssm']);
+  });
 
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe('ERR_CONFIGURATION');
+  it('from CommonJS, loads dist/cjs/index.js alone, and no optional peer', () => {
+    const root = cjsLoads('cognito-token-provider');
+    const ssm = cjsLoads('cognito-token-provider/ssm');
+
+    expect(root.ours).toEqual(['dist/cjs/index.js']);
+    expect(root.cognitoClient).toBe(true);
+    expect(root.optionalPeers).toEqual([]);
+    // Each CommonJS entry point is a bundle of its own: /ssm loads no file of the root's.
+    expect(ssm.ours).toEqual(['dist/cjs/ssm/index.js']);
+    expect(ssm.optionalPeers).toEqual(['@aws-sdk/client-ssm']);
   });
 });
 
-describe('a bundler (esbuild, default conditions) bundling the package', () => {
-  it('takes dist/esm/index.bundler.js for import and require alike, one copy with one CognitoTokenError', async () => {
-    // CommonJS output, so the SDK's own CommonJS files that `require` brings in may require Node's modules.
-    const outfile = join(dir, 'bundle/handler.cjs');
-    const result = await build({
-      stdin: { contents: MIXED, resolveDir: ROOT, sourcefile: 'handler.mjs', loader: 'js' },
-      absWorkingDir: ROOT,
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      metafile: true,
-      logLevel: 'error',
-    });
-    const ours = Object.keys(result.metafile.inputs)
-      .map((input) => relative(ROOT, join(ROOT, input)))
-      .filter((input) => input.startsWith('dist/'));
+describe('the ES module entry points', () => {
+  // Were the errors bundled into each entry point, an app importing both would get two classes of each name:
+  // Symbol.hasInstance hides that from `instanceof`, but not from `error.constructor === CognitoTokenError`, and
+  // every copy is code loaded twice.
+  it('share one copy of the errors: the root and /ssm throw the same class, defined in one chunk', () => {
+    const checked = node([
+      '--input-type=module',
+      '-e',
+      `
+      import { ChallengeRequiredError, CognitoTokenError, createTokenProvider } from 'cognito-token-provider';
+      import { fromSsm } from 'cognito-token-provider/ssm';
+      const thrown = (action) => { try { action(); } catch (error) { return error; } };
+      const fromRoot = thrown(() => createTokenProvider({ clientId: '', credentials: { username: 'u', password: 'p' } }));
+      const fromSsmEntry = thrown(() => fromSsm({}));
+      console.log(JSON.stringify({
+        root: fromRoot.constructor === CognitoTokenError,
+        ssm: fromSsmEntry.constructor === CognitoTokenError,
+        prototype: Object.getPrototypeOf(ChallengeRequiredError) === CognitoTokenError,
+      }));
+      `,
+    ]);
+    const defining = esmFiles().filter((file) =>
+      // esbuild writes `var CognitoTokenError = class extends Error`; tsc would write `class CognitoTokenError`.
+      /\b(CognitoTokenError = class|class CognitoTokenError)\b/.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
 
-    const run = spawnSync(process.execPath, [outfile], { cwd: dirname(outfile), encoding: 'utf8' });
-
-    // ssm-client.js comes with it: the bundler entry imports it statically, for tree shaking.
-    expect(ours.sort()).toEqual(['dist/esm/index.bundler.js', 'dist/esm/ssm-client.js']);
-    expect(run.stderr).toBe('');
-    expect(JSON.parse(run.stdout)).toEqual({ sameErrorClass: true, sameFactory: true });
+    expect(JSON.parse(checked)).toEqual({ root: true, ssm: true, prototype: true });
+    expect(defining).toHaveLength(1);
+    expect(defining[0]).toMatch(/^dist\/esm\/chunks\//);
   });
 });

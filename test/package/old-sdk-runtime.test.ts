@@ -3,15 +3,27 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, ROOT } from './packed-install.js';
 
 // A Lambda runtime may bundle an SDK from before April 2025, without GetTokensFromRefreshTokenCommand. The
 // built package must still load there, from ESM and from CommonJS, and refuse only the mode that needs it.
-// The stand-in SDK below exports just what such a version has of what we use.
+// The stand-in SDK below exports just what such a version has of what we use: every SDK v3 release has the
+// sign-in and challenge commands, and a newer command must be read the way src/aws/optional-commands.ts does, or
+// the ES module build fails to link here. The project has no SSM client, which the package root never loads.
 const OLD_SDK = `
 class CognitoIdentityProviderClient { constructor(config) { this.config = config; } async send() { return {}; } }
-class InitiateAuthCommand { constructor(input) { this.input = input; } }
-class AdminInitiateAuthCommand { constructor(input) { this.input = input; } }
-module.exports = { CognitoIdentityProviderClient, InitiateAuthCommand, AdminInitiateAuthCommand };
+class Command { constructor(input) { this.input = input; } }
+class InitiateAuthCommand extends Command {}
+class AdminInitiateAuthCommand extends Command {}
+class RespondToAuthChallengeCommand extends Command {}
+class AdminRespondToAuthChallengeCommand extends Command {}
+module.exports = {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  AdminInitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+  AdminRespondToAuthChallengeCommand,
+};
 `;
 
 const CHECK = (load: string) => `
@@ -57,8 +69,8 @@ beforeAll(() => {
   writeFileSync(join(sdk, 'index.js'), OLD_SDK);
   const pkg = join(root, 'node_modules/cognito-token-provider');
   mkdirSync(pkg, { recursive: true });
-  cpSync('dist', join(pkg, 'dist'), { recursive: true });
-  cpSync('package.json', join(pkg, 'package.json'));
+  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
   writeFileSync(join(root, 'check.mjs'), CHECK("import { createTokenProvider } from 'cognito-token-provider';"));
   writeFileSync(join(root, 'check.cjs'), CHECK("const { createTokenProvider } = require('cognito-token-provider');"));
   writeFileSync(join(root, 'no-copy.cjs'), NO_COPY);
@@ -70,12 +82,12 @@ afterAll(() => {
 
 describe('the built package with an SDK that predates GetTokensFromRefreshToken', () => {
   it.each(['check.mjs', 'check.cjs'])('loads from %s and refuses only the rotation mode', (file) => {
-    const output = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, [file], { cwd: root, env: childEnv(), encoding: 'utf8' });
     expect(output.trim()).toBe('ERR_CONFIGURATION');
   });
 
   it('from CommonJS, reads the commands it needs without copying all of the SDK exports', () => {
-    const output = execFileSync(process.execPath, ['no-copy.cjs'], { cwd: root, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['no-copy.cjs'], { cwd: root, env: childEnv(), encoding: 'utf8' });
 
     const [code, enumerations] = output.trim().split('\n');
     expect(code).toBe('ERR_CONFIGURATION');

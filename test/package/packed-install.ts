@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,23 @@ export interface PackageManifest {
   readonly name: string;
   readonly version: string;
   readonly bin?: string | Record<string, string>;
+  readonly exports?: Record<string, unknown>;
   readonly peerDependencies?: Record<string, string>;
+  readonly peerDependenciesMeta?: Record<string, { readonly optional?: boolean }>;
+}
+
+/** The specifiers of the package's entry points in "exports": `cognito-token-provider`, `…/ssm`, and so on. */
+export function entrySpecifiers(manifest: PackageManifest): string[] {
+  return Object.keys(manifest.exports ?? { '.': null })
+    .filter((subpath) => subpath !== './package.json')
+    .map((subpath) => `${manifest.name}${subpath.slice(1)}`);
+}
+
+/** The peer dependencies package.json marks optional. */
+export function optionalPeers(manifest: PackageManifest): string[] {
+  return Object.entries(manifest.peerDependenciesMeta ?? {})
+    .filter(([, meta]) => meta.optional === true)
+    .map(([name]) => name);
 }
 
 export interface RunResult {
@@ -32,8 +48,8 @@ export interface PackedInstall {
   write(file: string, contents: string): void;
   /** Runs `node ...args` inside the consumer project. */
   node(args: readonly string[]): RunResult;
-  /** Runs the repository's own TypeScript compiler inside the consumer project. */
-  tsc(args: readonly string[]): RunResult;
+  /** Runs the repository's own TypeScript compiler inside the consumer project; asynchronous, so two can overlap. */
+  tsc(args: readonly string[]): Promise<RunResult>;
   /** Runs a file (a bin shim) directly, as a shell would. */
   exec(file: string, args: readonly string[]): RunResult;
   remove(): void;
@@ -51,16 +67,44 @@ function installedVersion(name: string): string {
 // The test may run under `npm test`, which exports the parent invocation (its package, its lifecycle event and
 // its project prefix) to children. The nested npm must act on the temporary project alone. Registry, cache and
 // proxy settings (npm_config_*) pass through, so the install works wherever the parent's did.
-function childEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !/^npm_(package_|lifecycle_|config_local_prefix$)/i.test(key)),
-  );
+// The SDK warns once per process that its 2027 releases need Node 22; an expected empty stderr must stay empty.
+export function childEnv(): NodeJS.ProcessEnv {
+  return {
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !/^npm_(package_|lifecycle_|config_local_prefix$)/i.test(key)),
+    ),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
 }
 
 function run(command: string, args: readonly string[], cwd: string): RunResult {
   const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: 'utf8', timeout: 60_000 });
   if (result.error !== undefined) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Options of {@link installPackedPackage}. */
+export interface PackedInstallOptions {
+  /**
+   * The peer dependencies to install next to the tarball. Default: every one in package.json. npm installs no
+   * optional peer by itself, so leaving one out gives a consumer that lacks it.
+   */
+  readonly peers?: readonly string[];
+}
+
+function runAsync(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd, env: childEnv(), encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+        if (status === null) reject(error);
+        else resolve({ status, stdout, stderr });
+      },
+    );
+  });
 }
 
 /**
@@ -70,11 +114,12 @@ function run(command: string, args: readonly string[], cwd: string): RunResult {
  * has installed. `--prefer-offline` takes them from npm's cache, which `npm ci` has just filled, and falls back
  * to the registry when the cache lacks them. Run `npm run build` first.
  */
-export function installPackedPackage(): PackedInstall {
+export function installPackedPackage(options: PackedInstallOptions = {}): PackedInstall {
   for (const built of ['dist/esm/index.js', 'dist/cjs/index.js']) {
     if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run \`npm run build\` first`);
   }
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageManifest;
+  const peerNames = options.peers ?? Object.keys(manifest.peerDependencies ?? {});
   const dir = mkdtempSync(join(tmpdir(), 'ctp-packed-'));
   try {
     const packed = JSON.parse(
@@ -88,7 +133,7 @@ export function installPackedPackage(): PackedInstall {
     const [tarball] = packed;
     if (tarball === undefined) throw new Error('npm pack reported no tarball');
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'packed-consumer', private: true })}\n`);
-    const peers = Object.keys(manifest.peerDependencies ?? {}).map((name) => `${name}@${installedVersion(name)}`);
+    const peers = peerNames.map((name) => `${name}@${installedVersion(name)}`);
     const install = run(
       'npm',
       [
@@ -112,7 +157,7 @@ export function installPackedPackage(): PackedInstall {
       manifest,
       write: (file, contents) => writeFileSync(join(dir, file), contents),
       node: (args) => run(process.execPath, args, dir),
-      tsc: (args) => run(process.execPath, [requireFromRoot.resolve('typescript/bin/tsc'), ...args], dir),
+      tsc: (args) => runAsync(process.execPath, [requireFromRoot.resolve('typescript/bin/tsc'), ...args], dir),
       exec: (file, args) => run(join(dir, file), args, dir),
       remove: () => rmSync(dir, { recursive: true, force: true }),
     };
