@@ -3,8 +3,18 @@
 
 export { type CognitoJwtClaims, decodeJwtClaims } from './core/jwt-claims.js';
 export type { TokenProviderLogger } from './core/logger.js';
-export type { CognitoCredentials, CredentialsSource, UserCredentials } from './credentials/credentials.js';
-export { ChallengeRequiredError, CognitoTokenError, type CognitoTokenErrorCode } from './errors.js';
+export type {
+  CognitoCredentials,
+  CredentialsSource,
+  CredentialsSourceOptions,
+  UserCredentials,
+} from './credentials/credentials.js';
+export {
+  ChallengeRequiredError,
+  CognitoTokenError,
+  type CognitoTokenErrorCode,
+  type CognitoTokenErrors,
+} from './errors.js';
 export {
   type AccessTokenSource,
   type AuthorizedFetchOptions,
@@ -12,6 +22,7 @@ export {
   type FetchFunction,
   type IdTokenSource,
 } from './fetch/authorized-fetch.js';
+export { type SharedTokenStore, shareTokenStore } from './fleet/share-token-store.js';
 export type { TokenStore } from './fleet/token-store.js';
 export type {
   ClientSecretChoice,

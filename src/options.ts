@@ -6,10 +6,12 @@ import { regionOfUserPoolId } from './aws/user-pool-id.js';
 import type { TokenProviderLogger } from './core/logger.js';
 import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from './core/retry.js';
 import { configurationError } from './errors.js';
-import type { TokenStore } from './fleet/token-store.js';
+import { FLEET_PROTOCOL } from './fleet/protocol-key.js';
+import type { SharedTokenStore } from './fleet/share-token-store.js';
 
 /**
- * Settings shared by every provider in the package.
+ * Settings shared by every provider in the package. The Region goes with the client choice
+ * ({@link CognitoClientChoice}): a client of your own has its Region already.
  *
  * @example
  * ```ts
@@ -17,7 +19,6 @@ import type { TokenStore } from './fleet/token-store.js';
  * import { fromSsm } from 'cognito-token-provider/ssm';
  * const common: CommonProviderOptions = {
  *   clientId: '4rtbp1kcm0example',
- *   region: 'eu-west-1',
  *   refreshAheadSeconds: 600,
  *   timeoutMs: 5_000,
  * };
@@ -27,44 +28,44 @@ import type { TokenStore } from './fleet/token-store.js';
 export interface CommonProviderOptions {
   /** The app client ID. Required. */
   readonly clientId: string;
-  /** AWS Region of the user pool. Default: the prefix of `userPoolId`, then the SDK's usual resolution. */
-  readonly region?: string;
   /**
    * Seconds before expiry at which tokens are renewed. Default 300. Never later than half a token's
    * lifetime, so short-lived tokens still renew ahead.
    */
-  readonly refreshAheadSeconds?: number;
+  readonly refreshAheadSeconds?: number | undefined;
   /** Upper bound in milliseconds on one `get*` call, retries and back-off included. Default 10000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Receives debug events, never secrets. Default: none. */
-  readonly logger?: TokenProviderLogger;
+  readonly logger?: TokenProviderLogger | undefined;
   /**
    * A store the instances of a fleet share tokens through, so that they sign in (or request an M2M token) once
    * between them rather than once each: `dynamoDbTokenStore()` from `cognito-token-provider/dynamodb`,
-   * `redisTokenStore()` from `cognito-token-provider/redis`, or your own {@link TokenStore}. The in-process
+   * `redisTokenStore()` from `cognito-token-provider/redis`, or your own {@link TokenStore} through `shareTokenStore()`. The in-process
    * cache stays in front: cached calls do no store I/O. Entries are encrypted with a key derived from the
    * credentials and hold no refresh token, password or secret. A failing store never fails a call. Default:
    * none.
    */
-  readonly sharedCache?: TokenStore;
+  readonly sharedCache?: SharedTokenStore | undefined;
   /**
    * Forwarded as `ClientMetadata` to every Cognito call that takes it (InitiateAuth, RespondToAuthChallenge,
    * GetTokensFromRefreshToken, GetClientToken) and as `aws_client_metadata` to the OAuth2 token endpoint, for
    * the user pool's Lambda triggers: a pre-token-generation trigger that customises tokens is the usual reader.
    * Default: none.
    */
-  readonly clientMetadata?: Readonly<Record<string, string>>;
+  readonly clientMetadata?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
- * Either your own SDK client, or the config for the one the provider creates on first use. With neither, the
- * provider creates a client with the SDK's defaults and its own retry policy.
+ * Either your own SDK client, or the Region and config for the one the provider creates on first use. With
+ * none of them, the provider creates a client with the SDK's defaults and its own retry policy. `client` takes
+ * neither `region` nor `clientConfig`: your client has its own.
  *
  * @example
  * ```ts
  * import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
  * import type { CognitoClientChoice } from 'cognito-token-provider';
  * const shared: CognitoClientChoice = { client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }) };
+ * const inRegion: CognitoClientChoice = { region: 'eu-west-1' };
  * const emulator: CognitoClientChoice = { clientConfig: { endpoint: 'http://127.0.0.1:9229', region: 'eu-west-1' } };
  * ```
  */
@@ -72,13 +73,32 @@ export type CognitoClientChoice =
   | {
       /** An SDK client to reuse. Its own retry settings then add to the provider's. */
       readonly client: CognitoIdentityProviderClient;
+      /** Not with `client`: configure your client instead. */
       readonly clientConfig?: never;
+      /** Not with `client`: your client has its Region. */
+      readonly region?: never;
     }
   | {
+      /** Not with `clientConfig` or `region`. */
       readonly client?: never;
       /** Config for the client the provider creates, for example `{ endpoint }` for a local emulator. */
-      readonly clientConfig?: CognitoIdentityProviderClientConfig;
+      readonly clientConfig?: CognitoIdentityProviderClientConfig | undefined;
+      /** AWS Region of the user pool. Default: the prefix of `userPoolId`, then the SDK's usual resolution. */
+      readonly region?: string | undefined;
     };
+
+/** The options every provider accepts, the client choice's included; each factory adds its own. */
+export const COMMON_OPTION_NAMES = [
+  'clientId',
+  'region',
+  'refreshAheadSeconds',
+  'timeoutMs',
+  'logger',
+  'sharedCache',
+  'clientMetadata',
+  'client',
+  'clientConfig',
+] as const;
 
 export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -90,7 +110,7 @@ export interface ResolvedCommonOptions {
   readonly refreshAheadSeconds: number;
   readonly timeoutMs: number;
   readonly logger: TokenProviderLogger | undefined;
-  readonly sharedCache: TokenStore | undefined;
+  readonly sharedCache: SharedTokenStore | undefined;
   readonly clientMetadata: Readonly<Record<string, string>> | undefined;
   /** {@link DEFAULT_RETRY_POLICY}, unless a test replaced it (see {@link RETRY_POLICY_OPTION}). */
   readonly retryPolicy: RetryPolicy;
@@ -106,7 +126,11 @@ const isPositiveNumber = (value: unknown, orZero = false) =>
 
 /** Validates the options every provider shares; each message names the option. */
 export function resolveCommonOptions(
-  options: CommonProviderOptions & { readonly client?: unknown; readonly clientConfig?: unknown },
+  options: CommonProviderOptions & {
+    readonly client?: unknown;
+    readonly clientConfig?: unknown;
+    readonly region?: string | undefined;
+  },
   userPoolId?: string,
 ): ResolvedCommonOptions {
   if (typeof options !== 'object' || options === null) throw configurationError('options', 'must be an object');
@@ -137,10 +161,8 @@ export function resolveCommonOptions(
   check(
     'sharedCache',
     sharedCache === undefined ||
-      (['get', 'put', 'acquireLease', 'releaseLease'] as const).every(
-        (method) => typeof (sharedCache as unknown as Record<string, unknown> | null)?.[method] === 'function',
-      ),
-    'must be a token store such as dynamoDbTokenStore() or redisTokenStore(), with get, put, acquireLease and releaseLease',
+      (typeof sharedCache === 'object' && sharedCache !== null && FLEET_PROTOCOL in sharedCache),
+    'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)',
   );
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
   check(

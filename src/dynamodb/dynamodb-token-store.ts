@@ -5,8 +5,10 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { rejectUnknownOptions } from '../core/known-options.js';
 import { configurationError } from '../errors.js';
 import { encryptionKeyOption } from '../fleet/entry-sealing.js';
+import { type SharedTokenStore, shareTokenStore } from '../fleet/share-token-store.js';
 import type { TokenStore } from '../fleet/token-store.js';
 
 /**
@@ -25,15 +27,17 @@ export type DynamoDbClientChoice =
   | {
       /** Your client, used as it is (its retries included). */
       readonly client: DynamoDBClient;
+      /** Not with `client`: configure your client instead. */
       readonly clientConfig?: never;
     }
   | {
+      /** Not with `clientConfig`. */
       readonly client?: never;
       /**
        * The configuration of the client the store creates on its first call. Default `{ maxAttempts: 1 }`:
        * a failing store call is not retried, as the provider falls back to Cognito at once.
        */
-      readonly clientConfig?: DynamoDBClientConfig;
+      readonly clientConfig?: DynamoDBClientConfig | undefined;
     };
 
 /**
@@ -60,7 +64,7 @@ export type DynamoDbTokenStoreOptions = {
    * instances' secrets: for fleets whose instances do not all hold the same password and client secret.
    * Default: none (derived keys). Kept private: printing the store does not show it.
    */
-  readonly encryptionKey?: Uint8Array | string;
+  readonly encryptionKey?: Uint8Array | string | undefined;
 } & DynamoDbClientChoice;
 
 /**
@@ -80,10 +84,11 @@ export type DynamoDbTokenStoreOptions = {
  * const tokens = createTokenProvider({ clientId, credentials, sharedCache });
  * ```
  */
-export function dynamoDbTokenStore(options: DynamoDbTokenStoreOptions): TokenStore {
+export function dynamoDbTokenStore(options: DynamoDbTokenStoreOptions): SharedTokenStore {
   if (typeof options !== 'object' || options === null) {
     throw configurationError('options', 'must be an object with "tableName"');
   }
+  rejectUnknownOptions(options, ['tableName', 'encryptionKey', 'client', 'clientConfig'], 'dynamoDbTokenStore');
   const { tableName, client, clientConfig } = options;
   if (typeof tableName !== 'string' || !(TABLE_NAME.test(tableName) || TABLE_ARN.test(tableName))) {
     throw configurationError(
@@ -101,10 +106,12 @@ export function dynamoDbTokenStore(options: DynamoDbTokenStoreOptions): TokenSto
     throw configurationError('clientConfig', 'must be a DynamoDBClient configuration object');
   }
   const encryptionKey = encryptionKeyOption(options.encryptionKey);
-  return new DynamoDbTokenStore(
-    tableName,
-    client !== undefined ? () => client : () => new DynamoDBClient({ maxAttempts: 1, ...clientConfig }),
-    encryptionKey,
+  return shareTokenStore(
+    new DynamoDbTokenStore(
+      tableName,
+      client !== undefined ? () => client : () => new DynamoDBClient({ maxAttempts: 1, ...clientConfig }),
+      encryptionKey,
+    ),
   );
 }
 

@@ -1,8 +1,8 @@
 import type { Deadline } from '../core/deadline.js';
 import { renewalPoint } from '../core/token-expiry.js';
-import { deriveClientSealingKey, storeKeyOf } from '../fleet/entry-sealing.js';
-import { obtainShared, SharedTokenCache } from '../fleet/shared-token-cache.js';
-import type { TokenStore } from '../fleet/token-store.js';
+import { FLEET_PROTOCOL } from '../fleet/protocol-key.js';
+import type { SharedTokenStore } from '../fleet/share-token-store.js';
+import type { SharedTokenCache } from '../fleet/shared-token-cache.js';
 import type { CachedClientToken } from './client-token-grant.js';
 import type { ResolvedClientTokenOptions } from './client-token-options.js';
 import { ClientTokens } from './client-tokens.js';
@@ -15,22 +15,22 @@ import { ClientTokens } from './client-tokens.js';
  */
 export class SharedClientTokens {
   readonly #options: ResolvedClientTokenOptions;
-  readonly #store: TokenStore;
+  readonly #store: SharedTokenStore;
   #shared: { readonly clientSecret: string; readonly cache: SharedTokenCache<CachedClientToken> } | undefined;
 
   constructor(options: ResolvedClientTokenOptions) {
     this.#options = options;
-    this.#store = options.common.sharedCache as TokenStore;
+    this.#store = options.common.sharedCache as SharedTokenStore;
   }
 
-  /** The fleet's token, or `fetch`'s, fetched under the lease and shared (see {@link obtainShared}). */
+  /** The fleet's token, or `fetch`'s, fetched under the lease and shared (see `obtainShared`). */
   obtain(
     clientSecret: string,
     current: CachedClientToken | undefined,
     deadline: Deadline,
     fetch: () => Promise<CachedClientToken>,
   ): Promise<CachedClientToken> {
-    return obtainShared(this.#cacheFor(clientSecret), fetch, {
+    return this.#store[FLEET_PROTOCOL].obtainShared(this.#cacheFor(clientSecret), fetch, {
       signal: deadline.signal,
       remainingMs: deadline.remainingMs(),
       current,
@@ -42,6 +42,8 @@ export class SharedClientTokens {
     if (this.#shared?.clientSecret === clientSecret) return this.#shared.cache;
     const { common, scopes, source } = this.#options;
     const { clientId, refreshAheadSeconds, logger } = common;
+    // Reached through the store, not imported: a provider without a shared cache bundles none of it.
+    const { SharedTokenCache, storeKeyOf, deriveClientSealingKey } = this.#store[FLEET_PROTOCOL];
     // Tokens of the token endpoint and of GetClientToken (per Region) are kept apart.
     const pool = source.kind === 'token-endpoint' ? source.url.href : `GetClientToken ${common.region ?? ''}`;
     const cache = new SharedTokenCache<CachedClientToken>({

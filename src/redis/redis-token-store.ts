@@ -1,5 +1,7 @@
+import { rejectUnknownOptions } from '../core/known-options.js';
 import { configurationError } from '../errors.js';
 import { encryptionKeyOption } from '../fleet/entry-sealing.js';
+import { type SharedTokenStore, shareTokenStore } from '../fleet/share-token-store.js';
 import type { TokenStore } from '../fleet/token-store.js';
 
 /**
@@ -48,7 +50,7 @@ export interface RedisTokenStoreOptions {
    * A 32-byte key (bytes, or their base64) that seals every entry instead of keys derived from the
    * instances' secrets. Default: none (derived keys). Kept private: printing the store does not show it.
    */
-  readonly encryptionKey?: Uint8Array | string;
+  readonly encryptionKey?: Uint8Array | string | undefined;
 }
 
 /**
@@ -68,16 +70,17 @@ export interface RedisTokenStoreOptions {
  * const tokens = createTokenProvider({ clientId, credentials, sharedCache });
  * ```
  */
-export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
+export function redisTokenStore(options: RedisTokenStoreOptions): SharedTokenStore {
   if (typeof options !== 'object' || options === null) {
     throw configurationError('options', 'must be an object with "client"');
   }
+  rejectUnknownOptions(options, ['client', 'encryptionKey'], 'redisTokenStore');
   const { client } = options;
   const methods = client as Partial<Record<'get' | 'set' | 'eval', unknown>> | null | undefined;
   if (typeof methods?.get !== 'function' || typeof methods.set !== 'function' || typeof methods.eval !== 'function') {
     throw configurationError('client', 'must be a Redis client with get, set and eval (ioredis or iovalkey)');
   }
-  return new RedisTokenStore(client, encryptionKeyOption(options.encryptionKey));
+  return shareTokenStore(new RedisTokenStore(client, encryptionKeyOption(options.encryptionKey)));
 }
 
 const LEASE_SUFFIX = '#lease';

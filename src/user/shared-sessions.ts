@@ -1,14 +1,14 @@
 import type { TokenProviderLogger } from '../core/logger.js';
 import { renewalPoint } from '../core/token-expiry.js';
 import type { UserCredentials } from '../credentials/credentials.js';
-import { deriveUserSealingKey, storeKeyOf } from '../fleet/entry-sealing.js';
-import { obtainShared, SharedTokenCache } from '../fleet/shared-token-cache.js';
-import type { TokenStore } from '../fleet/token-store.js';
+import { FLEET_PROTOCOL } from '../fleet/protocol-key.js';
+import type { SharedTokenStore } from '../fleet/share-token-store.js';
+import type { SharedTokenCache } from '../fleet/shared-token-cache.js';
 import { CognitoTokens } from './cognito-tokens.js';
 import type { Session } from './session.js';
 
 interface SharedSessionsOptions {
-  readonly store: TokenStore;
+  readonly store: SharedTokenStore;
   readonly userPoolId: string | undefined;
   readonly clientId: string;
   readonly refreshAheadSeconds: number;
@@ -31,8 +31,8 @@ export class SharedSessions {
   }
 
   /**
-   * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared (see
-   * {@link obtainShared}). `current` is what this provider holds.
+   * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared (see `obtainShared`).
+   * `current` is what this provider holds.
    */
   async obtain(
     credentials: UserCredentials,
@@ -41,7 +41,7 @@ export class SharedSessions {
     remainingMs: number,
     fetch: () => Promise<Session>,
   ): Promise<Session> {
-    const obtained = await obtainShared(this.#cacheFor(credentials), fetch, {
+    const obtained = await this.#options.store[FLEET_PROTOCOL].obtainShared(this.#cacheFor(credentials), fetch, {
       signal,
       remainingMs,
       current,
@@ -64,6 +64,8 @@ export class SharedSessions {
       return shared.cache;
     }
     const { store, userPoolId, clientId, refreshAheadSeconds, logger } = this.#options;
+    // Reached through the store, not imported: a provider without a shared cache bundles none of it.
+    const { SharedTokenCache, storeKeyOf, deriveUserSealingKey } = store[FLEET_PROTOCOL];
     const pool = userPoolId ?? '';
     const { username, password, clientSecret } = credentials;
     const cache = new SharedTokenCache<Session>({

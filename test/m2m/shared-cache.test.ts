@@ -2,7 +2,7 @@
 // test/integration/fleet.test.ts) makes one billed token request between them.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
-import { createClientTokenProvider, type TokenStore } from '../../src/index.js';
+import { createClientTokenProvider, shareTokenStore, type TokenStore } from '../../src/index.js';
 import { fakeJwt } from '../helpers/fake-jwt.js';
 import { startTokenEndpoint, type TokenEndpointServer } from '../helpers/token-endpoint-server.js';
 
@@ -40,7 +40,7 @@ function instance(store: TokenStore, clientSecret = CLIENT_SECRET, scopes = ['or
     clientSecret,
     scopes,
     tokenEndpoint: endpoint.url,
-    sharedCache: store,
+    sharedCache: shareTokenStore(store),
     clientMetadata: { tenant: 'eu-1' },
   });
 }

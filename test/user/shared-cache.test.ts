@@ -4,7 +4,7 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
-import { createTokenProvider, type TokenProviderOptions, type TokenStore } from '../../src/index.js';
+import { createTokenProvider, shareTokenStore, type TokenProviderOptions, type TokenStore } from '../../src/index.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -37,7 +37,7 @@ function instance(store: TokenStore, overrides: Partial<TokenProviderOptions> = 
     clientId: 'fleet-client',
     userPoolId: 'eu-west-1_Fleet1',
     credentials: { username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET },
-    sharedCache: store,
+    sharedCache: shareTokenStore(store),
     ...overrides,
   } as TokenProviderOptions);
 }
@@ -137,19 +137,42 @@ describe('sharedCache on createTokenProvider', () => {
     expect(signIns()).toBe(1);
 
     // Past both renewal points (refreshAheadSeconds 300 of a 3,600 s lifetime).
+    // Each call there gets the current token at once and renews in the background; the renewer goes first.
     vi.setSystemTime(START + 3_400_000);
-    const renewed = await renewer.getIdToken();
-    const read = await reader.getIdToken();
+    const servedByRenewer = await renewer.getIdToken();
+    const renewed = await vi.waitFor(async () => {
+      const current = await renewer.getIdToken();
+      expect(current).not.toBe(before);
+      return current;
+    });
+    const servedByReader = await reader.getIdToken();
+    const read = await vi.waitFor(async () => {
+      const current = await reader.getIdToken();
+      expect(current).not.toBe(before);
+      return current;
+    });
 
     const calls = cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthFlow);
     expect(calls).toEqual(['USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH']);
+    expect([servedByRenewer, servedByReader]).toEqual([before, before]);
     expect(read).toBe(renewed);
-    expect(read).not.toBe(before);
   });
 
-  it('refuses a sharedCache that is not a token store, naming the option', () => {
-    expect(() => instance({ get: async () => undefined } as unknown as TokenStore)).toThrow(
-      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"sharedCache"') }),
+  it('refuses a store of your own that did not go through shareTokenStore, naming the option and the fix', () => {
+    const own = memoryTokenStore().store;
+
+    expect(() =>
+      createTokenProvider({
+        clientId: 'fleet-client',
+        credentials: { username: USERNAME, password: PASSWORD },
+        sharedCache: own,
+      } as unknown as TokenProviderOptions),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIGURATION',
+        message: expect.stringMatching(/^"sharedCache" .*shareTokenStore\(yourStore\)/),
+      }),
     );
+    expect(() => instance(own)).not.toThrow();
   });
 });
