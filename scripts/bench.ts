@@ -6,16 +6,20 @@
 //   node scripts/run.mjs scripts/bench.ts [--quick] [--json] [--only=<id>[,<id>...]]
 //   --quick  a reduced version that completes in under a minute (CI runs it and checks only that it completes)
 //   --json   the same data as JSON on stdout, instead of the Markdown table
-//   --only   run some measurements only: cached-path, cold-start, memory, first-token, classic-snippet, stampede
+//   --only   run some measurements only: cached-path, cold-start, memory, first-token, classic-snippet, stampede,
+//            fleet, srp-cpu, srp-first-token
 import { type CognitoSeed, clientConfigFor } from '../harness/cognito-local.js';
 import { type CognitoStack, startCognitoStack } from '../harness/cognito-stack.js';
 import { measureCachedPath } from './bench/cached-path.js';
 import { measureClassicSnippet } from './bench/classic-snippet.js';
 import { measureColdStart } from './bench/cold-start.js';
 import { measureFirstToken } from './bench/first-token.js';
+import { measureFleet } from './bench/fleet.js';
 import { describeMachine, machineInfo } from './bench/machine.js';
 import { measureMemory } from './bench/memory.js';
 import { type BenchResult, markdownTable } from './bench/report.js';
+import { measureSrpCpu } from './bench/srp-cpu.js';
+import { measureSrpFirstToken } from './bench/srp-first-token.js';
 import { measureStampede } from './bench/stampede.js';
 
 const args = process.argv.slice(2);
@@ -50,6 +54,17 @@ const measurements: ReadonlyArray<readonly [string, Measurement]> = [
       ),
   ],
   [
+    'srp-cpu',
+    () =>
+      measureSrpCpu(
+        quick
+          ? { rounds: 5, oursPerRound: 10, baselinePerRound: 1 }
+          : { rounds: 15, oursPerRound: 30, baselinePerRound: 1 },
+      ),
+  ],
+  // Its own loopback SRP server (cognito-local has no SRP), not the emulator stack.
+  ['srp-first-token', () => measureSrpFirstToken({ rounds: quick ? 15 : 40 })],
+  [
     'first-token',
     async (stack) => {
       const { seed, emulator } = await stack();
@@ -80,10 +95,51 @@ const measurements: ReadonlyArray<readonly [string, Measurement]> = [
       return measureStampede(target, { rounds: quick ? 3 : 15, callers: 10_000 });
     },
   ],
+  [
+    'fleet',
+    async (stack) => {
+      const { seed, proxy, clientConfig } = await stack();
+      const target = {
+        ...signInTarget(seed),
+        clientConfig,
+        endpoint: proxy.endpoint,
+        region: seed.region,
+        signIns: () => proxy.count('InitiateAuth'),
+        signInsAnswered: () =>
+          proxy.calls.filter((call) => call.operation === 'InitiateAuth' && call.status === 200).length,
+        failedSignIns: () => {
+          const failed: Record<string, number> = {};
+          for (const call of proxy.calls) {
+            if (call.operation !== 'InitiateAuth' || call.status === 200) continue;
+            const kind = call.errorType ?? call.fault ?? 'no answer';
+            failed[kind] = (failed[kind] ?? 0) + 1;
+          }
+          return failed;
+        },
+      };
+      return measureFleet(
+        target,
+        quick
+          ? { rounds: 1, processes: 4, instances: 50, dynaliteInstances: 5, outageInstances: 10 }
+          : { rounds: 3, processes: 4, instances: 250, dynaliteInstances: 5, outageInstances: 25 },
+        progress,
+      );
+    },
+  ],
 ];
 
 // The order of issue 7, for the table.
-const TABLE_ORDER = ['cached-path', 'cold-start', 'first-token', 'classic-snippet', 'stampede', 'memory'];
+const TABLE_ORDER = [
+  'cached-path',
+  'cold-start',
+  'first-token',
+  'classic-snippet',
+  'stampede',
+  'memory',
+  'fleet',
+  'srp-cpu',
+  'srp-first-token',
+];
 
 /** The seeded user on the app client without a secret: amazon-cognito-identity-js cannot send SECRET_HASH. */
 function signInTarget(seed: CognitoSeed) {

@@ -55,10 +55,7 @@ export type FleetChildOptions = {
   /** The providers' `timeoutMs`. Default: the provider's. */
   readonly timeoutMs?: number;
   readonly store: FleetStore;
-} & (
-  | { readonly cognito: FleetCognito; readonly m2m?: never }
-  | { readonly m2m: FleetM2m; readonly cognito?: never }
-);
+} & ({ readonly cognito: FleetCognito; readonly m2m?: never } | { readonly m2m: FleetM2m; readonly cognito?: never });
 
 /** One provider's first token call. `token` is the SHA-256 (hex) of the token. */
 export interface InstanceResult {
