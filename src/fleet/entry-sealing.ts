@@ -57,7 +57,36 @@ export interface UserKeyMaterial {
  * username, so every instance derives the same key), then the client secret mixed in with HKDF. An
  * instance that lacks either secret, or holds another value of it, derives another key.
  */
-export async function deriveUserSealingKey(material: UserKeyMaterial): Promise<Uint8Array> {
+export function deriveUserSealingKey(material: UserKeyMaterial): Promise<Uint8Array> {
+  // Once per process for the same secrets, however many providers ask: scrypt is slow on purpose, and a
+  // process may hold many providers of one user (a worker pool, a test fleet).
+  const id = createHash('sha256')
+    .update(
+      lengthPrefixed([
+        material.pool,
+        material.clientId,
+        material.username,
+        material.password,
+        material.clientSecret ?? '',
+      ]),
+    )
+    .digest('hex');
+  let derived = derivedUserKeys.get(id);
+  if (derived === undefined) {
+    derived = stretchUserKey(material);
+    // A failed derivation is not kept: the next provider tries again.
+    derived.catch(() => derivedUserKeys.delete(id));
+    derivedUserKeys.set(id, derived);
+    // Bounded: the secrets of a few identities per process, the oldest forgotten first.
+    if (derivedUserKeys.size > MAX_DERIVED_KEYS) derivedUserKeys.delete(derivedUserKeys.keys().next().value as string);
+  }
+  return derived;
+}
+
+const MAX_DERIVED_KEYS = 16;
+const derivedUserKeys = new Map<string, Promise<Uint8Array>>();
+
+async function stretchUserKey(material: UserKeyMaterial): Promise<Uint8Array> {
   const context = lengthPrefixed(['user', material.pool, material.clientId, material.username]);
   const salt = createHash('sha256')
     .update(lengthPrefixed(['scrypt salt']))
