@@ -44,8 +44,27 @@ export class CognitoTokenError extends Error {
    * `instanceof` that holds across copies of this package: an app that loads both the ES module and the
    * CommonJS build (or two bundles of it) has two classes of each name, and a check against one must still
    * recognise an error thrown by the other.
+   *
+   * For TypeScript, `error instanceof CognitoTokenError` narrows to {@link CognitoTokenErrors}, so that a
+   * check of `error.code` narrows further: to {@link ChallengeRequiredError}, with its `challengeName`, for
+   * `'ERR_CHALLENGE_REQUIRED'`. `instanceof` a subclass narrows to that subclass.
+   *
+   * @example
+   * ```ts
+   * import { CognitoTokenError } from 'cognito-token-provider';
+   * declare const error: unknown;
+   * if (error instanceof CognitoTokenError && error.code === 'ERR_CHALLENGE_REQUIRED') {
+   *   console.error('Cognito asks for', error.challengeName);
+   * }
+   * ```
    */
-  static override [Symbol.hasInstance](value: unknown): boolean {
+  // Narrows to the union for the base class itself (and subclasses that add nothing), to the class for others.
+  static override [Symbol.hasInstance]<T>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is CognitoTokenError extends T ? CognitoTokenErrors : T {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class on the right of instanceof, a subclass included
     const brand = BRANDS.get(this);
     // biome-ignore lint/complexity/noThisInStatic: a user's own subclass keeps the ordinary prototype check
@@ -85,6 +104,8 @@ export class CognitoTokenError extends Error {
  * ```
  */
 export class ChallengeRequiredError extends CognitoTokenError {
+  /** Always `ERR_CHALLENGE_REQUIRED`: the code that tells this error from the others. */
+  declare readonly code: 'ERR_CHALLENGE_REQUIRED';
   /** The challenge Cognito asked for, for example `NEW_PASSWORD_REQUIRED`. */
   readonly challengeName: string;
 
@@ -94,6 +115,35 @@ export class ChallengeRequiredError extends CognitoTokenError {
     this.name = 'ChallengeRequiredError';
   }
 }
+
+/**
+ * Every error this package throws, as a union on `code`: once `error.code` is checked, TypeScript knows the
+ * class, so `'ERR_CHALLENGE_REQUIRED'` gives a {@link ChallengeRequiredError} with its `challengeName`.
+ * `error instanceof CognitoTokenError` narrows to this type.
+ *
+ * @example
+ * ```ts
+ * import { type CognitoTokenErrors, CognitoTokenError } from 'cognito-token-provider';
+ * function advice(error: CognitoTokenErrors): string {
+ *   switch (error.code) {
+ *     case 'ERR_CHALLENGE_REQUIRED':
+ *       return `answer the ${error.challengeName} challenge once, by hand`;
+ *     case 'ERR_THROTTLED':
+ *       return 'back off and try later';
+ *     default:
+ *       return error.message;
+ *   }
+ * }
+ * declare const caught: unknown;
+ * if (caught instanceof CognitoTokenError) console.error(advice(caught));
+ * ```
+ */
+export type CognitoTokenErrors =
+  | ChallengeRequiredError
+  | (CognitoTokenError & {
+      /** Any code but `ERR_CHALLENGE_REQUIRED`, which only a {@link ChallengeRequiredError} carries. */
+      readonly code: Exclude<CognitoTokenErrorCode, 'ERR_CHALLENGE_REQUIRED'>;
+    });
 
 // Shared by every copy of the package through the global symbol registry; the strings are the class names,
 // written out because minifiers rename classes.

@@ -13,7 +13,7 @@ export interface CognitoRequestContext {
   readonly client: () => CognitoIdentityProviderClient;
   readonly clientId: string;
   /** Only the admin sign-in names the user pool; client tokens and renewals do without it. */
-  readonly userPoolId?: string;
+  readonly userPoolId?: string | undefined;
   readonly deadline: Deadline;
   readonly retryPolicy: RetryPolicy;
   readonly logger: TokenProviderLogger | undefined;

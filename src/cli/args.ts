@@ -76,11 +76,6 @@ export function envName(option: StringOption | BooleanOption): string {
  * `--ssm-username` with `--ssm-password`, or `--ssm-parameter`. When one way is chosen on the command line,
  * variables that choose another are ignored, so a CI job's defaults can be overridden for one call; two ways
  * from the same level are refused.
- *
- * @example
- * ```ts
- * const command = parseCliArgs(['--client-id', 'abc', '--region', 'eu-west-1', '--username', 'svc'], process.env);
- * ```
  */
 export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
   const values = parseFlags(argv);

@@ -5,9 +5,9 @@ import type { CliConfig } from './args.js';
 
 /** The secrets the command read itself, from stdin or the environment, before any request. */
 export interface CliSecrets {
-  readonly password?: string;
-  readonly clientSecret?: string;
-  readonly totpSecret?: string;
+  readonly password?: string | undefined;
+  readonly clientSecret?: string | undefined;
+  readonly totpSecret?: string | undefined;
 }
 
 /**
@@ -15,11 +15,6 @@ export interface CliSecrets {
  * `GetParameters` call where fromSsm allows it (username, password and secret together); a secret given on
  * stdin or in `COGNITO_CLIENT_SECRET` wins over one found in an `--ssm-parameter` JSON. `onLoaded` sees every
  * value loaded, so the command can keep them out of anything it prints.
- *
- * @example
- * ```ts
- * const credentials = cliCredentials(config, { password }, { region: 'eu-west-1' }, (values) => seen.push(...values));
- * ```
  */
 export function cliCredentials(
   config: CliConfig,

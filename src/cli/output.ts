@@ -4,11 +4,6 @@ import type { CognitoTokens } from '../user/cognito-tokens.js';
 /**
  * What `cognito-token` writes to stdout: the token alone and a newline, or with `--json` one line of
  * `{ idToken, accessToken, expiresAt, username }`.
- *
- * @example
- * ```ts
- * process.stdout.write(formatTokens(await provider.getTokens(), { token: 'id', json: false }));
- * ```
  */
 export function formatTokens(tokens: CognitoTokens, options: { token: 'id' | 'access'; json: boolean }): string {
   if (options.json) {
@@ -22,11 +17,6 @@ export function formatTokens(tokens: CognitoTokens, options: { token: 'id' | 'ac
  * The one stderr line for a failure: `cognito-token: ERR_CODE: message`. The library's messages carry no
  * secret already; every secret the command knows is cut out again anyway, and line breaks are folded so a
  * script reading stderr line by line sees one error.
- *
- * @example
- * ```ts
- * process.stderr.write(formatError('ERR_USAGE', '--client-id is required', [password]));
- * ```
  */
 export function formatError(code: string, message: string, secrets: readonly (string | undefined)[]): string {
   return `cognito-token: ${code}: ${redact(message, secrets).replace(/\s*\r?\n\s*/g, ' ')}\n`;

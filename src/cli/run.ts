@@ -27,11 +27,6 @@ export interface CliIo {
  * Runs `cognito-token` once and resolves with its exit status; it never rejects. On success stdout receives
  * the token and a newline (or the `--json` line) and nothing else; on failure stderr receives one
  * `cognito-token: ERR_CODE: message` line, with every secret the command has seen cut out.
- *
- * @example
- * ```ts
- * const status = await runCli({ argv, env, readStdin, stdout, stderr, version: () => '1.0.0' });
- * ```
  */
 export async function runCli(io: CliIo): Promise<number> {
   // Known before anything is parsed, so even a usage error cannot echo them.

@@ -4,11 +4,6 @@ import { CliUsageError } from './usage-error.js';
  * Splits what was piped to `cognito-token` into the secrets it was asked to read: one line for
  * `--password-stdin` or `--client-secret-stdin`, two lines (password first) for both. A final newline and
  * Windows line ends are allowed; blank or extra lines are refused, without quoting any of them.
- *
- * @example
- * ```ts
- * splitStdinSecrets('Pa55word\nclient-secret\n', ['password', 'client secret']); // ['Pa55word', 'client-secret']
- * ```
  */
 export function splitStdinSecrets(text: string, names: readonly string[]): string[] {
   const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);

@@ -7,11 +7,6 @@ const PACKAGE_NAME = 'cognito-token-provider';
  * The version in this package's package.json, found by walking up from the running script. The source is
  * also type-checked and unit-tested as CommonJS-compatible code, where `import.meta.url` does not exist; the
  * script's own path works everywhere, installed or linked alike once the caller resolves symlinks.
- *
- * @example
- * ```ts
- * const version = readPackageVersion(realpathSync(process.argv[1]));
- * ```
  */
 export function readPackageVersion(scriptPath: string): string {
   let directory = dirname(scriptPath);

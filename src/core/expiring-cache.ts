@@ -63,7 +63,11 @@ export class ExpiringCache<T extends ExpiringValue> {
       this.#renewInBackground(previous);
       return Promise.resolve(previous);
     }
-    if (force && previous !== undefined) this.#refused = true;
+    if (force && previous !== undefined) {
+      this.#refused = true;
+      // The providers' cached path calls fresh() directly: it must not hand the refused value out either.
+      this.#renewAtMono = Number.NEGATIVE_INFINITY;
+    }
     const shared = this.#fetch();
     if (force || previous === undefined) return shared;
     // Callers that joined a forced renewal still hold a value they may use if it fails; refresh() itself
@@ -79,9 +83,10 @@ export class ExpiringCache<T extends ExpiringValue> {
 
   #renewInBackground(previous: T): void {
     if (this.#inFlight !== undefined) return;
-    // Nobody awaits this promise: its failure is handled here, never left unhandled.
+    // Nobody awaits this promise: its failure is handled here, never left unhandled. When `previous` is gone
+    // (cleared, or expired meanwhile) there is nothing to fall back on, and the next load fetches on its own.
     this.#fetch().catch((error: unknown) => {
-      this.#fallBack(previous, error);
+      if (this.#current === previous && this.#usable()) this.#fallBack(previous, error);
     });
   }
 

@@ -112,11 +112,6 @@ const GENERIC_NAMES = new Set(['Error', 'TypeError', 'Unknown']);
  * An error for an answer that arrived whole but cannot be used (tokens dead on arrival, a list that is not one).
  * Classified transient (`$fault: 'server'`), so the retry loop asks again within the deadline, then gives up
  * with `ERR_UNAVAILABLE` naming it. The message says what was wrong, never what the answer held.
- *
- * @example
- * ```ts
- * if (!Array.isArray(output.Parameters)) throw unusableAnswer('SSM answered without a list of parameters');
- * ```
  */
 export function unusableAnswer(message: string): Error {
   return Object.assign(new Error(message), { name: UNUSABLE_ANSWER, $fault: 'server' as const });

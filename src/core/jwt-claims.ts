@@ -11,10 +11,15 @@ import { CognitoTokenError, configurationError } from '../errors.js';
  * ```
  */
 export interface CognitoJwtClaims {
+  /** Expiry, in seconds since the epoch. */
   readonly exp?: number;
+  /** Issue time, in seconds since the epoch. */
   readonly iat?: number;
+  /** The user's username, in ID tokens (even when they signed in with an alias). */
   readonly 'cognito:username'?: string;
+  /** The user's username in access tokens; the client ID in machine-to-machine access tokens. */
   readonly username?: string;
+  /** Any other claim, unchecked. */
   readonly [claim: string]: unknown;
 }
 

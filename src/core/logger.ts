@@ -11,6 +11,10 @@
  * ```
  */
 export interface TokenProviderLogger {
+  /**
+   * One event: `message` says what happened (`cognito-token-provider: signed in`), `details` carries its names,
+   * counts and timings (`{ flow: 'user-password', durationMs: 182 }`).
+   */
   debug(message: string, details?: Record<string, unknown>): void;
 }
 

@@ -14,15 +14,17 @@ import { CognitoTokenError, configurationError } from '../errors.js';
  * ```
  */
 export interface CognitoCredentials {
-  readonly username?: string;
-  readonly password?: string;
+  /** The Cognito username (or an email or phone alias). Required for a user sign-in. */
+  readonly username?: string | undefined;
+  /** The user's password. Required for a user sign-in. */
+  readonly password?: string | undefined;
   /** The app client's secret; give it exactly when the app client has one. */
-  readonly clientSecret?: string;
+  readonly clientSecret?: string | undefined;
   /**
    * The base32 TOTP secret that AssociateSoftwareToken returned, for a user with TOTP MFA: the provider answers
    * SOFTWARE_TOKEN_MFA with its codes. A secret as much as the password.
    */
-  readonly totpSecret?: string;
+  readonly totpSecret?: string | undefined;
 }
 
 /**
@@ -36,7 +38,9 @@ export interface CognitoCredentials {
  * ```
  */
 export interface UserCredentials extends CognitoCredentials {
+  /** The Cognito username (or an email or phone alias). */
   readonly username: string;
+  /** The user's password. */
   readonly password: string;
 }
 
@@ -51,13 +55,13 @@ export interface UserCredentials extends CognitoCredentials {
  */
 export interface CredentialsSourceOptions {
   /** Set after Cognito rejected the credentials: a source that caches must bypass its cache. */
-  readonly forceRefresh?: boolean;
+  readonly forceRefresh?: boolean | undefined;
   /**
    * Aborted when the token operation that asked runs out of time (`timeoutMs`). A source should then stop its
    * work, its requests and timers included, and reject: nobody waits for its answer any more, and anything it
    * leaves running keeps a script or a Lambda's event loop alive. Hand it to `fetch` or an SDK client's `send`.
    */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

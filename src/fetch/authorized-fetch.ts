@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../core/known-options.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
 
 /**
@@ -27,9 +28,13 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
  * ```
  */
 export interface AccessTokenSource {
+  /** A valid access token, the one sent with `token: 'access'`. */
   getAccessToken(): Promise<string>;
   /** Renews now, even if the cached token looks fresh; resolves with the new tokens. */
-  refresh(): Promise<{ readonly accessToken: string }>;
+  refresh(): Promise<{
+    /** The renewed access token. */
+    readonly accessToken: string;
+  }>;
 }
 
 /**
@@ -43,8 +48,15 @@ export interface AccessTokenSource {
  * ```
  */
 export interface IdTokenSource extends AccessTokenSource {
+  /** A valid ID token, the one sent with `token: 'id'` (the default). */
   getIdToken(): Promise<string>;
-  refresh(): Promise<{ readonly accessToken: string; readonly idToken: string }>;
+  /** Renews now, even if the cached tokens look fresh; resolves with the new tokens. */
+  refresh(): Promise<{
+    /** The renewed access token. */
+    readonly accessToken: string;
+    /** The renewed ID token. */
+    readonly idToken: string;
+  }>;
 }
 
 /**
@@ -60,16 +72,16 @@ export interface AuthorizedFetchOptions {
    * Which token to send. Default `'id'`, what a REST API Cognito authorizer without scopes expects. Use
    * `'access'` for APIs that check OAuth scopes and for machine-to-machine providers, which have no ID token.
    */
-  readonly token?: 'id' | 'access';
+  readonly token?: 'id' | 'access' | undefined;
   /**
    * How the `Authorization` header carries the token. Default `'none'`: the raw token, which both API Gateway
    * authorizers accept (a REST API Cognito authorizer reads the header as the token; an HTTP API JWT
    * authorizer takes the token alone or prefixed with `Bearer`). `'Bearer'` sends `Bearer <token>`, as most
    * other OAuth 2.0 resource servers expect.
    */
-  readonly scheme?: 'Bearer' | 'none';
+  readonly scheme?: 'Bearer' | 'none' | undefined;
   /** The `fetch` to wrap. Default: the global `fetch`, looked up on each call. */
-  readonly fetch?: FetchFunction;
+  readonly fetch?: FetchFunction | undefined;
 }
 
 /**
@@ -176,6 +188,7 @@ interface AnyTokenSource {
 
 function resolveOptions(provider: AnyTokenSource, options: AuthorizedFetchOptions) {
   if (typeof options !== 'object' || options === null) throw configurationError('options', 'must be an object');
+  rejectUnknownOptions(options, ['token', 'scheme', 'fetch'], 'createAuthorizedFetch');
   const token = options.token ?? 'id';
   const scheme = options.scheme ?? 'none';
   if (token !== 'id' && token !== 'access') throw configurationError('token', "must be 'id' or 'access'");

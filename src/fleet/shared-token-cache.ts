@@ -358,11 +358,6 @@ interface CachedValue {
  * the lease. Renewing (`current` given), only an entry newer than `current` helps; starting cold, one that
  * will not need renewing straight away. While another instance renews, `current` is served a little longer
  * instead of asking the store on every call.
- *
- * @example
- * ```ts
- * const session = await obtainShared(cache, () => signIn(), { deadline, current, refreshAheadSeconds: 300 });
- * ```
  */
 export async function obtainShared<T extends CachedValue>(
   cache: SharedTokenCache<T>,

@@ -1,9 +1,11 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { getClientTokenCommand } from '../aws/optional-commands.js';
+import { rejectUnknownOptions } from '../core/known-options.js';
 import type { CredentialsLoader, CredentialsSource } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
 import {
+  COMMON_OPTION_NAMES,
   type CognitoClientChoice,
   type CommonProviderOptions,
   type ResolvedCommonOptions,
@@ -28,9 +30,11 @@ export type ClientSecretChoice =
   | {
       /** The app client's secret. */
       readonly clientSecret: string;
+      /** Not with `clientSecret`. */
       readonly credentials?: never;
     }
   | {
+      /** Not with `credentials`. */
       readonly clientSecret?: never;
       /** A source of `{ clientSecret }`, read for each token request and reloaded once if Cognito rejects it. */
       readonly credentials: CredentialsSource;
@@ -50,7 +54,9 @@ export type ClientSecretChoice =
  */
 export type ClientTokenSourceChoice =
   | ({
+      /** Not with `client`, `clientConfig` or `region`: those are for GetClientToken. */
       readonly tokenEndpoint?: never;
+      /** Not with `client`, `clientConfig` or `region`: those are for GetClientToken. */
       readonly domain?: never;
     } & CognitoClientChoice)
   | {
@@ -59,9 +65,13 @@ export type ClientTokenSourceChoice =
        * `https`; plain `http` only on loopback hosts (localhost, 127.0.0.0/8, ::1).
        */
       readonly tokenEndpoint: string;
+      /** Not with `tokenEndpoint`, which it is shorthand for. */
       readonly domain?: never;
+      /** Not with `tokenEndpoint`: the endpoint is called with `fetch`, not the SDK. */
       readonly client?: never;
+      /** Not with `tokenEndpoint`: the endpoint is called with `fetch`, not the SDK. */
       readonly clientConfig?: never;
+      /** Not with `tokenEndpoint`: the endpoint's URL says where it is. */
       readonly region?: never;
     }
   | {
@@ -70,9 +80,13 @@ export type ClientTokenSourceChoice =
        * example `my-prefix.auth.eu-west-1.amazoncognito.com` or a custom domain such as `auth.example.com`.
        */
       readonly domain: string;
+      /** Not with `domain`, which is shorthand for it. */
       readonly tokenEndpoint?: never;
+      /** Not with `domain`: the token endpoint is called with `fetch`, not the SDK. */
       readonly client?: never;
+      /** Not with `domain`: the token endpoint is called with `fetch`, not the SDK. */
       readonly clientConfig?: never;
+      /** Not with `domain`: the domain says where the endpoint is. */
       readonly region?: never;
     };
 
@@ -97,8 +111,17 @@ export type ClientTokenProviderOptions = CommonProviderOptions &
      * Custom scopes to ask for, such as `['orders/read']`. Default: none named, and Cognito grants every
      * custom scope the app client allows.
      */
-    readonly scopes?: readonly string[];
+    readonly scopes?: readonly string[] | undefined;
   };
+
+const CLIENT_OPTION_NAMES = [
+  ...COMMON_OPTION_NAMES,
+  'clientSecret',
+  'credentials',
+  'scopes',
+  'tokenEndpoint',
+  'domain',
+];
 
 /** How the provider asks for tokens, decided once at construction. */
 type ClientTokenSource =
@@ -118,6 +141,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 /** Validates every option before any I/O; each message names the option. */
 export function resolveClientOptions(options: ClientTokenProviderOptions): ResolvedClientTokenOptions {
+  rejectUnknownOptions(options, CLIENT_OPTION_NAMES, 'createClientTokenProvider');
   const common = resolveCommonOptions(options);
   const secret = toClientSecretSource(options.clientSecret, options.credentials);
   const scopes = resolveScopes(options.scopes);

@@ -114,6 +114,7 @@ function obtainClientToken(
   const { common, secret } = options;
   return withDeadline(common.timeoutMs, async (deadline) => {
     const fromCognito = async () => {
+      const start = Date.now();
       const { result } = await withCredentialsReload(
         secret.isSource,
         (forceRefresh) => loadClientSecret(secret.load, deadline, forceRefresh),
@@ -121,8 +122,10 @@ function obtainClientToken(
         common.logger,
       );
       logEvent(common.logger, 'cognito-token-provider: client token issued', {
-        expiresAt: result.tokens.expiresAt,
+        source: options.source.kind,
         scopes: result.tokens.scopes,
+        expiresAt: result.tokens.expiresAt,
+        durationMs: Date.now() - start,
       });
       return result;
     };

@@ -1,4 +1,5 @@
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
+import { rejectUnknownOptions } from '../core/known-options.js';
 import { configurationError } from '../errors.js';
 
 /**
@@ -20,13 +21,14 @@ import { configurationError } from '../errors.js';
  */
 export interface SsmNamedParameters {
   /** Name of the parameter holding the Cognito username (or email alias). */
-  readonly username?: string;
+  readonly username?: string | undefined;
   /** Name of the SecureString parameter holding the password. */
-  readonly password?: string;
+  readonly password?: string | undefined;
   /** Name of the SecureString parameter holding the app client's secret. */
-  readonly clientSecret?: string;
+  readonly clientSecret?: string | undefined;
   /** Name of the SecureString parameter holding the user's base32 TOTP secret, for TOTP MFA. */
-  readonly totpSecret?: string;
+  readonly totpSecret?: string | undefined;
+  /** Not with the named parameters: that is the JSON layout ({@link SsmJsonParameter}). */
   readonly parameter?: never;
 }
 
@@ -45,9 +47,13 @@ export interface SsmNamedParameters {
 export interface SsmJsonParameter {
   /** Name of the SecureString parameter holding the JSON object. */
   readonly parameter: string;
+  /** Not with `parameter`: the JSON holds the username. */
   readonly username?: never;
+  /** Not with `parameter`: the JSON holds the password. */
   readonly password?: never;
+  /** Not with `parameter`: the JSON holds the client secret. */
   readonly clientSecret?: never;
+  /** Not with `parameter`: the JSON holds the TOTP secret. */
   readonly totpSecret?: never;
 }
 
@@ -65,12 +71,14 @@ export type SsmClientChoice =
   | {
       /** An SSM client to reuse. Its own retry settings then add to fromSsm's back-off. */
       readonly client: SSMClient;
+      /** Not with `client`: configure your client instead. */
       readonly clientConfig?: never;
     }
   | {
+      /** Not with `clientConfig`. */
       readonly client?: never;
       /** Config for the client fromSsm creates, for example `{ region }`. `maxAttempts` defaults to 1. */
-      readonly clientConfig?: SSMClientConfig;
+      readonly clientConfig?: SSMClientConfig | undefined;
     };
 
 /**
@@ -89,12 +97,14 @@ export type FromSsmOptions = (SsmNamedParameters | SsmJsonParameter) &
      * Seconds a read is reused before SSM is asked again. Default 300. `0` reads on every call, which the
      * 40 requests per second SSM allows per account will not bear for long.
      */
-    readonly maxAgeSeconds?: number;
+    readonly maxAgeSeconds?: number | undefined;
   };
 
 /** The fields a credentials source can fill, in the order their parameters are requested. */
 export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret', 'totpSecret'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+const SSM_OPTION_NAMES = [...CREDENTIAL_FIELDS, 'parameter', 'maxAgeSeconds', 'client', 'clientConfig'];
 
 /** The checked and defaulted form of {@link FromSsmOptions}. */
 export interface ResolvedSsmOptions {
@@ -113,12 +123,16 @@ export interface ResolvedSsmOptions {
  * must not end up in a log.
  */
 export function resolveSsmOptions(options: FromSsmOptions): ResolvedSsmOptions {
+  rejectUnknownOptions(options, SSM_OPTION_NAMES, 'fromSsm');
   // Object() lets a missing or non-object argument fail the check below, naming the options it lacks.
   const given: Record<string, unknown> = Object(options);
   const { maxAgeSeconds = 300, client, clientConfig } = given as FromSsmOptions;
   const fields = CREDENTIAL_FIELDS.filter((field) => given[field] !== undefined);
   if ((given.parameter === undefined) === (fields.length === 0)) {
-    throw configurationError('parameter', 'or "username", "password", "clientSecret", "totpSecret" is required, not both');
+    throw configurationError(
+      'parameter',
+      'or "username", "password", "clientSecret", "totpSecret" is required, not both',
+    );
   }
   const names = (fields.length > 0 ? fields : ['parameter']).map((option) => {
     const name = given[option];

@@ -40,6 +40,11 @@ export class Renewer {
     this.#rotation = mode === 'get-tokens-from-refresh-token';
   }
 
+  /** The renewal request in use: REFRESH_TOKEN_AUTH until the app client has shown it wants rotation. */
+  get method(): 'REFRESH_TOKEN_AUTH' | 'GetTokensFromRefreshToken' {
+    return this.#rotation ? 'GetTokensFromRefreshToken' : 'REFRESH_TOKEN_AUTH';
+  }
+
   /**
    * Renews `session` with its refresh token. Resolves `undefined` when Cognito rejects the refresh token
    * (expired, revoked, reused): the caller then signs in with the password. Throttling and outages reject.
@@ -88,7 +93,10 @@ export class Renewer {
       if (!this.#rotation) {
         // Only a success proves the client wants rotation; a dead refresh token fails both ways.
         this.#rotation = true;
-        logEvent(logger, 'cognito-token-provider: switched renewal to GetTokensFromRefreshToken');
+        logEvent(logger, 'cognito-token-provider: switched renewal to GetTokensFromRefreshToken', {
+          from: 'REFRESH_TOKEN_AUTH',
+          to: 'GetTokensFromRefreshToken',
+        });
       }
       return response.AuthenticationResult ?? {};
     } catch (error) {

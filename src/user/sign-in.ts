@@ -25,7 +25,7 @@ export interface UserRequestContext extends CognitoRequestContext {
 }
 
 /** The credentials a sign-in uses: a TOTP secret answers SOFTWARE_TOKEN_MFA. */
-export type SignInCredentials = UserCredentials & { readonly totpSecret?: string };
+export type SignInCredentials = UserCredentials & { readonly totpSecret?: string | undefined };
 
 // Rejections that mean "this user gets no tokens", as opposed to a misconfigured pool or client (a WAF block,
 // ForbiddenException, is the pool's setup). cognito-local answers a wrong password with

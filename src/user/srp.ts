@@ -182,7 +182,15 @@ export function modPow(base: bigint, exponent: bigint): bigint {
   group.setPrivateKey(hexBytes(padHex(exponent)));
   if (reduced === G) return toBigInt(group.generateKeys());
   if (reduced <= 1n || reduced >= N - 1n) return squareAndMultiply(reduced, exponent);
-  return toBigInt(group.computeSecret(hexBytes(padHex(reduced))));
+  try {
+    return toBigInt(group.computeSecret(hexBytes(padHex(reduced))));
+  } catch {
+    // OpenSSL builds that check a peer key against the group's order q = (N−1)/2 (Node 22's) refuse a base
+    // that is not a quadratic residue. N is a safe prime with N ≡ 3 (mod 4), so −1 is not a residue and
+    // N − base is one: base^e = (−1)^e · (N − base)^e.
+    const negated = toBigInt(group.computeSecret(hexBytes(padHex(N - reduced))));
+    return exponent & 1n ? (N - negated) % N : negated;
+  }
 }
 
 function squareAndMultiply(base: bigint, exponent: bigint): bigint {

@@ -81,19 +81,24 @@ class CognitoUserTokenProvider implements TokenProvider {
       const { client, retryPolicy, clientMetadata } = resolved;
       const context = { client, clientId, userPoolId, deadline, retryPolicy, logger, clientMetadata };
       if (current?.refreshToken) {
+        const renewalStart = Date.now();
         const renewed = await renewer.renew(context, current);
         if (renewed) {
-          logEvent(logger, 'cognito-token-provider: renewed');
+          logEvent(logger, 'cognito-token-provider: renewed', {
+            method: renewer.method,
+            durationMs: Date.now() - renewalStart,
+          });
           return sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current);
         }
       }
+      const signInStart = Date.now();
       const { credentials, result } = await withCredentialsReload(
         isSource,
         (forceRefresh) => loadUserCredentials(load, deadline, forceRefresh),
         (loaded) => signIn.signIn(context, loaded),
         logger,
       );
-      logEvent(logger, 'cognito-token-provider: signed in', { flow });
+      logEvent(logger, 'cognito-token-provider: signed in', { flow, durationMs: Date.now() - signInStart });
       return sessionFromResult(result, credentials.username, credentials.clientSecret, refreshAheadSeconds);
     };
 

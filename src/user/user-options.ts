@@ -1,6 +1,7 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { getTokensFromRefreshTokenCommand } from '../aws/optional-commands.js';
+import { rejectUnknownOptions } from '../core/known-options.js';
 import {
   type CredentialsLoader,
   type CredentialsSource,
@@ -9,6 +10,7 @@ import {
 } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
 import {
+  COMMON_OPTION_NAMES,
   type CognitoClientChoice,
   type CommonProviderOptions,
   type ResolvedCommonOptions,
@@ -71,12 +73,15 @@ export type TokenProviderOptions = CommonProviderOptions &
     /** `{ username, password, clientSecret? }`, or a source such as `fromSsm()`. Required. */
     readonly credentials: UserCredentials | CredentialsSource;
     /** The user pool ID, for example `eu-west-1_AbC123`. Optional, but validated when given. */
-    readonly userPoolId?: string;
+    readonly userPoolId?: string | undefined;
     /** Renewal method. Default `'auto'`. */
-    readonly refresh?: RefreshMode;
+    readonly refresh?: RefreshMode | undefined;
     /** Sign-in method. Default `'user-password'`. */
-    readonly flow?: SignInFlow;
+    readonly flow?: SignInFlow | undefined;
   };
+
+const USER_OPTION_NAMES = [...COMMON_OPTION_NAMES, 'credentials', 'userPoolId', 'refresh', 'flow'];
+const CREDENTIAL_NAMES = ['username', 'password', 'clientSecret', 'totpSecret'];
 
 /** The checked and defaulted form of {@link TokenProviderOptions}. */
 export interface ResolvedUserOptions extends ResolvedCommonOptions {
@@ -90,6 +95,14 @@ export interface ResolvedUserOptions extends ResolvedCommonOptions {
 
 /** Validates every option of {@link createTokenProvider} before any I/O; each message names the option. */
 export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserOptions {
+  rejectUnknownOptions(options, USER_OPTION_NAMES, 'createTokenProvider', {
+    // A password given beside clientId rather than inside credentials: point at where it belongs.
+    alsoSuggest: CREDENTIAL_NAMES.map((name) => `credentials.${name}`),
+  });
+  const given = (options as Partial<TokenProviderOptions> | null | undefined)?.credentials;
+  if (typeof given !== 'function') {
+    rejectUnknownOptions(given, CREDENTIAL_NAMES, 'createTokenProvider', { prefix: 'credentials.' });
+  }
   const common = resolveCommonOptions(options, options?.userPoolId);
   const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
   requireOneOf('refresh', refresh, ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token']);

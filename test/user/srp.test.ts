@@ -1,6 +1,6 @@
 // Known answers come from amazon-cognito-identity-js (jsbn BigInteger, @aws-crypto/sha256-js), driven with the
 // same private exponent as ours: an implementation that shares none of our code, and signs in to real Cognito.
-import { createHash, getDiffieHellman } from 'node:crypto';
+import { createHash, DiffieHellman, getDiffieHellman } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -518,6 +518,33 @@ describe('modPow', () => {
     // Assert
     expect(results).toEqual(cases.map(([b, e]) => reference(b, e)));
     expect(results[2]).toBe(9n);
+  });
+
+  it('agrees with BigInt where OpenSSL refuses bases outside the order-q subgroup, as Node 22 does', () => {
+    // Node 22's OpenSSL checks a peer key against q = (N-1)/2 and refuses a quadratic non-residue; this machine's
+    // may not, so the refusal is reproduced here (Euler's criterion) to run that path on every Node.
+    const q = (N - 1n) / 2n;
+    const original = DiffieHellman.prototype.computeSecret;
+    const spy = vi.spyOn(DiffieHellman.prototype, 'computeSecret').mockImplementation(function (
+      this: DiffieHellman,
+      key: unknown,
+    ) {
+      if (reference(toBigInt(key as Buffer), q) !== 1n) throw new RangeError('Unspecified validation error');
+      return (original as (key: Buffer) => Buffer).call(this, key as Buffer);
+    });
+    try {
+      const bases = [3n, 5n, 7n, 11n, toBigInt(seeded('qr/base', 384)) % N, N - 3n];
+      const exponents = [1n, 2n, toBigInt(seeded('qr/odd', 128)) | 1n, toBigInt(seeded('qr/even', 128)) & ~1n];
+      const cases = bases.flatMap((base) => exponents.map((e) => [base, e] as const));
+
+      const results = cases.map(([b, e]) => modPow(b, e));
+
+      expect(results).toEqual(cases.map(([b, e]) => reference(b, e)));
+      // The stand-in refused some of them, so the fallback was exercised, not skipped.
+      expect(spy.mock.results.some((result) => result.type === 'throw')).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
