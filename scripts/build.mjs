@@ -58,7 +58,7 @@ const replaceForCjs = {
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /\.ts$/ }, ({ path }) =>
       path in CJS_REPLACEMENTS
-        ? { contents: readFileSync(CJS_REPLACEMENTS[path], 'utf8'), loader: 'ts', resolveDir: SRC + '/aws' }
+        ? { contents: readFileSync(CJS_REPLACEMENTS[path], 'utf8'), loader: 'ts', resolveDir: `${SRC}/aws` }
         : undefined,
     );
   },
