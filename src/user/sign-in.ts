@@ -270,15 +270,17 @@ export class SignIn {
     }
     for (let attempt = 0; ; attempt++) {
       const code = totpCode(totpSecret, step);
-      this.#lastTotpStep.set(username, step);
       try {
-        return await this.#respond(
+        const answer = await this.#respond(
           context,
           challenge,
           { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
           credentials,
           [code],
         );
+        // Only a code Cognito accepted uses its step up: a refused one leaves the step free for the next try.
+        this.#lastTotpStep.set(username, step);
+        return answer;
       } catch (error) {
         if (attempt > 0 || errorName(error) !== 'CodeMismatchException') throw error;
         step += 1;

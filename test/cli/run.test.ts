@@ -67,10 +67,15 @@ function passwordSignIns() {
   return cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input);
 }
 
+// What Cognito answers by default; the tests compare against this very object, not a second one issued later,
+// which could land in another second and differ.
+let answered: ReturnType<typeof issued>;
+
 beforeEach(() => {
   cognito.reset();
   ssm.reset();
-  cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: issued() });
+  answered = issued();
+  cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: answered });
 });
 
 afterEach(() => {
@@ -81,7 +86,7 @@ describe('output', () => {
   it('prints the ID token and a newline on stdout, and nothing on stderr', async () => {
     const result = await run([...BASE, '--username', 'svc-orders'], { COGNITO_PASSWORD: PASSWORD });
 
-    expect(result).toEqual({ status: 0, stdout: `${issued().IdToken}\n`, stderr: '' });
+    expect(result).toEqual({ status: 0, stdout: `${answered.IdToken}\n`, stderr: '' });
     expect(passwordSignIns()).toEqual([
       expect.objectContaining({
         ClientId: CLIENT_ID,
@@ -94,7 +99,7 @@ describe('output', () => {
   it('prints the access token with --token access', async () => {
     const result = await run([...BASE, '--username', 'svc', '--token', 'access'], { COGNITO_PASSWORD: PASSWORD });
 
-    expect(result.stdout).toBe(`${issued().AccessToken}\n`);
+    expect(result.stdout).toBe(`${answered.AccessToken}\n`);
   });
 
   it('prints { idToken, accessToken, expiresAt, username } with --json', async () => {

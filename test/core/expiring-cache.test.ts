@@ -1,5 +1,11 @@
 // The caching contract every provider and fromSsm relies on, tested here once and directly: the provider tests
 // keep one end-to-end single-flight test each and otherwise test their own wiring.
+//
+// The contract: a fresh value (before its renewal point) is served with no work; between the renewal point and
+// expiry the current value is served at once and renewed in the background (stale-while-revalidate, one fetch
+// however many callers); callers wait only when nothing usable is cached or for a forced load; a failure is never
+// cached; a value past its expiry on either clock (wall or monotonic) is never served.
+import { setImmediate } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ExpiringCache } from '../../src/core/expiring-cache.js';
 
@@ -49,6 +55,27 @@ const settle = (promise: Promise<unknown>) =>
     (error: unknown) => ({ error }),
   );
 
+/**
+ * Whether `promise` settles before anything that is not already queued can run: a value served from memory does,
+ * one that waits on a fetch (or on any timer or I/O) does not. One microtask turn is all a resolved promise needs.
+ */
+async function settlesAtOnce(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => {
+      settled = true;
+    },
+    () => {
+      settled = true;
+    },
+  );
+  await Promise.resolve();
+  return settled;
+}
+
+/** Lets the background renewal's settlement (and what the cache does about it) run, without moving the clock. */
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
 });
@@ -74,13 +101,37 @@ describe('ExpiringCache: the cached path', () => {
     expect(obtain).toHaveBeenCalledTimes(1);
   });
 
-  it('returns fresh values from load() without fetching', async () => {
+  it('returns fresh values from load() already resolved, without fetching', async () => {
     const { cache, obtain, first } = await warmCache();
 
-    const second = await cache.load();
+    const load = cache.load();
 
-    expect(second).toBe(first);
+    expect(await settlesAtOnce(load)).toBe(true);
+    expect(await load).toBe(first);
     expect(obtain).toHaveBeenCalledTimes(1);
+  });
+
+  it('returns the current value already resolved past the renewal point too: only the renewal waits on I/O', async () => {
+    const { cache, obtain, first } = await warmCache();
+    vi.advanceTimersByTime(5_000);
+
+    const load = cache.load();
+
+    expect(await settlesAtOnce(load)).toBe(true);
+    expect(await load).toBe(first);
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('makes a cold load wait for its fetch', async () => {
+    const { obtain, pending } = controlledObtain();
+    const cache = new ExpiringCache(obtain);
+
+    const load = cache.load();
+    const settledEarly = await settlesAtOnce(load);
+    pending[0]?.resolve(cached(1));
+
+    expect(settledEarly).toBe(false);
+    expect((await load).serial).toBe(1);
   });
 });
 
@@ -99,32 +150,52 @@ describe('ExpiringCache: single flight', () => {
     expect(values[0]?.serial).toBe(1);
   });
 
-  it('makes one renewal for concurrent loads past the renewal point, passing the current value to obtain', async () => {
+  it('serves concurrent loads past the renewal point the current value at once, with one background renewal from it', async () => {
     const { cache, obtain, pending, first } = await warmCache();
     vi.advanceTimersByTime(5_000);
 
-    const loads = Array.from({ length: 100 }, () => cache.load());
+    const values = await Promise.all(Array.from({ length: 100 }, () => cache.load()));
+    const inFlight = obtain.mock.calls.length;
     pending[1]?.resolve(cached(2));
-    const values = await Promise.all(loads);
+    await flush();
+    const next = await cache.load();
 
-    expect(obtain).toHaveBeenCalledTimes(2);
+    expect(values.every((value) => value === first)).toBe(true);
+    expect(inFlight).toBe(2);
     expect(pending[1]?.current).toBe(first);
-    expect(values.every((value) => value.serial === 2)).toBe(true);
     expect(cache.fresh()?.serial).toBe(2);
+    expect(next.serial).toBe(2);
+    expect(obtain).toHaveBeenCalledTimes(2);
   });
 
-  it('starts a new fetch once the previous one has settled', async () => {
+  it('shares the background renewal with fresh() callers and with a forced load that arrives during it', async () => {
+    const { cache, obtain, pending, first } = await warmCache();
+    vi.advanceTimersByTime(5_000);
+
+    const served = await cache.load();
+    const forced = cache.load({ force: true });
+    pending[1]?.resolve(cached(2));
+
+    expect(served).toBe(first);
+    expect((await forced).serial).toBe(2);
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('starts a new renewal once the previous one has settled', async () => {
     const { cache, obtain, pending } = await warmCache();
     vi.advanceTimersByTime(5_000);
-    const renewal = cache.load();
+    await cache.load();
     pending[1]?.resolve(cached(2));
-    await renewal;
+    await flush();
     vi.advanceTimersByTime(5_000);
 
-    const next = cache.load();
+    const stale = await cache.load();
     pending[2]?.resolve(cached(3));
+    await flush();
 
-    expect((await next).serial).toBe(3);
+    expect(stale.serial).toBe(2);
+    expect(pending[2]?.current?.serial).toBe(2);
+    expect((await cache.load()).serial).toBe(3);
     expect(obtain).toHaveBeenCalledTimes(3);
   });
 });
@@ -146,20 +217,24 @@ describe('ExpiringCache: failures', () => {
     expect(obtain).toHaveBeenCalledTimes(2);
   });
 
-  it('serves the still-valid value to every caller when an early renewal fails, logging it once', async () => {
+  it('keeps serving the still-valid value when a background renewal fails, logging it once', async () => {
     const logger = { debug: vi.fn() };
-    const { cache, pending, first } = await warmCache(logger);
+    const { cache, obtain, pending, first } = await warmCache(logger);
     vi.advanceTimersByTime(6_000);
 
-    const waiting = [cache.load(), cache.load(), cache.load()];
+    const before = await Promise.all([cache.load(), cache.load(), cache.load()]);
     pending[1]?.reject(Object.assign(new Error('x'), { code: 'ERR_THROTTLED' }));
-    const served = await Promise.all(waiting);
+    await flush();
+    const after = await Promise.all([cache.load(), cache.load()]);
 
-    expect(served).toEqual([first, first, first]);
+    expect([...before, ...after].map((value) => value.serial)).toEqual([1, 1, 1, 1, 1]);
+    expect(before[0]).toBe(first);
+    expect(obtain).toHaveBeenCalledTimes(2);
     expect(logger.debug).toHaveBeenCalledTimes(1);
     expect(logger.debug).toHaveBeenCalledWith(expect.stringContaining('renewal failed'), {
       error: 'ERR_THROTTLED',
       expiresInMs: 4_000,
+      retryInMs: 1_000,
     });
   });
 
@@ -168,13 +243,15 @@ describe('ExpiringCache: failures', () => {
     const { cache, pending } = await warmCache(logger);
     vi.advanceTimersByTime(7_000);
 
-    const served = cache.load();
+    const served = await cache.load();
     pending[1]?.reject(new RangeError('y'));
+    await flush();
 
-    expect((await served).serial).toBe(1);
+    expect(served.serial).toBe(1);
     expect(logger.debug).toHaveBeenLastCalledWith(expect.stringContaining('renewal failed'), {
       error: 'RangeError',
       expiresInMs: 3_000,
+      retryInMs: 750,
     });
   });
 
@@ -189,47 +266,127 @@ describe('ExpiringCache: failures', () => {
     pending[0]?.resolve(cached(1, lifetimeMs));
     await first;
     vi.advanceTimersByTime(lifetimeMs - remainingMs);
-    const failed = cache.load();
+    await cache.load();
     pending[1]?.reject(new Error('throttled'));
-    await failed;
+    await flush();
 
     vi.advanceTimersByTime(pauseMs - 1);
     const duringPause = await cache.load();
     const freshDuringPause = cache.fresh();
+    const callsDuringPause = obtain.mock.calls.length;
     vi.advanceTimersByTime(1);
-    const afterPause = cache.load();
+    const afterPause = await cache.load();
     pending[2]?.resolve(cached(2, lifetimeMs));
+    await flush();
 
     expect(duringPause.serial).toBe(1);
     expect(freshDuringPause?.serial).toBe(1);
-    expect(cache.fresh()).toBeUndefined();
-    expect((await afterPause).serial).toBe(2);
+    expect(callsDuringPause).toBe(2);
+    expect(afterPause.serial).toBe(1);
     expect(obtain).toHaveBeenCalledTimes(3);
+    expect(cache.fresh()?.serial).toBe(2);
+  });
+
+  it.each([
+    ['the value is still valid', () => undefined],
+    ['clear() came first', (cache: ExpiringCache<Fake>) => cache.clear()],
+    ['the value expired meanwhile', () => vi.advanceTimersByTime(4_000)],
+  ])('leaves no unhandled rejection behind a failed background renewal when %s', async (_label, meanwhile) => {
+    const unhandled = vi.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { cache, pending } = await warmCache();
+      vi.advanceTimersByTime(6_000);
+      await cache.load();
+      meanwhile(cache);
+      pending[1]?.reject(new Error('renewal failed'));
+      await flush();
+      // Node reports unhandled rejections once the microtask queue drains, before the next macrotask: the real
+      // setImmediate of node:timers/promises, which fake timers leave alone, waits past that.
+      await setImmediate();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+
+    expect(unhandled).not.toHaveBeenCalled();
+  });
+});
+
+describe('ExpiringCache: expiry', () => {
+  it('does not serve a value past its expiry: the load waits for the fetch, and fails with it', async () => {
+    const { cache, obtain, pending } = await warmCache();
+    vi.advanceTimersByTime(10_000);
+    const failure = new Error('renewal failed');
+
+    const waiting = settle(cache.load());
+    const freshThen = cache.fresh();
+    pending[1]?.reject(failure);
+
+    expect(await waiting).toEqual({ error: failure });
+    expect(freshThen).toBeUndefined();
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not serve a value that expired while its background renewal was on its way', async () => {
+    const { cache, obtain, pending, first } = await warmCache();
+    vi.advanceTimersByTime(9_000);
+    const failure = new Error('renewal failed');
+
+    const stale = await cache.load();
+    vi.advanceTimersByTime(1_000);
+    const waiting = settle(cache.load());
+    pending[1]?.reject(failure);
+
+    expect(stale).toBe(first);
+    expect(await waiting).toEqual({ error: failure });
+    expect(cache.fresh()).toBeUndefined();
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('treats a value as expired when the monotonic clock says so, though the wall clock was stepped back', async () => {
+    const { cache, obtain, pending } = await warmCache();
+    const start = Date.now();
+    vi.advanceTimersByTime(10_000);
+    vi.setSystemTime(start - 600_000);
+
+    const load = cache.load();
+    const settledEarly = await settlesAtOnce(load);
+    pending[1]?.resolve(cached(2));
+
+    expect(settledEarly).toBe(false);
+    expect((await load).serial).toBe(2);
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('renews when the monotonic clock passes the renewal point, though the wall clock was stepped back', async () => {
+    const { cache, obtain, first } = await warmCache();
+    const start = Date.now();
+    vi.advanceTimersByTime(5_000);
+    vi.setSystemTime(start - 600_000);
+
+    const freshThen = cache.fresh();
+    const served = await cache.load();
+
+    expect(freshThen).toBeUndefined();
+    expect(served).toBe(first);
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it('treats a value as expired when the wall clock says so, though the monotonic clock stood still (a frozen Lambda)', async () => {
+    const { cache, obtain, pending } = await warmCache();
+    vi.setSystemTime(Date.now() + 10_000);
+
+    const load = cache.load();
+    const settledEarly = await settlesAtOnce(load);
+    pending[1]?.resolve(cached(2));
+
+    expect(settledEarly).toBe(false);
+    expect((await load).serial).toBe(2);
+    expect(obtain).toHaveBeenCalledTimes(2);
   });
 });
 
 describe('ExpiringCache: clear()', () => {
-  it.each([
-    ['serve a value that expired before its renewal failed', 10_000, () => undefined],
-    ['serve a value that expired while its renewal was on its way', 9_000, () => vi.advanceTimersByTime(1_000)],
-    [
-      'hand values from before clear() to callers whose renewal fails afterwards',
-      6_000,
-      (cache: ExpiringCache<Fake>) => cache.clear(),
-    ],
-  ])('does not %s', async (_label, elapsedMs, meanwhile) => {
-    const { cache, pending } = await warmCache();
-    vi.advanceTimersByTime(elapsedMs);
-    const failure = new Error('renewal failed');
-
-    const waiting = settle(cache.load());
-    meanwhile(cache);
-    pending[1]?.reject(failure);
-
-    expect(await waiting).toEqual({ error: failure });
-    expect(cache.fresh()).toBeUndefined();
-  });
-
   it('keeps a fetch that started before clear() from filling the cache', async () => {
     const { obtain, pending } = controlledObtain();
     const cache = new ExpiringCache(obtain);
@@ -263,6 +420,52 @@ describe('ExpiringCache: clear()', () => {
     expect((await joining).serial).toBe(2);
     expect(obtain).toHaveBeenCalledTimes(2);
   });
+
+  it('does not bring back the cleared value when a background renewal started before clear() fails', async () => {
+    const { cache, obtain, pending } = await warmCache();
+    vi.advanceTimersByTime(6_000);
+    await cache.load();
+
+    cache.clear();
+    pending[1]?.reject(new Error('renewal failed'));
+    await flush();
+    const freshAfter = cache.fresh();
+    const next = cache.load();
+    pending[2]?.resolve(cached(2));
+
+    expect(freshAfter).toBeUndefined();
+    expect((await next).serial).toBe(2);
+    expect(pending[2]?.current).toBeUndefined();
+    expect(obtain).toHaveBeenCalledTimes(3);
+  });
+
+  it('does not hand values from before clear() to callers waiting on a forced renewal that fails afterwards', async () => {
+    const { cache, pending } = await warmCache();
+    const failure = new Error('renewal failed');
+
+    void settle(cache.load({ force: true }));
+    const waiting = settle(cache.load());
+    cache.clear();
+    pending[1]?.reject(failure);
+
+    expect(await waiting).toEqual({ error: failure });
+    expect(cache.fresh()).toBeUndefined();
+  });
+  it('does not hand values from before clear() to waiting callers, even once a new value is cached', async () => {
+    const { cache, pending } = await warmCache();
+    const failure = new Error('renewal failed');
+
+    void settle(cache.load({ force: true }));
+    const waiting = settle(cache.load());
+    cache.clear();
+    const replacement = cache.load();
+    pending[2]?.resolve(cached(2));
+    await replacement;
+    pending[1]?.reject(failure);
+
+    expect(await waiting).toEqual({ error: failure });
+    expect(cache.fresh()?.serial).toBe(2);
+  });
 });
 
 describe('ExpiringCache: forced loads', () => {
@@ -281,28 +484,40 @@ describe('ExpiringCache: forced loads', () => {
     expect(obtain).toHaveBeenCalledTimes(2);
   });
 
-  it('makes callers that arrive during a forced fetch wait for the new value, not the refused one', async () => {
-    const { cache, obtain, pending } = await warmCache();
+  it.each([
+    ['fresh', 0],
+    ['past its renewal point', 6_000],
+  ])(
+    'makes callers that arrive during a forced fetch wait for the new value, not the refused one (%s)',
+    async (_label, elapsedMs) => {
+      const { cache, obtain, pending } = await warmCache();
+      vi.advanceTimersByTime(elapsedMs);
 
-    const forced = cache.load({ force: true });
-    const freshDuring = cache.fresh();
-    const during = cache.load();
-    pending[1]?.resolve(cached(2));
+      const forced = cache.load({ force: true });
+      const freshDuring = cache.fresh();
+      const during = cache.load();
+      const settledEarly = await settlesAtOnce(during);
+      pending[1]?.resolve(cached(2));
 
-    expect(freshDuring).toBeUndefined();
-    expect((await during).serial).toBe(2);
-    expect((await forced).serial).toBe(2);
-    expect(obtain).toHaveBeenCalledTimes(2);
-  });
+      expect(freshDuring).toBeUndefined();
+      expect(settledEarly).toBe(false);
+      expect((await during).serial).toBe(2);
+      expect((await forced).serial).toBe(2);
+      expect(obtain).toHaveBeenCalledTimes(2);
+    },
+  );
 
-  it('fails rather than falling back on the refused value when the forced fetch fails', async () => {
-    const { cache, pending } = await warmCache();
+  it('fails the forced load when its fetch fails, while callers that joined it fall back on the still-valid value', async () => {
+    const { cache, obtain, pending, first } = await warmCache();
     const failure = new Error('renewal failed');
 
     const forced = settle(cache.load({ force: true }));
+    const joined = cache.load();
     pending[1]?.reject(failure);
 
     expect(await forced).toEqual({ error: failure });
+    expect(await joined).toBe(first);
+    expect(obtain).toHaveBeenCalledTimes(2);
   });
 
   it('fails a forced load that joins a failing background renewal, while the background caller is served', async () => {

@@ -23,6 +23,7 @@ describe('decodeJwtClaims', () => {
     expect(caught).toBeInstanceOf(CognitoTokenError);
     // The caller's input, not Cognito's answer: no blame on Cognito, no transient code.
     expect((caught as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
+    expect((caught as Error).message).toMatch(/^"jwt" must be a JWT/);
     expect((caught as Error).message).not.toContain('Cognito');
     expect((caught as Error).message).not.toContain(jwt);
   });

@@ -19,11 +19,8 @@ import {
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 
 const USER_POOL_ID = 'eu-west-1_FlowTests4';
-const ROBOT = {
-  username: '8c3e1f2a-4b5d-4c6e-9f70-81a2b3c4d5e6',
-  email: 'robot@example.com',
-  password: 'Quote"And\\Backslash-Pa55',
-};
+const ROBOT_EMAIL = 'robot@example.com';
+const ROBOT = { username: '8c3e1f2a-4b5d-4c6e-9f70-81a2b3c4d5e6', password: 'Quote"And\\Backslash-Pa55' };
 const MFA_ROBOT = { username: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', password: 'Mfa-Robot-Pa55word!' };
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const CLIENT_SECRET = 'flow-tests-client-secret-0123456789abcdef';
@@ -43,7 +40,7 @@ beforeAll(async () => {
       { clientId: 'choice-srp-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD_SRP'] },
     ],
     users: [
-      { username: ROBOT.username, aliases: [ROBOT.email], password: ROBOT.password },
+      { username: ROBOT.username, aliases: [ROBOT_EMAIL], password: ROBOT.password },
       { ...MFA_ROBOT, totpSecret: TOTP_SECRET, mfa: 'SOFTWARE_TOKEN_MFA' },
     ],
   });
@@ -95,7 +92,7 @@ describe("flow: 'user-srp'", () => {
     const tokens = await provider({
       flow: 'user-srp',
       clientId: 'secret-client',
-      credentials: { username: ROBOT.email, password: ROBOT.password, clientSecret: CLIENT_SECRET },
+      credentials: { username: ROBOT_EMAIL, password: ROBOT.password, clientSecret: CLIENT_SECRET },
     }).getTokens();
 
     // The server refuses a SECRET_HASH over the alias on the challenge response, as Cognito does.
@@ -108,7 +105,7 @@ describe("flow: 'user-srp'", () => {
     const tokens = provider({
       flow: 'user-srp',
       clientId: 'secret-client',
-      credentials: { username: ROBOT.email, password: ROBOT.password, clientSecret: CLIENT_SECRET },
+      credentials: { username: ROBOT_EMAIL, password: ROBOT.password, clientSecret: CLIENT_SECRET },
     });
     const first = await tokens.getTokens();
 
@@ -340,14 +337,14 @@ describe('secrets', () => {
       const tokens = provider({
         flow,
         clientId: 'secret-client',
-        credentials: { username: ROBOT.email, password: ROBOT.password, clientSecret: CLIENT_SECRET },
+        credentials: { username: ROBOT_EMAIL, password: ROBOT.password, clientSecret: CLIENT_SECRET },
         logger,
       });
       seen.push(tokens, await tokens.getTokens(), await tokens.refresh());
       const wrong = provider({
         flow,
         clientId: 'secret-client',
-        credentials: { username: ROBOT.email, password: 'Wrong-Pa55word-x', clientSecret: CLIENT_SECRET },
+        credentials: { username: ROBOT_EMAIL, password: 'Wrong-Pa55word-x', clientSecret: CLIENT_SECRET },
         logger,
       });
       seen.push(await failureOf(wrong.getIdToken()));

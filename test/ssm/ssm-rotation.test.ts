@@ -149,7 +149,7 @@ describe('password rotated in SSM', () => {
     const error = await failureOf(tokens.getIdToken());
 
     expect(error.code).toBe('ERR_CREDENTIALS');
-    expect(error.cause).toBe(denied);
+    expect(error.cause).toMatchObject({ name: denied.name, message: 'denied' });
     expect(error.message).toContain(`"${NAMES.username}", "${NAMES.password}" (AccessDeniedException`);
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 1);
   });

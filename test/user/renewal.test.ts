@@ -109,11 +109,15 @@ describe('a rotated refresh token is never sent twice', () => {
     await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
+    // Each call past the renewal point is served the current tokens and renews in the background.
     await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(0);
     expect(rotationCalls()).toHaveLength(1);
 
+    // After the pause that follows a failed renewal (min(30 s, a quarter of the 200 s left)).
     await vi.advanceTimersByTimeAsync(30_000);
     await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(0);
 
     expect(rotationCalls()).toHaveLength(1);
     expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(2);
@@ -130,8 +134,11 @@ describe('a rotated refresh token is never sent twice', () => {
     cognito.on(GetTokensFromRefreshTokenCommand).callsFake(() => result(2));
 
     await vi.advanceTimersByTimeAsync(30_000);
+    const stale = await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(0);
     const renewed = await tokens.getIdToken();
 
+    expect(serialOf(stale)).toBe(1);
     expect(serialOf(renewed)).toBe(2);
     expect(new Set(rotationCalls().map((call) => call.args[0].input.RefreshToken))).toEqual(
       new Set([refreshTokenOf(1)]),

@@ -201,9 +201,13 @@ describe('caching and single flight', () => {
     expect(await tokens.getIdToken()).toBe(first);
     expect(refreshAuthCalls()).toHaveLength(0);
 
+    // The call that crosses the renewal point gets the current token at once and renews in the background.
     await vi.advanceTimersByTimeAsync(1);
+    const crossing = await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(0);
     const renewed = await tokens.getIdToken();
 
+    expect(crossing).toBe(first);
     expect(renewed).not.toBe(first);
     expect(refreshAuthCalls()).toHaveLength(1);
     expect(refreshAuthCalls()[0]?.args[0].input.AuthParameters).toEqual({
@@ -292,13 +296,14 @@ describe('caching and single flight', () => {
     renewalAfterSignIn()
       .rejectsOnce(internalError())
       .callsFake(() => authResult({ serial: 2 }));
-    const tokens = userProvider({ timeoutMs: 100 });
+    const logger = { debug: vi.fn() };
+    const tokens = userProvider({ timeoutMs: 100, logger });
     const first = await tokens.getIdToken();
     await vi.advanceTimersByTimeAsync(3400_000);
 
-    const during = tokens.getIdToken();
+    expect(await tokens.getIdToken()).toBe(first);
     await vi.advanceTimersByTimeAsync(200);
-    expect(await during).toBe(first);
+    expect(await tokens.getIdToken()).toBe(first);
 
     // 200 s of life left: the next attempt waits min(30 s, a quarter of that).
     await vi.advanceTimersByTimeAsync(29_000);
@@ -306,9 +311,16 @@ describe('caching and single flight', () => {
     expect(refreshAuthCalls()).toHaveLength(1);
 
     await vi.advanceTimersByTimeAsync(1_000);
+    expect(await tokens.getIdToken()).toBe(first);
+    await vi.advanceTimersByTimeAsync(0);
     expect(await tokens.getIdToken()).not.toBe(first);
     expect(refreshAuthCalls()).toHaveLength(2);
     expect(cognito.calls()).toHaveLength(3);
+    // The 5xx is not retried within the 100 ms budget: it fails at once, with 200 s of life left.
+    const failures = logger.debug.mock.calls.filter(([message]) => String(message).includes('renewal failed'));
+    expect(failures).toEqual([
+      [expect.any(String), { error: 'ERR_UNAVAILABLE', expiresInMs: 200_000, retryInMs: 30_000 }],
+    ]);
   });
 
   it('fails refresh() that joins a failing background renewal, instead of returning the rejected tokens', async () => {
@@ -330,13 +342,33 @@ describe('caching and single flight', () => {
     renewalAfterSignIn().callsFake(failingAfter(50));
     const tokens = userProvider({ timeoutMs: 60 });
     await tokens.getIdToken();
-    await vi.advanceTimersByTimeAsync(3400_000);
 
+    // Callers that arrive during refresh() wait for its renewal (see below), and would fall back on the old tokens.
+    const refreshing = failureOf(tokens.refresh());
     const waiting = failureOf(tokens.getIdToken());
     tokens.invalidate();
     await vi.advanceTimersByTimeAsync(100);
 
     expect((await waiting).code).toBe('ERR_UNAVAILABLE');
+    expect((await refreshing).code).toBe('ERR_UNAVAILABLE');
+  });
+
+  it('does not bring back pre-invalidate tokens when a background renewal started before invalidate() fails', async () => {
+    renewalAfterSignIn().callsFake(failingAfter(50));
+    const tokens = userProvider({ timeoutMs: 60 });
+    const first = await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(3400_000);
+
+    const served = await tokens.getIdToken();
+    tokens.invalidate();
+    await vi.advanceTimersByTimeAsync(100);
+    const next = await tokens.getIdToken();
+
+    expect(served).toBe(first);
+    expect(next).toBe(first);
+    expect(refreshAuthCalls()).toHaveLength(1);
+    // Signed in again with the password rather than serving the cleared session.
+    expect(passwordAuthCalls()).toHaveLength(2);
   });
 
   it('expires the session with the ID token when it lives shorter than ExpiresIn (the access token)', async () => {
@@ -486,7 +518,10 @@ describe('credentials sources', () => {
 
     await tokens.getIdToken();
 
-    expect(source.mock.calls).toEqual([[undefined], [{ forceRefresh: true }]]);
+    expect(source.mock.calls).toEqual([
+      [{ signal: expect.any(AbortSignal) }],
+      [{ forceRefresh: true, signal: expect.any(AbortSignal) }],
+    ]);
     expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 2);
   });
 
@@ -538,7 +573,7 @@ describe('credentials sources', () => {
     [
       'throws',
       async () => Promise.reject(new Error('AccessDenied on the parameter')),
-      'The credentials source failed: Error: AccessDenied on the parameter',
+      'The credentials source failed (Error)',
     ],
     ['returns nothing', async () => undefined, 'The credentials source returned no credentials object'],
     [
@@ -548,7 +583,7 @@ describe('credentials sources', () => {
           throw new RangeError('getter boom');
         },
       }),
-      'The credentials source failed: RangeError: getter boom',
+      'The credentials source failed (RangeError)',
     ],
     ['has no username', async () => ({ password }), `The credentials source's "username" must be a non-empty string`],
     [
@@ -606,7 +641,7 @@ describe('errors', () => {
 
     expect(failure.code).toBe('ERR_AUTHENTICATION');
     expect(failure.name).toBe('CognitoTokenError');
-    expect(failure.cause).toBe(error);
+    expect(failure.cause).toMatchObject({ name: error.name });
     expect(failure.message).toContain(name);
   });
 
@@ -644,7 +679,7 @@ describe('errors', () => {
     const failure = await failureOf(tokens.getIdToken());
 
     expect(failure.code).toBe('ERR_CONFIGURATION');
-    expect(failure.cause).toBe(error);
+    expect(failure.cause).toMatchObject({ name: error.name, message: error.message });
     expect(failure.message).toContain('USER_PASSWORD_AUTH flow not enabled');
   });
 

@@ -1,0 +1,139 @@
+// The CLI's TOTP secret (stdin or COGNITO_TOTP_SECRET, never a flag) reaching the SOFTWARE_TOKEN_MFA answer, and
+// the Region SSM is read in when only --region names one. The rest of runCli is test/cli/run.test.ts.
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CliEnv } from '../../src/cli/args.js';
+import { type CliIo, runCli } from '../../src/cli/run.js';
+import { computeSecretHash } from '../../src/user/secret-hash.js';
+import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { cognitoTokens } from '../helpers/fake-jwt.js';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const ssm = mockClient(SSMClient);
+
+const CLIENT_ID = 'cli-client-id';
+const PASSWORD = 'Canary-CLI-Pa55word-23';
+const CLIENT_SECRET = 'canary-cli-client-secret-41';
+const TOTP_SECRET = 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF';
+const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1', '--username', 'svc'];
+
+async function run(argv: readonly string[], env: CliEnv = {}, stdin?: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    argv,
+    env,
+    readStdin: async () => {
+      if (stdin === undefined) throw new Error('the test gave no stdin');
+      return stdin;
+    },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    version: () => '0.0.0',
+  };
+  const status = await runCli(io);
+  return { status, stdout, stderr };
+}
+
+const mfaAnswers = () => cognito.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
+
+beforeEach(() => {
+  cognito.reset();
+  ssm.reset();
+  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:10Z'), toFake: ['Date'] });
+  cognito
+    .on(InitiateAuthCommand)
+    .resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'cli-session', ChallengeParameters: { USERNAME: 'svc' } })
+    .on(RespondToAuthChallengeCommand)
+    .resolves({ AuthenticationResult: cognitoTokens({ username: 'svc', nowSeconds: Math.floor(Date.now() / 1000) }) });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+afterAll(() => {
+  cognito.restore();
+  ssm.restore();
+});
+
+describe('the TOTP secret', () => {
+  it('is the third line of stdin after the password and the client secret, and answers SOFTWARE_TOKEN_MFA', async () => {
+    const argv = [...BASE, '--password-stdin', '--client-secret-stdin', '--totp-secret-stdin'];
+
+    const result = await run(argv, {}, `${PASSWORD}\n${CLIENT_SECRET}\n${TOTP_SECRET}\n`);
+
+    expect(result).toMatchObject({ status: 0, stderr: '' });
+    expect(cognito.commandCalls(InitiateAuthCommand)[0]?.args[0].input.AuthParameters).toEqual({
+      USERNAME: 'svc',
+      PASSWORD,
+      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET),
+    });
+    expect(mfaAnswers()[0]?.ChallengeResponses).toEqual({
+      USERNAME: 'svc',
+      SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, timeStepAt(Date.now())),
+      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET),
+    });
+  });
+
+  it('comes from COGNITO_TOTP_SECRET, with the password from COGNITO_PASSWORD', async () => {
+    const result = await run(BASE, { COGNITO_PASSWORD: PASSWORD, COGNITO_TOTP_SECRET: TOTP_SECRET });
+
+    expect(result.status).toBe(0);
+    expect(mfaAnswers()[0]?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE).toBe(
+      totpCode(TOTP_SECRET, timeStepAt(Date.now())),
+    );
+  });
+
+  it('is never printed when the sign-in fails', async () => {
+    cognito.on(RespondToAuthChallengeCommand).rejects(
+      Object.assign(new Error(`Invalid code for secret ${TOTP_SECRET}`), {
+        name: 'CodeMismatchException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+
+    const result = await run(BASE, { COGNITO_PASSWORD: PASSWORD, COGNITO_TOTP_SECRET: TOTP_SECRET });
+
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/^cognito-token: ERR_[A-Z_]+: /);
+    expect(result.stderr).not.toContain(TOTP_SECRET);
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('the Region SSM is read in', () => {
+  it('is --region when AWS_REGION is not set', async () => {
+    cognito.reset();
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: cognitoTokens({ username: 'svc', nowSeconds: Math.floor(Date.now() / 1000) }),
+    });
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        {
+          Name: '/svc/cognito',
+          Value: JSON.stringify({ username: 'svc', password: PASSWORD }),
+          Type: 'SecureString',
+          Version: 1,
+        },
+      ],
+    });
+    const argv = ['--client-id', CLIENT_ID, '--region', 'sa-east-1', '--ssm-parameter', '/svc/cognito'];
+
+    const result = await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
+
+    const client = ssm.commandCalls(GetParametersCommand)[0]?.thisValue as SSMClient;
+    expect(result.status).toBe(0);
+    expect(await client.config.region()).toBe('sa-east-1');
+  });
+});

@@ -1,0 +1,476 @@
+// The sign-in flows' decisions, against a mocked SDK: which challenge is answered how, when the provider gives up,
+// and what each refusal tells the caller to do. The same flows run end to end over HTTP against a server that
+// implements Cognito's side (with SRP checked there) in test/integration/sign-in-flows.test.ts.
+import {
+  AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
+  type ChallengeNameType,
+  CodeMismatchException,
+  ExpiredCodeException,
+  InitiateAuthCommand,
+  InvalidParameterException,
+  RespondToAuthChallengeCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { describe, expect, it, vi } from 'vitest';
+import { ChallengeRequiredError, computeSecretHash, type SignInFlow } from '../../src/index.js';
+import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { failureOf } from '../helpers/failure-of.js';
+import {
+  authResult,
+  CLIENT_ID,
+  mockCognito,
+  PASSWORD,
+  serialOf,
+  USERNAME,
+  useFakeClock,
+  userProvider,
+} from '../helpers/providers.js';
+
+const cognito = mockCognito();
+const USER_POOL_ID = 'eu-west-1_SignIn42';
+const CLIENT_SECRET = 'sign-in-client-secret-value';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+/** The user's real username when the sign-in used an alias: Cognito names it in its challenges. */
+const USER_ID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+const SESSION = 'challenge-session-blob-0042';
+
+/** A PASSWORD_VERIFIER challenge as Cognito sends it after USER_SRP_AUTH (B well inside the group, any salt). */
+const passwordVerifier = {
+  ChallengeName: 'PASSWORD_VERIFIER' as const,
+  Session: SESSION,
+  ChallengeParameters: {
+    USER_ID_FOR_SRP: USER_ID,
+    SALT: 'a1b2c3d4e5f60718',
+    SRP_B: '7f'.repeat(256),
+    SECRET_BLOCK: Buffer.from('secret-block-from-cognito').toString('base64'),
+  },
+};
+const selectChallenge = (available: ChallengeNameType[]) => ({
+  ChallengeName: 'SELECT_CHALLENGE' as const,
+  Session: SESSION,
+  AvailableChallenges: available,
+});
+const totpChallenge = (parameters: Record<string, string> = { USERNAME: USER_ID }) => ({
+  ChallengeName: 'SOFTWARE_TOKEN_MFA' as const,
+  Session: SESSION,
+  ChallengeParameters: parameters,
+});
+
+const respondInputs = () => cognito.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
+const initiateInputs = () => cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input);
+const stepNow = () => timeStepAt(Date.now());
+
+function provider(flow: SignInFlow, overrides: Parameters<typeof userProvider>[0] = {}) {
+  return userProvider({ flow, userPoolId: USER_POOL_ID, ...overrides });
+}
+
+useFakeClock();
+
+describe("flow: 'user-srp'", () => {
+  it('answers PASSWORD_VERIFIER as the real user, hashing over USER_ID_FOR_SRP, and never sends the password', async () => {
+    cognito.on(InitiateAuthCommand).resolves(passwordVerifier).on(RespondToAuthChallengeCommand).resolves(authResult());
+    const tokens = provider('user-srp', {
+      credentials: { username: 'robot@example.com', password: PASSWORD, clientSecret: CLIENT_SECRET },
+    });
+
+    await tokens.getIdToken();
+
+    const [initiate] = initiateInputs();
+    const [respond] = respondInputs();
+    expect(initiate?.AuthFlow).toBe('USER_SRP_AUTH');
+    expect(initiate?.AuthParameters).toEqual({
+      USERNAME: 'robot@example.com',
+      SRP_A: expect.stringMatching(/^[0-9a-f]+$/),
+      SECRET_HASH: computeSecretHash('robot@example.com', CLIENT_ID, CLIENT_SECRET),
+    });
+    expect(respond).toMatchObject({ ChallengeName: 'PASSWORD_VERIFIER', Session: SESSION });
+    expect(respond?.ChallengeResponses).toEqual({
+      USERNAME: USER_ID,
+      PASSWORD_CLAIM_SECRET_BLOCK: passwordVerifier.ChallengeParameters.SECRET_BLOCK,
+      PASSWORD_CLAIM_SIGNATURE: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      TIMESTAMP: 'Thu Nov 26 09:00:00 UTC 2026',
+      SECRET_HASH: computeSecretHash(USER_ID, CLIENT_ID, CLIENT_SECRET),
+    });
+    expect(JSON.stringify(cognito.calls().map((call) => call.args[0].input))).not.toContain(PASSWORD);
+  });
+
+  it('answers as the name Cognito gave when the challenge has no USER_ID_FOR_SRP, or as the sign-in name', async () => {
+    const { USER_ID_FOR_SRP: _, ...withoutId } = passwordVerifier.ChallengeParameters;
+    cognito
+      .on(InitiateAuthCommand)
+      .resolvesOnce({ ...passwordVerifier, ChallengeParameters: { ...withoutId, USERNAME: 'named-by-cognito' } })
+      .resolves({ ...passwordVerifier, ChallengeParameters: withoutId })
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+    const tokens = provider('user-srp');
+
+    await tokens.getIdToken();
+    tokens.invalidate();
+    await tokens.getIdToken();
+
+    expect(respondInputs().map((input) => input?.ChallengeResponses?.USERNAME)).toEqual(['named-by-cognito', USERNAME]);
+  });
+});
+
+describe("flow: 'user-auth' (choice-based sign-in)", () => {
+  it('prefers PASSWORD_SRP when the user pool ID is known, and PASSWORD without it', async () => {
+    cognito.on(InitiateAuthCommand).resolves(authResult());
+
+    await provider('user-auth').getIdToken();
+    await userProvider({ flow: 'user-auth' }).getIdToken();
+
+    expect(initiateInputs().map((input) => [input?.AuthFlow, input?.AuthParameters])).toEqual([
+      ['USER_AUTH', { USERNAME, PREFERRED_CHALLENGE: 'PASSWORD_SRP', SRP_A: expect.any(String) }],
+      ['USER_AUTH', { USERNAME, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD }],
+    ]);
+  });
+
+  it('answers SELECT_CHALLENGE with PASSWORD_SRP when offered and possible, then the PASSWORD_VERIFIER it brings', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(selectChallenge(['PASSWORD', 'PASSWORD_SRP']))
+      .on(RespondToAuthChallengeCommand, { ChallengeName: 'SELECT_CHALLENGE' })
+      .resolves(passwordVerifier)
+      .on(RespondToAuthChallengeCommand, { ChallengeName: 'PASSWORD_VERIFIER' })
+      .resolves(authResult());
+
+    await provider('user-auth').getIdToken();
+
+    const [select, verifier] = respondInputs();
+    expect(select?.ChallengeResponses).toEqual({ ANSWER: 'PASSWORD_SRP', USERNAME, SRP_A: expect.any(String) });
+    expect(select?.ChallengeResponses?.SRP_A).toBe(initiateInputs()[0]?.AuthParameters?.SRP_A);
+    expect(verifier?.ChallengeResponses?.USERNAME).toBe(USER_ID);
+  });
+
+  it('answers SELECT_CHALLENGE with PASSWORD when SRP is not possible (no user pool ID) or not offered', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolvesOnce(selectChallenge(['PASSWORD_SRP', 'PASSWORD']))
+      .resolves(selectChallenge(['PASSWORD', 'EMAIL_OTP']))
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+
+    await userProvider({ flow: 'user-auth' }).getIdToken();
+    await provider('user-auth').getIdToken();
+
+    expect(respondInputs().map((input) => input?.ChallengeResponses)).toEqual([
+      { ANSWER: 'PASSWORD', USERNAME, PASSWORD },
+      { ANSWER: 'PASSWORD', USERNAME, PASSWORD },
+    ]);
+  });
+
+  it.each([
+    ['with the user pool ID', USER_POOL_ID, '(PASSWORD, PASSWORD_SRP)'],
+    ['without it', undefined, '(PASSWORD)'],
+  ])(
+    'fails with SELECT_CHALLENGE when nothing usable is offered, naming what would do (%s)',
+    async (_label, userPoolId, usable) => {
+      cognito.on(InitiateAuthCommand).resolves(selectChallenge(['EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN']));
+
+      const error = await failureOf(userProvider({ flow: 'user-auth', userPoolId }).getIdToken());
+
+      expect(error).toBeInstanceOf(ChallengeRequiredError);
+      expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
+      expect(error.message).toContain(`sign-in methods a service account can use ${usable}`);
+      expect(cognito).not.toHaveReceivedCommand(RespondToAuthChallengeCommand);
+    },
+  );
+
+  it('fails with SELECT_CHALLENGE when Cognito lists no available challenges at all', async () => {
+    cognito.on(InitiateAuthCommand).resolves({ ChallengeName: 'SELECT_CHALLENGE', Session: SESSION });
+
+    const error = await failureOf(provider('user-auth').getIdToken());
+
+    expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
+  });
+});
+
+describe('challenge rounds', () => {
+  it('gives up after 4 answers when Cognito keeps asking, rather than answering for ever', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(selectChallenge(['PASSWORD']))
+      .on(RespondToAuthChallengeCommand)
+      .resolves(selectChallenge(['PASSWORD']));
+
+    const error = await failureOf(userProvider({ flow: 'user-auth' }).getIdToken());
+
+    expect(error).toBeInstanceOf(ChallengeRequiredError);
+    expect(error.code).toBe('ERR_CHALLENGE_REQUIRED');
+    expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
+    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 4);
+  });
+
+  it.each([
+    ['PASSWORD_VERIFIER to a flow that did not start SRP', 'user-password' as const, passwordVerifier],
+    ['SMS_MFA after a password', 'user-auth' as const, { ChallengeName: 'SMS_MFA' as const, Session: SESSION }],
+  ])('fails with ChallengeRequiredError for %s, without answering', async (_label, flow, challenge) => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(flow === 'user-auth' ? selectChallenge(['PASSWORD']) : challenge)
+      .on(RespondToAuthChallengeCommand)
+      .resolves(challenge);
+
+    const error = await failureOf(userProvider({ flow }).getIdToken());
+
+    expect((error as ChallengeRequiredError).challengeName).toBe(challenge.ChallengeName);
+    expect(error.message).toContain('give the user a permanent password');
+    expect(error.message).not.toContain(SESSION);
+    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, flow === 'user-auth' ? 1 : 0);
+  });
+
+  it('asks for credentials.totpSecret when SOFTWARE_TOKEN_MFA comes without one', async () => {
+    cognito.on(InitiateAuthCommand).resolves(totpChallenge());
+
+    const error = await failureOf(userProvider().getIdToken());
+
+    expect((error as ChallengeRequiredError).challengeName).toBe('SOFTWARE_TOKEN_MFA');
+    expect(error.message).toContain('give credentials.totpSecret');
+  });
+
+  it('is ERR_UNAVAILABLE when the last answer carries neither a challenge nor tokens', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(selectChallenge(['PASSWORD']))
+      .on(RespondToAuthChallengeCommand)
+      .resolves({});
+
+    const error = await failureOf(userProvider({ flow: 'user-auth' }).getIdToken());
+
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+  });
+});
+
+describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
+  const credentials = { username: USERNAME, password: PASSWORD, totpSecret: TOTP_SECRET };
+
+  it('answers with the code of the current step for the username Cognito names, with the client metadata', async () => {
+    cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).resolves(authResult());
+
+    await userProvider({
+      credentials: { ...credentials, clientSecret: CLIENT_SECRET },
+      clientMetadata: { caller: 'orders' },
+    }).getIdToken();
+
+    expect(respondInputs()).toEqual([
+      {
+        ClientId: CLIENT_ID,
+        ChallengeName: 'SOFTWARE_TOKEN_MFA',
+        Session: SESSION,
+        ChallengeResponses: {
+          USERNAME: USER_ID,
+          SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, stepNow()),
+          SECRET_HASH: computeSecretHash(USER_ID, CLIENT_ID, CLIENT_SECRET),
+        },
+        ClientMetadata: { caller: 'orders' },
+      },
+    ]);
+  });
+
+  it.each([
+    ['USER_ID_FOR_SRP when the challenge has no USERNAME', { USER_ID_FOR_SRP: USER_ID }, USER_ID],
+    ['the sign-in username when the challenge names nobody', {}, USERNAME],
+  ])('answers as %s', async (_label, parameters, expected) => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(totpChallenge(parameters))
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+
+    await userProvider({ credentials }).getIdToken();
+
+    expect(respondInputs()[0]?.ChallengeResponses?.USERNAME).toBe(expected);
+  });
+
+  it("retries once with the next step's code when Cognito refuses the code (a clock a step behind)", async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(totpChallenge())
+      .on(RespondToAuthChallengeCommand)
+      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
+      .resolves(authResult({ serial: 7 }));
+
+    const idToken = await userProvider({ credentials }).getIdToken();
+
+    expect(serialOf(idToken)).toBe(7);
+    expect(respondInputs().map((input) => input?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)).toEqual([
+      totpCode(TOTP_SECRET, stepNow()),
+      totpCode(TOTP_SECRET, stepNow() + 1),
+    ]);
+  });
+
+  it.each([
+    ['CodeMismatchException', new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} })],
+    [
+      'ExpiredCodeException',
+      new ExpiredCodeException({ message: 'Your software token has already been used once.', $metadata: {} }),
+    ],
+  ])(
+    'is ERR_AUTHENTICATION pointing at the secret and the clock when Cognito refuses both codes (%s)',
+    async (name, refusal) => {
+      cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).rejects(refusal);
+
+      const error = await failureOf(userProvider({ credentials }).getIdToken());
+
+      expect(error.code).toBe('ERR_AUTHENTICATION');
+      expect(error.message).toContain(`Cognito refused the TOTP code twice (${name}`);
+      expect(error.message).toContain('check "credentials.totpSecret" and the clock');
+      expect(error.cause).toMatchObject({ name });
+      expect(error.message).not.toContain(totpCode(TOTP_SECRET, stepNow()));
+      // An expired code is not a mismatch: only CodeMismatchException earns the second try.
+      expect(cognito).toHaveReceivedCommandTimes(
+        RespondToAuthChallengeCommand,
+        name === 'CodeMismatchException' ? 2 : 1,
+      );
+    },
+  );
+
+  it('leaves a refused step free: with a credentials source, the reloaded sign-in sends codes again at once', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(totpChallenge())
+      .on(RespondToAuthChallengeCommand)
+      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
+      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
+      .resolves(authResult({ serial: 9 }));
+    // A source: a refused sign-in reloads it (the TOTP secret may have been rotated where it is kept).
+    const source = vi.fn(async () => credentials);
+
+    const idToken = await userProvider({ credentials: source }).getIdToken();
+
+    // No wait for a "used" step: Cognito refused those codes, so it used up nothing.
+    expect(serialOf(idToken)).toBe(9);
+    expect(source).toHaveBeenCalledTimes(2);
+    expect(respondInputs().map((input) => input?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)).toEqual([
+      totpCode(TOTP_SECRET, stepNow()),
+      totpCode(TOTP_SECRET, stepNow() + 1),
+      totpCode(TOTP_SECRET, stepNow()),
+    ]);
+  });
+
+  it('waits for the next step for a second sign-in in the same step, when that fits in timeoutMs', async () => {
+    cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).resolves(authResult());
+    const tokens = userProvider({ credentials, timeoutMs: 40_000 });
+    const firstStep = stepNow();
+    await tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(5_000);
+
+    tokens.invalidate();
+    const second = tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(24_999);
+    const sentBeforeNextStep = respondInputs().length;
+    await vi.advanceTimersByTimeAsync(1);
+    await second;
+
+    expect(sentBeforeNextStep).toBe(1);
+    expect(respondInputs().map((input) => input?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)).toEqual([
+      totpCode(TOTP_SECRET, firstStep),
+      totpCode(TOTP_SECRET, firstStep + 1),
+    ]);
+  });
+
+  it.each([
+    ['is shorter than the wait', 20_000],
+    ['leaves under a second for the request after the wait', 25_500],
+  ])(
+    'fails with SOFTWARE_TOKEN_MFA, saying when the next step starts, when timeoutMs %s',
+    async (_label, timeoutMs) => {
+      cognito
+        .on(InitiateAuthCommand)
+        .resolves(totpChallenge())
+        .on(RespondToAuthChallengeCommand)
+        .resolves(authResult());
+      const tokens = userProvider({ credentials, timeoutMs });
+      await tokens.getIdToken();
+      await vi.advanceTimersByTimeAsync(5_000);
+
+      tokens.invalidate();
+      const error = await failureOf(tokens.getIdToken());
+
+      expect(error).toBeInstanceOf(ChallengeRequiredError);
+      expect((error as ChallengeRequiredError).challengeName).toBe('SOFTWARE_TOKEN_MFA');
+      expect(error.message).toContain('the next step starts in 25 s, beyond timeoutMs');
+      expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 1);
+    },
+  );
+
+  it('remembers used steps per user: another user signing in in the same step does not wait', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .callsFake((input) => totpChallenge({ USERNAME: input.AuthParameters.USERNAME }))
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+    const source = vi
+      .fn()
+      .mockResolvedValueOnce(credentials)
+      .mockResolvedValue({ ...credentials, username: 'svc-billing' });
+    // Too short to wait for the next step: a wait would fail the second sign-in.
+    const tokens = userProvider({ credentials: source, timeoutMs: 2_000 });
+    await tokens.getIdToken();
+
+    tokens.invalidate();
+    await tokens.getIdToken();
+
+    expect(respondInputs().map((input) => input?.ChallengeResponses)).toEqual([
+      { USERNAME, SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, stepNow()) },
+      { USERNAME: 'svc-billing', SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, stepNow()) },
+    ]);
+  });
+});
+
+describe("flow: 'admin-user-password' challenges", () => {
+  it('answers with AdminRespondToAuthChallenge, naming the user pool', async () => {
+    cognito
+      .on(AdminInitiateAuthCommand)
+      .resolves(totpChallenge())
+      .on(AdminRespondToAuthChallengeCommand)
+      .resolves(authResult({ serial: 3 }));
+    const tokens = provider('admin-user-password', {
+      credentials: { username: USERNAME, password: PASSWORD, totpSecret: TOTP_SECRET },
+    });
+
+    expect(serialOf(await tokens.getIdToken())).toBe(3);
+    expect(cognito).toHaveReceivedCommandWith(AdminRespondToAuthChallengeCommand, {
+      UserPoolId: USER_POOL_ID,
+      ClientId: CLIENT_ID,
+      ChallengeName: 'SOFTWARE_TOKEN_MFA',
+      Session: SESSION,
+      ChallengeResponses: { USERNAME: USER_ID, SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, stepNow()) },
+    });
+    expect(cognito).not.toHaveReceivedCommand(RespondToAuthChallengeCommand);
+    expect(cognito).not.toHaveReceivedCommand(InitiateAuthCommand);
+  });
+});
+
+describe('a flow the app client does not allow', () => {
+  it.each([
+    ['user-password', 'USER_PASSWORD_AUTH flow not enabled for this client', 'enable ALLOW_USER_PASSWORD_AUTH'],
+    ['user-srp', 'USER_SRP_AUTH flow not enabled for this client', 'enable ALLOW_USER_SRP_AUTH'],
+    ['user-auth', 'USER_AUTH flow not enabled for this client', 'enable ALLOW_USER_AUTH on the app client (choice'],
+    ['admin-user-password', 'Auth flow not enabled for this client', 'enable ALLOW_ADMIN_USER_PASSWORD_AUTH'],
+  ] as const)("is ERR_CONFIGURATION with the advice for flow '%s'", async (flow, message, advice) => {
+    const refusal = new InvalidParameterException({ message, $metadata: { httpStatusCode: 400 } });
+    cognito.on(InitiateAuthCommand).rejects(refusal).on(AdminInitiateAuthCommand).rejects(refusal);
+
+    const error = await failureOf(provider(flow).getIdToken());
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.message).toContain(
+      `The app client does not allow flow '${flow}' (InvalidParameterException: ${message})`,
+    );
+    expect(error.message).toContain(advice);
+    expect(error.cause).toMatchObject({ name: 'InvalidParameterException', message });
+  });
+
+  it('is the generic ERR_CONFIGURATION for any other InvalidParameterException', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .rejects(new InvalidParameterException({ message: 'Missing required parameter SRP_A', $metadata: {} }));
+
+    const error = await failureOf(provider('user-password').getIdToken());
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.message).toContain('Sign-in refused (InvalidParameterException: Missing required parameter SRP_A)');
+    expect(error.message).toContain('check the client ID, Region and enabled auth flows');
+  });
+});
