@@ -55,8 +55,10 @@ export interface ObtainContext<T> {
 const DEFAULT_LEASE_MS = 5_000;
 const DEFAULT_STORE_TIMEOUT_MS = 1_000;
 const DEFAULT_RETRY_STORE_AFTER_MS = 30_000;
-const FIRST_POLL_MS = 50;
-const MAX_POLL_MS = 400;
+// A waiter reads once, asks for the lease once, and then polls: the first poll comes after about the time a
+// sign-in takes, so most waiters find the entry on it (three store requests each; the holder makes five).
+const FIRST_POLL_MS = 200;
+const MAX_POLL_MS = 800;
 /**
  * A waiter stops waiting for a holder when less than half its budget, or 3 s, remains (whichever is less),
  * and fetches itself. Half, because the fallback fetch may need as long as a holder's; at most 3 s, so with
@@ -367,6 +369,11 @@ export async function obtainShared<T extends CachedValue>(
     readonly remainingMs: number;
     readonly current: T | undefined;
     readonly refreshAheadSeconds: number;
+    /**
+     * `current` was refused (`refresh()`): only a newer value will do, so it is never served back while
+     * another instance renews.
+     */
+    readonly refused?: boolean;
   },
 ): Promise<T> {
   const { current } = context;
@@ -378,7 +385,7 @@ export async function obtainShared<T extends CachedValue>(
       current === undefined
         ? now + Math.min(context.refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
         : current.expiresAt + 1,
-    ...(current === undefined ? {} : { current }),
+    ...(current === undefined || context.refused === true ? {} : { current }),
   });
   return obtained === current
     ? { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) }

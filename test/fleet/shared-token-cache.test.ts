@@ -376,8 +376,8 @@ describe('SharedTokenCache under fake time', () => {
     });
 
     it.each([
-      [0.999_999, [50, 100, 200, 400, 400, 400]],
-      [0, [25, 50, 100, 200, 200, 200]],
+      [0.999_999, [200, 400, 800, 800, 800, 800]],
+      [0, [100, 200, 400, 400, 400, 400]],
     ])('poll with jittered, growing intervals (random %d)', async (random, intervals) => {
       vi.spyOn(Math, 'random').mockReturnValue(random);
       const memory = memoryTokenStore();
@@ -391,7 +391,7 @@ describe('SharedTokenCache under fake time', () => {
           return memory.store.get(getKey, signal);
         },
       };
-      await run(instanceCache(store, key).obtain(fetcher(), budget(4_000)));
+      await run(instanceCache(store, key).obtain(fetcher(), budget(10_000)));
       const gaps = readAt.slice(1, 7).map((at, index) => at - (readAt[index] as number));
       gaps.forEach((gap, index) => {
         expect(gap).toBeGreaterThanOrEqual(intervals[index] as number);
