@@ -18,10 +18,11 @@ interface LoadOptions {
  * at most one fetch at a time however many callers wait (single flight), never caches a failure, and keeps
  * serving a still-valid value when an early renewal fails.
  *
- * `obtain` receives the current value (possibly past its renewal point) so it can renew from it.
+ * `obtain` receives the current value (possibly past its renewal point) so it can renew from it, and whether
+ * that value was refused (a forced load): it may renew from a refused value, but must not return it.
  */
 export class ExpiringCache<T extends ExpiringValue> {
-  readonly #obtain: (current: T | undefined) => Promise<T>;
+  readonly #obtain: (current: T | undefined, refused: boolean) => Promise<T>;
   readonly #logger: TokenProviderLogger | undefined;
   #current: T | undefined;
   // The same two points on the monotonic clock. A wall clock can be stepped back (NTP, a VM restored from a
@@ -36,7 +37,7 @@ export class ExpiringCache<T extends ExpiringValue> {
   // Bumped by clear(), so a fetch that started before it cannot resurrect what was cleared.
   #generation = 0;
 
-  constructor(obtain: (current: T | undefined) => Promise<T>, logger?: TokenProviderLogger) {
+  constructor(obtain: (current: T | undefined, refused: boolean) => Promise<T>, logger?: TokenProviderLogger) {
     this.#obtain = obtain;
     this.#logger = logger;
   }
@@ -122,7 +123,7 @@ export class ExpiringCache<T extends ExpiringValue> {
   #fetch(): Promise<T> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const generation = this.#generation;
-    const shared: Promise<T> = this.#obtain(this.#current)
+    const shared: Promise<T> = this.#obtain(this.#current, this.#refused)
       .then((value) => {
         if (generation === this.#generation) this.#set(value);
         return value;

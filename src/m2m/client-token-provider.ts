@@ -82,7 +82,10 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
     const shared = resolved.common.sharedCache === undefined ? undefined : new SharedClientTokens(resolved);
     // There is no refresh token: renewing means asking for a new token, so the current one is only needed to
     // keep serving it while another instance of a fleet renews.
-    this.#cache = new ExpiringCache((current) => obtainClientToken(resolved, shared, current), resolved.common.logger);
+    this.#cache = new ExpiringCache(
+      (current, refused) => obtainClientToken(resolved, shared, current, refused),
+      resolved.common.logger,
+    );
   }
 
   async getAccessToken(): Promise<string> {
@@ -110,6 +113,7 @@ function obtainClientToken(
   options: ResolvedClientTokenOptions,
   shared: SharedClientTokens | undefined,
   current: CachedClientToken | undefined,
+  refused: boolean,
 ): Promise<CachedClientToken> {
   const { common, secret } = options;
   return withDeadline(common.timeoutMs, async (deadline) => {
@@ -131,7 +135,7 @@ function obtainClientToken(
     };
     if (shared === undefined) return fromCognito();
     const clientSecret = await loadClientSecret(secret.load, deadline, false);
-    return shared.obtain(clientSecret, current, deadline, fromCognito);
+    return shared.obtain(clientSecret, current, refused, deadline, fromCognito);
   });
 }
 

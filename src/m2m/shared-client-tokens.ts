@@ -27,6 +27,7 @@ export class SharedClientTokens {
   obtain(
     clientSecret: string,
     current: CachedClientToken | undefined,
+    refused: boolean,
     deadline: Deadline,
     fetch: () => Promise<CachedClientToken>,
   ): Promise<CachedClientToken> {
@@ -34,6 +35,7 @@ export class SharedClientTokens {
       signal: deadline.signal,
       remainingMs: deadline.remainingMs(),
       current,
+      refused,
       refreshAheadSeconds: this.#options.common.refreshAheadSeconds,
     });
   }

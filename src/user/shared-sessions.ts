@@ -32,11 +32,12 @@ export class SharedSessions {
 
   /**
    * A session from the store, or `fetch`'s, fetched under the fleet's lease and shared (see `obtainShared`).
-   * `current` is what this provider holds.
+   * `current` is what this provider holds; `refused` when `refresh()` asked for a newer one.
    */
   async obtain(
     credentials: UserCredentials,
     current: Session | undefined,
+    refused: boolean,
     signal: AbortSignal,
     remainingMs: number,
     fetch: () => Promise<Session>,
@@ -45,6 +46,7 @@ export class SharedSessions {
       signal,
       remainingMs,
       current,
+      refused,
       refreshAheadSeconds: this.#options.refreshAheadSeconds,
     });
     // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.

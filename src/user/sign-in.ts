@@ -185,7 +185,8 @@ export class SignIn {
     const parameters = challenge.ChallengeParameters ?? {};
     const { username, password } = credentials;
     if (name === 'SELECT_CHALLENGE') {
-      const available = challenge.AvailableChallenges ?? [];
+      // A list that is not one offers nothing: a string would otherwise match by substring.
+      const available = Array.isArray(challenge.AvailableChallenges) ? challenge.AvailableChallenges : [];
       if (srp !== undefined && available.includes('PASSWORD_SRP')) {
         return this.#respond(
           context,

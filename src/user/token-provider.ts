@@ -105,11 +105,11 @@ class CognitoUserTokenProvider implements TokenProvider {
     // One token operation, inside one timeoutMs budget. With a shared cache, Cognito is asked only on a miss
     // of the fleet's entry too, and by one instance at a time; the entry is keyed and sealed with the
     // credentials, so they are loaded first.
-    const obtain = (current: Session | undefined) =>
+    const obtain = (current: Session | undefined, refused: boolean) =>
       withDeadline(timeoutMs, async (deadline) => {
         if (shared === undefined) return fromCognito(current, deadline);
         const credentials = await loadUserCredentials(load, deadline, false);
-        return shared.obtain(credentials, current, deadline.signal, deadline.remainingMs(), () =>
+        return shared.obtain(credentials, current, refused, deadline.signal, deadline.remainingMs(), () =>
           fromCognito(current, deadline),
         );
       });

@@ -145,7 +145,7 @@ describe('ExpiringCache: single flight', () => {
     const values = await Promise.all(loads);
 
     expect(obtain).toHaveBeenCalledTimes(1);
-    expect(obtain).toHaveBeenCalledWith(undefined);
+    expect(obtain).toHaveBeenCalledWith(undefined, false);
     expect(new Set(values).size).toBe(1);
     expect(values[0]?.serial).toBe(1);
   });
@@ -542,6 +542,6 @@ describe('ExpiringCache: forced loads', () => {
     pending[0]?.resolve(cached(1));
 
     expect((await forced).serial).toBe(1);
-    expect(obtain).toHaveBeenCalledWith(undefined);
+    expect(obtain).toHaveBeenCalledWith(undefined, false);
   });
 });

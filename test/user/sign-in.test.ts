@@ -183,6 +183,21 @@ describe("flow: 'user-auth' (choice-based sign-in)", () => {
 
     expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
   });
+
+  it.each([
+    ['a string that contains a method name', 'XPASSWORDX'],
+    ['a number', 42],
+  ])('offers nothing when AvailableChallenges is %s, not a list', async (_label, available) => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: 'SELECT_CHALLENGE', Session: SESSION, AvailableChallenges: available as never });
+
+    const error = await failureOf(provider('user-auth').getIdToken());
+
+    expect(error).toBeInstanceOf(ChallengeRequiredError);
+    expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
+    expect(cognito).not.toHaveReceivedCommand(RespondToAuthChallengeCommand);
+  });
 });
 
 describe('challenge rounds', () => {
