@@ -216,8 +216,8 @@ class PoolState {
     for (const client of pool.clients) this.#clients.set(client.clientId, client);
     for (const config of pool.users) {
       const salt = BigInt(`0x${randomBytes(16).toString('hex')}`);
-      const x = passwordHash(salt, this.#poolName, config.username, config.password);
-      const user: StoredUser = { config, sub: randomUUID(), salt, verifier: powMod(G, x), lastTotpStep: -1 };
+      const verifier = srpVerifier(salt, this.#poolName, config.username, config.password);
+      const user: StoredUser = { config, sub: randomUUID(), salt, verifier, lastTotpStep: -1 };
       for (const name of [config.username, ...(config.aliases ?? [])]) {
         if (this.#users.has(name)) throw new Error(`user name or alias "${name}" is used twice`);
         this.#users.set(name, user);
@@ -370,7 +370,7 @@ class PoolState {
     let B: bigint;
     do {
       b = BigInt(`0x${randomBytes(128).toString('hex')}`);
-      B = (K * user.verifier + powMod(G, b)) % N;
+      B = srpServerB(user.verifier, b);
     } while (b === 0n || B === 0n);
     const secretBlock = randomBytes(96).toString('base64');
     const session = this.#newSession({
@@ -402,21 +402,19 @@ class PoolState {
     if (block !== session.secretBlock || !this.#timestampIsValid(timestamp)) {
       throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
     }
-    const u = hashToInt(javaBytes(session.A), javaBytes(session.B));
-    if (u === 0n) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
-    const S = powMod((session.A * powMod(session.user.verifier, u)) % N, session.b);
-    const key = derivedKey(javaBytes(S), javaBytes(u));
-    const expected = createHmac('sha256', key)
-      .update(
-        Buffer.concat([
-          Buffer.from(this.#poolName, 'utf8'),
-          Buffer.from(session.user.config.username, 'utf8'),
-          Buffer.from(session.secretBlock, 'base64'),
-          Buffer.from(timestamp, 'utf8'),
-        ]),
-      )
-      .digest('base64');
-    if (!equalStrings(signature, expected)) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+    const expected = srpPasswordSignature({
+      poolName: this.#poolName,
+      userIdForSrp: session.user.config.username,
+      secretBlock: session.secretBlock,
+      timestamp,
+      srpA: session.A,
+      srpB: session.B,
+      b: session.b,
+      verifier: session.user.verifier,
+    });
+    if (expected === undefined || !equalStrings(signature, expected)) {
+      throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
+    }
   }
 
   /** `EEE MMM d HH:mm:ss UTC yyyy`, parsed strictly: the day unpadded, the weekday right, the time near ours. */
@@ -553,9 +551,67 @@ function powMod(base: bigint, exponent: bigint): bigint {
   return result;
 }
 
-function passwordHash(salt: bigint, poolName: string, username: string, password: string): bigint {
+/**
+ * The verifier v = g^x a pool stores for a password, x = H(salt | H(poolName username ":" password)).
+ *
+ * @example
+ * ```ts
+ * const verifier = srpVerifier(salt, 'Harness1', 'f0e4b3c1-...', 'pw');
+ * ```
+ */
+export function srpVerifier(salt: bigint, poolName: string, username: string, password: string): bigint {
   const inner = createHash('sha256').update(`${poolName}${username}:${password}`, 'utf8').digest();
-  return hashToInt(javaBytes(salt), inner);
+  return powMod(G, hashToInt(javaBytes(salt), inner));
+}
+
+/**
+ * The server's public value B = k·v + g^b mod N for a verifier and a secret b.
+ *
+ * @example
+ * ```ts
+ * const srpB = srpServerB(verifier, b).toString(16);
+ * ```
+ */
+export function srpServerB(verifier: bigint, b: bigint): bigint {
+  return (K * verifier + powMod(G, b)) % N;
+}
+
+/** What the server knows when a PASSWORD_VERIFIER answer arrives. */
+export interface SrpPasswordClaim {
+  readonly poolName: string;
+  readonly userIdForSrp: string;
+  readonly secretBlock: string;
+  readonly timestamp: string;
+  readonly srpA: bigint;
+  readonly srpB: bigint;
+  readonly b: bigint;
+  readonly verifier: bigint;
+}
+
+/**
+ * The PASSWORD_CLAIM_SIGNATURE the server expects, from its own S = (A·v^u)^b; `undefined` when u = 0, which
+ * the server refuses.
+ *
+ * @example
+ * ```ts
+ * const expected = srpPasswordSignature({ poolName, userIdForSrp, secretBlock, timestamp, srpA, srpB, b, verifier });
+ * ```
+ */
+export function srpPasswordSignature(claim: SrpPasswordClaim): string | undefined {
+  const u = hashToInt(javaBytes(claim.srpA), javaBytes(claim.srpB));
+  if (u === 0n) return undefined;
+  const S = powMod((claim.srpA * powMod(claim.verifier, u)) % N, claim.b);
+  const key = derivedKey(javaBytes(S), javaBytes(u));
+  return createHmac('sha256', key)
+    .update(
+      Buffer.concat([
+        Buffer.from(claim.poolName, 'utf8'),
+        Buffer.from(claim.userIdForSrp, 'utf8'),
+        Buffer.from(claim.secretBlock, 'base64'),
+        Buffer.from(claim.timestamp, 'utf8'),
+      ]),
+    )
+    .digest('base64');
 }
 
 /** HKDF-SHA256 written out: extract with the u bytes as salt, one expand block, 16 bytes kept. */

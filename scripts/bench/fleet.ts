@@ -11,8 +11,8 @@
 // spreads over as many CPUs but 250 instances in one process here run in turn.
 
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { startDynalite } from '../../harness/dynalite.js';
+import { closedPort } from '../../harness/hostile-endpoint.js';
 import { redisServerBinary, startRedisServer } from '../../harness/redis-server.js';
 import {
   type FleetChildOptions,
@@ -224,18 +224,6 @@ function outageResult(processes: number, runs: readonly Round[]): BenchResult {
       `tokens, ${signIns} attempts, ${text}; instances' timeoutMs 30 s, as cognito-local answers one sign-in at a time`,
   });
   return { ...result, met: answered <= instances && errors === 0 };
-}
-
-/** A loopback port nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 export async function measureFleet(

@@ -7,17 +7,18 @@
 // own Sha256 (@aws-crypto/sha256-js, resolved from amazon-cognito-identity-js). No network on either side.
 //
 // Both answer the same challenge: a salt, a verifier for a known password and B = k·v + g^b mod N, computed
-// once here in BigInt, outside the timed region, independently of src/user/srp.ts. After the rounds, one
-// signature from each side is checked against that server's own S = (A·v^u)^b, so neither can be fast by
-// being wrong.
+// once here, outside the timed region, by the BigInt server math of harness/cognito-srp-server.ts (independent
+// of src/user/srp.ts). After the rounds, one signature from each side is checked against that server's own
+// S = (A·v^u)^b, so neither can be fast by being wrong.
 //
 // srp.ts is internal (no package entry point exports it), so this script imports it from src: scripts/run.mjs
 // bundles local imports with esbuild, the same compiler that builds dist, so the code timed is the code shipped.
 // CPU is process.cpuUsage() (user + system) over a batch of sign-ins per side per round, divided by the batch
 // size; the sides alternate and swap order every round, and the median of per-round ratios is reported.
-import { createHash, createHmac, getDiffieHellman, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { startSrp } from '../../src/user/srp.js';
+import { srpPasswordSignature, srpServerB, srpVerifier } from '../../harness/cognito-srp-server.js';
+import { type PasswordVerifierInput, startSrp } from '../../src/user/srp.js';
 import { type BenchResult, formatNumber, formatRatio, judged } from './report.js';
 import { alternate, median } from './statistics.js';
 
@@ -29,15 +30,8 @@ export interface SrpCpuOptions {
   readonly baselinePerRound: number;
 }
 
-/** The challenge both sides answer, as Cognito's PASSWORD_VERIFIER would send it. */
-interface Challenge {
-  readonly poolName: string;
-  readonly userIdForSrp: string;
-  readonly password: string;
-  readonly saltHex: string;
-  readonly srpBHex: string;
-  readonly secretBlock: string;
-}
+/** The challenge both sides answer, as Cognito's PASSWORD_VERIFIER would send it, and the password. */
+type Challenge = Omit<PasswordVerifierInput, 'now'>;
 
 /** What a sign-in sends: SRP_A with InitiateAuth, TIMESTAMP and PASSWORD_CLAIM_SIGNATURE with the answer. */
 interface Proof {
@@ -46,49 +40,20 @@ interface Proof {
   readonly signature: string;
 }
 
-// --- The server side, once (BigInt, independent of src/user/srp.ts) --------------------------------------------
-
-const N = BigInt(`0x${getDiffieHellman('modp15').getPrime('hex')}`);
-const G = 2n;
-
-/** Java's `BigInteger.toByteArray()` of a non-negative integer: minimal, with a 00 before a high bit. */
-function javaBytes(value: bigint): Buffer {
-  const hex = value.toString(16);
-  const bytes = Buffer.from(hex.length % 2 === 0 ? hex : `0${hex}`, 'hex');
-  return (bytes[0] as number) >= 0x80 ? Buffer.concat([Buffer.alloc(1), bytes]) : bytes;
-}
-
-function hashToInt(...parts: Buffer[]): bigint {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return BigInt(`0x${hash.digest('hex')}`);
-}
-
-function powMod(base: bigint, exponent: bigint): bigint {
-  let result = 1n;
-  let power = base % N;
-  for (let rest = exponent; rest > 0n; rest >>= 1n) {
-    if (rest & 1n) result = (result * power) % N;
-    power = (power * power) % N;
-  }
-  return result;
-}
-
-const K = hashToInt(javaBytes(N), javaBytes(G));
+// --- The server side, once (harness/cognito-srp-server.ts's BigInt math, independent of src/user/srp.ts) --------
 
 interface Server {
   readonly challenge: Challenge;
   /** The PASSWORD_CLAIM_SIGNATURE the server expects for this A and TIMESTAMP. */
-  expectedSignature(srpA: string, timestamp: string): string;
+  expectedSignature(srpA: string, timestamp: string): string | undefined;
 }
 
 function serverFor(poolName: string, userIdForSrp: string, password: string): Server {
   const random = (size: number) => BigInt(`0x${randomBytes(size).toString('hex')}`);
   const salt = random(16);
-  const inner = createHash('sha256').update(`${poolName}${userIdForSrp}:${password}`, 'utf8').digest();
-  const verifier = powMod(G, hashToInt(javaBytes(salt), inner));
+  const verifier = srpVerifier(salt, poolName, userIdForSrp, password);
   const b = random(128);
-  const largeB = (K * verifier + powMod(G, b)) % N;
+  const srpB = srpServerB(verifier, b);
   const secretBlock = randomBytes(96).toString('base64');
   return {
     challenge: {
@@ -96,24 +61,20 @@ function serverFor(poolName: string, userIdForSrp: string, password: string): Se
       userIdForSrp,
       password,
       saltHex: salt.toString(16),
-      srpBHex: largeB.toString(16),
+      srpBHex: srpB.toString(16),
       secretBlock,
     },
     expectedSignature(srpA, timestamp) {
-      const largeA = BigInt(`0x${srpA}`);
-      const u = hashToInt(javaBytes(largeA), javaBytes(largeB));
-      const s = powMod((largeA * powMod(verifier, u)) % N, b);
-      const prk = createHmac('sha256', javaBytes(u)).update(javaBytes(s)).digest();
-      const key = createHmac('sha256', prk)
-        .update(Buffer.concat([Buffer.from('Caldera Derived Key', 'utf8'), Buffer.of(1)]))
-        .digest()
-        .subarray(0, 16);
-      return createHmac('sha256', key)
-        .update(Buffer.from(poolName, 'utf8'))
-        .update(Buffer.from(userIdForSrp, 'utf8'))
-        .update(Buffer.from(secretBlock, 'base64'))
-        .update(Buffer.from(timestamp, 'utf8'))
-        .digest('base64');
+      return srpPasswordSignature({
+        poolName,
+        userIdForSrp,
+        secretBlock,
+        timestamp,
+        srpA: BigInt(`0x${srpA}`),
+        srpB,
+        b,
+        verifier,
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 import { createTokenProvider } from 'cognito-token-provider';
 import { startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { startSrp } from '../../src/user/srp.js';
+import { timeFirstToken } from './first-token.js';
 import { type BenchResult, formatNumber, judged } from './report.js';
 import { interleave } from './statistics.js';
 
@@ -32,22 +33,6 @@ interface SrpTarget {
 }
 
 const USER_POOL_ID = 'eu-west-1_BenchSrp1';
-
-/** Milliseconds from constructing a provider to holding its first ID token. */
-async function timeProvider(target: SrpTarget): Promise<number> {
-  const start = performance.now();
-  const provider = createTokenProvider({
-    clientId: target.clientId,
-    userPoolId: target.userPoolId,
-    flow: 'user-srp',
-    credentials: { username: target.username, password: target.password },
-    clientConfig: target.clientConfig,
-  });
-  const idToken = await provider.getIdToken();
-  const elapsed = performance.now() - start;
-  if (idToken === '') throw new Error('no ID token');
-  return elapsed;
-}
 
 /** Milliseconds for a new bare client to sign in with SRP (two sends) and get its ID token. */
 async function timeBareSrpSignIn(target: SrpTarget): Promise<number> {
@@ -118,7 +103,16 @@ export async function measureSrpFirstToken(options: SrpFirstTokenOptions): Promi
     };
     const timed = await interleave(
       options.rounds,
-      () => timeProvider(endpointTarget),
+      () =>
+        timeFirstToken(() =>
+          createTokenProvider({
+            clientId: endpointTarget.clientId,
+            userPoolId: endpointTarget.userPoolId,
+            flow: 'user-srp',
+            credentials: { username: endpointTarget.username, password: endpointTarget.password },
+            clientConfig: endpointTarget.clientConfig,
+          }),
+        ),
       () => timeBareSrpSignIn(endpointTarget),
       3,
     );

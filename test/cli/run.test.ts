@@ -6,10 +6,10 @@ import {
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CliEnv } from '../../src/cli/args.js';
 import { CLI_HELP } from '../../src/cli/help.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
+import { CLI_TEST_VERSION, type CliRun, runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
@@ -26,38 +26,6 @@ const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1'];
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const issued = () => cognitoTokens({ username: 'f3a1-uuid-of-svc', nowSeconds: nowSeconds() });
-
-interface Run {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function run(argv: readonly string[], env: CliEnv = {}, stdin?: string | Error): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  let stdinReads = 0;
-  const io: CliIo = {
-    argv,
-    env,
-    readStdin: async () => {
-      stdinReads++;
-      if (stdin instanceof Error) throw stdin;
-      if (stdin === undefined) throw new Error('the test gave no stdin');
-      return stdin;
-    },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    version: () => '9.8.7',
-  };
-  const status = await runCli(io);
-  if (stdin === undefined) expect(stdinReads).toBe(0);
-  return { status, stdout, stderr };
-}
 
 function ssmParameter(Name: string, Value: string): Parameter {
   return { Name, Value, Type: 'SecureString', Version: 1 };
@@ -124,7 +92,7 @@ describe('output', () => {
   });
 
   it('prints the version on stdout', async () => {
-    expect(await run(['--version'])).toEqual({ status: 0, stdout: '9.8.7\n', stderr: '' });
+    expect(await run(['--version'])).toEqual({ status: 0, stdout: `${CLI_TEST_VERSION}\n`, stderr: '' });
   });
 });
 
@@ -422,7 +390,7 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
 describe('leak scan', () => {
   it('never prints a password or client secret, whatever happens', async () => {
     const outputs: string[] = [];
-    const collect = (result: Run) => outputs.push(result.stdout, result.stderr);
+    const collect = (result: CliRun) => outputs.push(result.stdout, result.stderr);
     const jsonParameter = JSON.stringify({ username: 'svc', password: SSM_PASSWORD, clientSecret: SSM_SECRET });
 
     // A careless service that echoes the request, and the secret it was configured with, in its error.

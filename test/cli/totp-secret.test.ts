@@ -8,10 +8,9 @@ import {
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CliEnv } from '../../src/cli/args.js';
-import { type CliIo, runCli } from '../../src/cli/run.js';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { runCliCaptured as run } from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -22,28 +21,6 @@ const PASSWORD = 'Canary-CLI-Pa55word-23';
 const CLIENT_SECRET = 'canary-cli-client-secret-41';
 const TOTP_SECRET = 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF';
 const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1', '--username', 'svc'];
-
-async function run(argv: readonly string[], env: CliEnv = {}, stdin?: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    argv,
-    env,
-    readStdin: async () => {
-      if (stdin === undefined) throw new Error('the test gave no stdin');
-      return stdin;
-    },
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    version: () => '0.0.0',
-  };
-  const status = await runCli(io);
-  return { status, stdout, stderr };
-}
 
 const mfaAnswers = () => cognito.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
 

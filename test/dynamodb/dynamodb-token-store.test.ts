@@ -12,13 +12,12 @@ import {
   describeFleetProtocol,
   describeTokenStoreContract,
   instanceCache,
+  never,
+  UNAVAILABLE,
   uniqueKey,
 } from '../fleet/store-contract.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-const never = new AbortController().signal;
-const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 
 let dynamo: DynaliteHandle;
 let client: DynamoDBClient;

@@ -9,10 +9,10 @@ import {
   instanceCache,
   sealingKeyFor,
   type TestToken,
+  UNAVAILABLE,
   uniqueKey,
 } from './store-contract.js';
 
-const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 const LEASE_BUSY = 'cognito-token-provider: shared cache lease still held, using Cognito directly';
 
 describe('memory token store (the reference for the real ones)', () => {

@@ -21,7 +21,10 @@ export interface TestToken {
   readonly expiresAt: number;
 }
 
-const never = new AbortController().signal;
+/** A signal that never aborts, for store calls that must not be cut short. */
+export const never = new AbortController().signal;
+/** What a SharedTokenCache logs (debug) when its store fails and it falls back to Cognito. */
+export const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function uniqueKey(): string {

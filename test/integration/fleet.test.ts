@@ -6,7 +6,6 @@
 // skipped, except in CI, where it fails.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteItemCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
@@ -14,6 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { type DynaliteHandle, startDynalite } from '../../harness/dynalite.js';
+import { closedPort as findClosedPort } from '../../harness/hostile-endpoint.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
 import { type RedisServerHandle, redisServerBinary, startRedisServer } from '../../harness/redis-server.js';
 import { runProcess } from '../../harness/run-process.js';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   [stack, dynalite, closedPort, tokenEndpoint] = await Promise.all([
     startCognitoStack(),
     startDynalite(),
-    unusedPort(),
+    findClosedPort(),
     startTokenEndpoint(() => {
       const token = fakeJwt(
         { client_id: 'fleet-m2m', token_use: 'access', exp: Math.floor(Date.now() / 1000) + 3600, jti: randomUUID() },
@@ -177,17 +177,6 @@ function forbiddenInStore(): Record<string, string> {
     });
   });
   return secrets;
-}
-
-function unusedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 function report(

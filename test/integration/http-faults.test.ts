@@ -2,10 +2,10 @@
 // abort signals), by the counting proxy in front of cognito-local. Real timers with small timeouts: these tests
 // measure attempts and elapsed-time bounds, which is what the provider promises. Back-off is the provider's
 // default (200 ms base, doubling, "equal jitter": the n-th wait is between 100·2^(n-1) and 200·2^(n-1) ms).
-import { createServer } from 'node:net';
 import { CognitoTokenError, createTokenProvider, type TokenProvider } from 'cognito-token-provider';
 import { describe, expect, it, vi } from 'vitest';
 import type { CognitoStack } from '../../harness/cognito-stack.js';
+import { closedPort as freePortNobodyListensOn } from '../../harness/hostile-endpoint.js';
 import { useCognitoStack } from '../helpers/cognito-stack-hooks.js';
 
 // Headroom for the requests themselves and a loaded CI machine; the bounds below are far apart enough for it.
@@ -207,14 +207,4 @@ describe('an outage during an early renewal', () => {
 async function sleepUntil(time: number): Promise<void> {
   const wait = time - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-}
-
-/** A loopback port that was free a moment ago and has nothing listening on it now. */
-async function freePortNobodyListensOn(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }

@@ -58,41 +58,38 @@ async function runChild(body: string) {
 }
 
 describe('a request that never gets an answer leaves nothing behind when the deadline runs out', () => {
-  it('user sign-in', async () => {
-    const { run, outcome, lingeredMs } = await runChild(`
+  it.each([
+    [
+      'user sign-in',
+      `
       const tokens = pkg.createTokenProvider({
         clientId: 'client', timeoutMs: 300, clientConfig: aws,
         credentials: { username: 'u', password: 'Pa55word-long-enough' },
       });
       await tokens.getIdToken();
-    `);
-
-    expect(outcome.code).toBe('ERR_UNAVAILABLE');
-    expect(run.status).toBe(0);
-    expect(lingeredMs).toBeLessThan(EXIT_WITHIN_MS);
-  });
-
-  it('M2M over the OAuth2 token endpoint', async () => {
-    const { run, outcome, lingeredMs } = await runChild(`
+    `,
+    ],
+    [
+      'M2M over the OAuth2 token endpoint',
+      `
       const m2m = pkg.createClientTokenProvider({
         clientId: 'client', clientSecret: 'client-secret-value', timeoutMs: 300,
         tokenEndpoint: endpoint + '/oauth2/token',
       });
       await m2m.getAccessToken();
-    `);
-
-    expect(outcome.code).toBe('ERR_UNAVAILABLE');
-    expect(run.status).toBe(0);
-    expect(lingeredMs).toBeLessThan(EXIT_WITHIN_MS);
-  });
-
-  it('M2M with GetClientToken', async () => {
-    const { run, outcome, lingeredMs } = await runChild(`
+    `,
+    ],
+    [
+      'M2M with GetClientToken',
+      `
       const m2m = pkg.createClientTokenProvider({
         clientId: 'client', clientSecret: 'client-secret-value', timeoutMs: 300, clientConfig: aws,
       });
       await m2m.getAccessToken();
-    `);
+    `,
+    ],
+  ])('%s', async (_name, script) => {
+    const { run, outcome, lingeredMs } = await runChild(script);
 
     expect(outcome.code).toBe('ERR_UNAVAILABLE');
     expect(run.status).toBe(0);

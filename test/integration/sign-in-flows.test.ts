@@ -63,6 +63,11 @@ function provider(overrides: Partial<TokenProviderOptions> & Pick<TokenProviderO
 }
 
 const operations = () => server.requests.map((request) => request.operation);
+/** The SOFTWARE_TOKEN_MFA codes the server was sent, in order. */
+const mfaCodesSent = () =>
+  server.requests
+    .filter((request) => request.body.ChallengeName === 'SOFTWARE_TOKEN_MFA')
+    .map((request) => (request.body.ChallengeResponses as Record<string, string>).SOFTWARE_TOKEN_MFA_CODE);
 
 async function failureOf(promise: Promise<unknown>): Promise<CognitoTokenError> {
   const error = await promise.then(
@@ -253,9 +258,7 @@ describe('TOTP MFA', () => {
       vi.useRealTimers();
     }
 
-    const codes = server.requests
-      .filter((request) => request.body.ChallengeName === 'SOFTWARE_TOKEN_MFA')
-      .map((request) => (request.body.ChallengeResponses as Record<string, string>).SOFTWARE_TOKEN_MFA_CODE);
+    const codes = mfaCodesSent();
     expect(codes).toEqual([totpCode(TOTP_SECRET, timeStepAt(now)), totpCode(TOTP_SECRET, timeStepAt(now) + 1)]);
   });
 
@@ -300,9 +303,7 @@ describe('TOTP MFA', () => {
       vi.useRealTimers();
     }
 
-    const codes = server.requests
-      .filter((request) => request.body.ChallengeName === 'SOFTWARE_TOKEN_MFA')
-      .map((request) => (request.body.ChallengeResponses as Record<string, string>).SOFTWARE_TOKEN_MFA_CODE);
+    const codes = mfaCodesSent();
     expect(codes).toEqual([totpCode(TOTP_SECRET, timeStepAt(now)), totpCode(TOTP_SECRET, timeStepAt(now) + 1)]);
   });
 

@@ -11,11 +11,10 @@ import {
   describeFleetProtocol,
   describeTokenStoreContract,
   instanceCache,
+  never,
+  UNAVAILABLE,
   uniqueKey,
 } from '../fleet/store-contract.js';
-
-const never = new AbortController().signal;
-const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 
 // Without a redis-server binary these tests are skipped locally, and say so; in CI they must run.
 const skipRedisServer = redisServerBinary() === undefined && process.env.CI !== 'true';
