@@ -123,8 +123,18 @@ export class ExpiringCache<T extends ExpiringValue> {
   #fetch(): Promise<T> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const generation = this.#generation;
-    const shared: Promise<T> = this.#obtain(this.#current, this.#refused)
+    const current = this.#current;
+    const refused = this.#refused;
+    const shared: Promise<T> = this.#obtain(current, refused)
       .then((value) => {
+        // refresh() came while this fetch, started before the value was refused, was on its way: an answer no
+        // newer than the refused value (a fleet's cache serving it while another instance renews) must not
+        // stand in for the new one, so a fetch that knows it was refused takes over.
+        const stale = current !== undefined && value.expiresAt <= current.expiresAt;
+        if (!refused && this.#refused && stale && generation === this.#generation) {
+          this.#inFlight = undefined;
+          return this.#fetch();
+        }
         if (generation === this.#generation) this.#set(value);
         return value;
       })

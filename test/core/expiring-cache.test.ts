@@ -507,6 +507,24 @@ describe('ExpiringCache: forced loads', () => {
     },
   );
 
+  it('does not take a background renewal that brings back the refused value as the forced one', async () => {
+    const { cache, obtain, pending, first } = await warmCache();
+    vi.advanceTimersByTime(6_000);
+    // Past the renewal point: the caller gets serial 1 and a background renewal starts.
+    expect((await cache.load()).serial).toBe(1);
+
+    const forced = cache.load({ force: true });
+    // The background renewal answers with the value it already had (a fleet's cache serving it while another
+    // instance renews): no newer than the refused one.
+    pending[1]?.resolve({ ...first, renewAt: Date.now() + 1_000 });
+    await flush();
+    pending[2]?.resolve(cached(2));
+
+    expect((await forced).serial).toBe(2);
+    expect(obtain).toHaveBeenCalledTimes(3);
+    expect(obtain.mock.calls[2]?.[1]).toBe(true);
+  });
+
   it('fails the forced load when its fetch fails, while callers that joined it fall back on the still-valid value', async () => {
     const { cache, obtain, pending, first } = await warmCache();
     const failure = new Error('renewal failed');
