@@ -522,7 +522,7 @@ describe('ExpiringCache: forced loads', () => {
 
     expect((await forced).serial).toBe(2);
     expect(obtain).toHaveBeenCalledTimes(3);
-    expect(obtain.mock.calls[2]?.[1]).toBe(true);
+    expect((obtain.mock.calls[2] as unknown[] | undefined)?.[1]).toBe(true);
   });
 
   it('fails the forced load when its fetch fails, while callers that joined it fall back on the still-valid value', async () => {
