@@ -120,7 +120,10 @@ const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_
 const LEASE_SUFFIX = '#lease';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
 
-/** A class with private fields only, so `console.log(store)` prints `DynamoDbTokenStore {}`. */
+/**
+ * Private fields only, so nothing it holds (the client, the encryption key) shows when it is logged, whether on
+ * its own or through the `shareTokenStore` wrapper that `dynamoDbTokenStore` returns.
+ */
 class DynamoDbTokenStore implements TokenStore {
   readonly #tableName: string;
   readonly #createClient: () => DynamoDBClient;

@@ -88,7 +88,10 @@ const LEASE_SUFFIX = '#lease';
 const RELEASE_SCRIPT =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
-/** A class with private fields only, so `console.log(store)` prints `RedisTokenStore {}`. */
+/**
+ * Private fields only, so nothing it holds (the client, the encryption key) shows when it is logged, whether on
+ * its own or through the `shareTokenStore` wrapper that `redisTokenStore` returns.
+ */
 class RedisTokenStore implements TokenStore {
   readonly #client: RedisClientLike;
   readonly #encryptionKey: Uint8Array | undefined;
