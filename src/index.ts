@@ -22,18 +22,30 @@ export {
   type FetchFunction,
   type IdTokenSource,
 } from './fetch/authorized-fetch.js';
-export { type SharedTokenStore, shareTokenStore } from './fleet/share-token-store.js';
+export {
+  type SharedTokenStore,
+  type SharedValues,
+  shareTokenStore,
+  type ValueSharing,
+} from './fleet/share-token-store.js';
+export type { ObtainContext, SharedCacheLogger } from './fleet/shared-token-cache.js';
 export type { TokenStore } from './fleet/token-store.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,
   ClientTokenSourceChoice,
-} from './m2m/client-token-options.js';
-export { type ClientTokenProvider, createClientTokenProvider } from './m2m/client-token-provider.js';
+} from './m2m/options.js';
+export { type ClientTokenProvider, createClientTokenProvider } from './m2m/provider.js';
 // Types only: their constructors are internal, and the providers are the one way to get an instance.
-export type { ClientTokens } from './m2m/client-tokens.js';
-export type { CognitoClientChoice, CommonProviderOptions } from './options.js';
-export type { CognitoTokens } from './user/cognito-tokens.js';
+export type { ClientTokens } from './m2m/tokens.js';
+export type { CognitoClientChoice, CommonProviderOptions } from './provider/options.js';
+export {
+  REFRESH_MODES,
+  type RefreshMode,
+  SIGN_IN_FLOWS,
+  type SignInFlow,
+  type TokenProviderOptions,
+} from './user/options.js';
+export { createTokenProvider, type TokenProvider } from './user/provider.js';
 export { computeSecretHash } from './user/secret-hash.js';
-export { createTokenProvider, type TokenProvider } from './user/token-provider.js';
-export type { RefreshMode, SignInFlow, TokenProviderOptions } from './user/user-options.js';
+export type { CognitoTokens } from './user/tokens.js';

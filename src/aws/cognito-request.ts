@@ -5,7 +5,7 @@ import { readableClaims } from '../core/jwt-claims.js';
 import type { TokenProviderLogger } from '../core/logger.js';
 import { sanitize, sanitizeExhausted } from '../core/redaction.js';
 import { type RetryPolicy, withRetries } from '../core/retry.js';
-import { expiredOnArrival } from '../core/token-expiry.js';
+import { deadOnArrival } from '../core/token-expiry.js';
 import { CognitoTokenError } from '../errors.js';
 
 /** What every Cognito call of one token operation shares. */
@@ -68,9 +68,14 @@ function checkTokensAlive(output: unknown): void {
   if (typeof result !== 'object' || result === null) return;
   const expiresIn = read(result, 'ExpiresIn');
   const claims = [readableClaims(read(result, 'IdToken')), readableClaims(read(result, 'AccessToken'))];
-  if (expiredOnArrival(Date.now(), typeof expiresIn === 'number' ? expiresIn : undefined, claims)) {
-    throw unusableAnswer('Cognito returned tokens that had already expired when they arrived');
-  }
+  const dead = deadOnArrival(
+    'Cognito',
+    'tokens',
+    Date.now(),
+    typeof expiresIn === 'number' ? expiresIn : undefined,
+    claims,
+  );
+  if (dead !== undefined) throw unusableAnswer(dead);
 }
 
 /**

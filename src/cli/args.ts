@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { SignInFlow } from '../user/user-options.js';
+import { SIGN_IN_FLOWS, type SignInFlow } from '../index.js';
 import { CliUsageError } from './usage-error.js';
 
 /** Where the user's credentials come from; exactly one per run. */
@@ -50,7 +50,6 @@ const STRING_OPTIONS = [
   'flow',
 ] as const;
 const BOOLEAN_OPTIONS = ['password-stdin', 'client-secret-stdin', 'totp-secret-stdin', 'json'] as const;
-const FLOWS: readonly SignInFlow[] = ['user-password', 'user-srp', 'user-auth', 'admin-user-password'];
 
 type StringOption = (typeof STRING_OPTIONS)[number];
 type BooleanOption = (typeof BOOLEAN_OPTIONS)[number];
@@ -111,7 +110,7 @@ export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
   if (token !== 'id' && token !== 'access') throw new CliUsageError('--token must be "id" or "access"');
 
   const flow = (text('flow')?.value ?? 'user-password') as SignInFlow;
-  if (!FLOWS.includes(flow)) throw new CliUsageError(`--flow must be one of ${FLOWS.join(', ')}`);
+  if (!SIGN_IN_FLOWS.includes(flow)) throw new CliUsageError(`--flow must be one of ${SIGN_IN_FLOWS.join(', ')}`);
   if ((flow === 'user-srp' || flow === 'admin-user-password') && userPoolId === undefined) {
     throw new CliUsageError(`--flow ${flow} needs --user-pool-id (or COGNITO_USER_POOL_ID)`);
   }

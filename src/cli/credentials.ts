@@ -1,6 +1,5 @@
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import type { CognitoCredentials, CredentialsSource } from '../credentials/credentials.js';
-import { CognitoTokenError } from '../errors.js';
+import { type CognitoCredentials, CognitoTokenError, type CredentialsSource } from '../index.js';
 import type { CliConfig } from './args.js';
 
 /** The secrets the command read itself, from stdin or the environment, before any request. */

@@ -1,3 +1,34 @@
+import { SIGN_IN_FLOWS, type SignInFlow } from '../index.js';
+
+/** What `--help` says of each flow beside its name; a new flow does not compile without its line. */
+const FLOW_NOTES: Readonly<Record<SignInFlow, string>> = {
+  'user-password': ' (default)',
+  'user-srp': ' (needs --user-pool-id; the password never leaves the process)',
+  'user-auth': ' (choice-based)',
+  'admin-user-password': ' (needs --user-pool-id and IAM)',
+};
+
+/** The flows for `--flow`, wrapped to the help's column. */
+function flowLines(): string {
+  const words = SIGN_IN_FLOWS.map(
+    (flow, index) => `${index === SIGN_IN_FLOWS.length - 1 ? 'or ' : ''}${flow}${FLOW_NOTES[flow]}`,
+  )
+    .join(', ')
+    .split(' ');
+  const lines: string[] = [];
+  let line = 'how to sign in:';
+  for (const word of words) {
+    if (line.length + 1 + word.length > 70) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(36)}`);
+}
+
 /** The text of `cognito-token --help`. Kept in step with the README's CLI section. */
 export const CLI_HELP = `Usage: cognito-token --client-id <id> [--region <region> | --user-pool-id <id>] <credentials> [options]
 
@@ -26,9 +57,7 @@ Options:
   --client-id <id>                  the app client ID (required)
   --region <region>                 the user pool's Region (default: from --user-pool-id, else AWS_REGION)
   --user-pool-id <id>               the user pool ID, for example eu-west-1_AbC123
-  --flow <flow>                     how to sign in: user-password (default), user-srp (needs
-                                    --user-pool-id; the password never leaves the process), user-auth
-                                    (choice-based), or admin-user-password (needs --user-pool-id and IAM)
+  --flow <flow>                     ${flowLines()}
   --token id|access                 the token to print (default: id)
   --json                            print {"idToken", "accessToken", "expiresAt", "username"} instead
   -h, --help                        print this help

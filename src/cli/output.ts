@@ -1,5 +1,5 @@
 import { redact } from '../core/redaction.js';
-import type { CognitoTokens } from '../user/cognito-tokens.js';
+import type { CognitoTokens } from '../index.js';
 
 /**
  * What `cognito-token` writes to stdout: the token alone and a newline, or with `--json` one line of

@@ -1,8 +1,7 @@
 import type { SSMClientConfig } from '@aws-sdk/client-ssm';
-import { regionOfUserPoolId } from '../aws/user-pool-id.js';
 import { describeCause } from '../core/redaction.js';
-import { CognitoTokenError } from '../errors.js';
-import { createTokenProvider } from '../user/token-provider.js';
+import { regionOfUserPoolId } from '../core/user-pool-id.js';
+import { CognitoTokenError, createTokenProvider } from '../index.js';
 import { type CliConfig, type CliEnv, parseCliArgs } from './args.js';
 import { type CliSecrets, cliCredentials } from './credentials.js';
 import { classifyCliError } from './exit-codes.js';

@@ -8,9 +8,25 @@ export interface ExpiringValue {
   readonly renewAt: number;
 }
 
-interface LoadOptions {
+/** What one call of {@link ExpiringCache.load} asks for. */
+export interface LoadOptions {
   /** Fetch even when the cached tokens are fresh, and never fall back to them on failure. */
-  readonly force?: boolean;
+  readonly force?: boolean | undefined;
+  /**
+   * The caller's abort signal, handed to the fetch this call starts. Callers that join a fetch already on its
+   * way share that fetch, and so its signal.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What the cache hands the function that fetches a new value. */
+export interface FetchContext<T> {
+  /** The value held now, possibly past its renewal point, to renew from. */
+  readonly current: T | undefined;
+  /** `current` was refused (a forced load): the fetch may renew from it, but must not return it. */
+  readonly refused: boolean;
+  /** The signal of the call that started this fetch, if it gave one. */
+  readonly signal: AbortSignal | undefined;
 }
 
 /**
@@ -18,11 +34,11 @@ interface LoadOptions {
  * at most one fetch at a time however many callers wait (single flight), never caches a failure, and keeps
  * serving a still-valid value when an early renewal fails.
  *
- * `obtain` receives the current value (possibly past its renewal point) so it can renew from it, and whether
- * that value was refused (a forced load): it may renew from a refused value, but must not return it.
+ * `fetchValue` receives a {@link FetchContext}: the current value to renew from, whether it was refused, and the
+ * signal of the call that started the fetch.
  */
 export class ExpiringCache<T extends ExpiringValue> {
-  readonly #obtain: (current: T | undefined, refused: boolean) => Promise<T>;
+  readonly #fetchValue: (context: FetchContext<T>) => Promise<T>;
   readonly #logger: TokenProviderLogger | undefined;
   #current: T | undefined;
   // The same two points on the monotonic clock. A wall clock can be stepped back (NTP, a VM restored from a
@@ -37,8 +53,8 @@ export class ExpiringCache<T extends ExpiringValue> {
   // Bumped by clear(), so a fetch that started before it cannot resurrect what was cleared.
   #generation = 0;
 
-  constructor(obtain: (current: T | undefined, refused: boolean) => Promise<T>, logger?: TokenProviderLogger) {
-    this.#obtain = obtain;
+  constructor(fetchValue: (context: FetchContext<T>) => Promise<T>, logger?: TokenProviderLogger) {
+    this.#fetchValue = fetchValue;
     this.#logger = logger;
   }
 
@@ -57,11 +73,12 @@ export class ExpiringCache<T extends ExpiringValue> {
    */
   load(options?: LoadOptions): Promise<T> {
     const force = options?.force === true;
+    const signal = options?.signal;
     const previous = this.#current;
     const fresh = this.fresh();
     if (!force && fresh !== undefined) return Promise.resolve(fresh);
     if (!force && previous !== undefined && !this.#refused && this.#usable()) {
-      this.#renewInBackground(previous);
+      this.#renewInBackground(previous, signal);
       return Promise.resolve(previous);
     }
     if (force && previous !== undefined) {
@@ -69,7 +86,7 @@ export class ExpiringCache<T extends ExpiringValue> {
       // The providers' cached path calls fresh() directly: it must not hand the refused value out either.
       this.#renewAtMono = Number.NEGATIVE_INFINITY;
     }
-    const shared = this.#fetch();
+    const shared = this.#fetch(signal);
     if (force || previous === undefined) return shared;
     // Callers that joined a forced renewal still hold a value they may use if it fails; refresh() itself
     // must see the failure.
@@ -82,11 +99,11 @@ export class ExpiringCache<T extends ExpiringValue> {
     return current !== undefined && Date.now() < current.expiresAt && performance.now() < this.#expiresAtMono;
   }
 
-  #renewInBackground(previous: T): void {
+  #renewInBackground(previous: T, signal: AbortSignal | undefined): void {
     if (this.#inFlight !== undefined) return;
     // Nobody awaits this promise: its failure is handled here, never left unhandled. When `previous` is gone
     // (cleared, or expired meanwhile) there is nothing to fall back on, and the next load fetches on its own.
-    this.#fetch().catch((error: unknown) => {
+    this.#fetch(signal).catch((error: unknown) => {
       if (this.#current === previous && this.#usable()) this.#fallBack(previous, error);
     });
   }
@@ -120,12 +137,12 @@ export class ExpiringCache<T extends ExpiringValue> {
     this.#refused = false;
   }
 
-  #fetch(): Promise<T> {
+  #fetch(signal: AbortSignal | undefined): Promise<T> {
     if (this.#inFlight !== undefined) return this.#inFlight;
     const generation = this.#generation;
     const current = this.#current;
     const refused = this.#refused;
-    const shared: Promise<T> = this.#obtain(current, refused)
+    const shared: Promise<T> = this.#fetchValue({ current, refused, signal })
       .then((value) => {
         // refresh() came while this fetch, started before the value was refused, was on its way: an answer no
         // newer than the refused value (a fleet's cache serving it while another instance renews) must not
@@ -133,7 +150,7 @@ export class ExpiringCache<T extends ExpiringValue> {
         const stale = current !== undefined && value.expiresAt <= current.expiresAt;
         if (!refused && this.#refused && stale && generation === this.#generation) {
           this.#inFlight = undefined;
-          return this.#fetch();
+          return this.#fetch(signal);
         }
         if (generation === this.#generation) this.#set(value);
         return value;

@@ -1,4 +1,5 @@
 import { CognitoTokenError, configurationError } from '../errors.js';
+import { parseJsonObject } from './json-object.js';
 
 /**
  * The claims this package reads from a Cognito ID or access token; any other claim reads as `unknown`.
@@ -70,12 +71,5 @@ function parseClaims(jwt: unknown): CognitoJwtClaims | undefined {
   if (typeof jwt !== 'string') return undefined;
   const payload = jwt.split('.')[1];
   if (payload === undefined) return undefined;
-  try {
-    const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    return typeof claims === 'object' && claims !== null && !Array.isArray(claims)
-      ? (claims as CognitoJwtClaims)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseJsonObject(Buffer.from(payload, 'base64url').toString('utf8')) as CognitoJwtClaims | undefined;
 }

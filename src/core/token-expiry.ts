@@ -58,3 +58,21 @@ export function renewalPoint(now: number, expiresAt: number, refreshAheadSeconds
   const lifetime = Math.max(0, expiresAt - now);
   return expiresAt - Math.min(refreshAheadSeconds * 1000, lifetime / 2);
 }
+
+/**
+ * Why an answer's tokens cannot be used because they were dead on arrival (see {@link expiredOnArrival}), or
+ * `undefined` when they are alive. One wording for every answer: `answeredBy` names the server (`Cognito`,
+ * `The OAuth2 token endpoint`), `what` the tokens (`tokens`, `an access token`). Callers decide how to fail:
+ * retried like a 5xx while there is time, `ERR_UNAVAILABLE` after that.
+ */
+export function deadOnArrival(
+  answeredBy: string,
+  what: string,
+  now: number,
+  expiresInSeconds: number | undefined,
+  claims: readonly (CognitoJwtClaims | undefined)[],
+): string | undefined {
+  return expiredOnArrival(now, expiresInSeconds, claims)
+    ? `${answeredBy} returned ${what} that had already expired on arrival`
+    : undefined;
+}

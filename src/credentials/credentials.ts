@@ -3,6 +3,18 @@ import { errorName } from '../core/failure.js';
 import { logEvent, type TokenProviderLogger } from '../core/logger.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
 
+/** The fields a credentials source may return, in the order messages and options list them. */
+export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret', 'totpSecret'] as const;
+
+/** One of {@link CREDENTIAL_FIELDS}. */
+export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+/** The credential fields quoted for a message: `"username", "password", "clientSecret" or "totpSecret"`. */
+export function quotedFields(conjunction: 'and' | 'or'): string {
+  const quoted = CREDENTIAL_FIELDS.map((field) => `"${field}"`);
+  return `${quoted.slice(0, -1).join(', ')} ${conjunction} ${quoted.at(-1)}`;
+}
+
 /**
  * What a credentials source resolves to. Which fields are required depends on the consumer: a user sign-in
  * needs `username` and `password`, a machine-to-machine client only `clientSecret`.
@@ -98,8 +110,8 @@ export interface CredentialsLoader {
   readonly isSource: boolean;
 }
 
-/** Validates the `credentials` option at construction and turns it into a source of either kind. */
-export function toCredentialsSource(credentials: UserCredentials | CredentialsSource | undefined): CredentialsLoader {
+/** Validates the `credentials` option at construction and turns it into a loader of either kind. */
+export function credentialsLoaderOf(credentials: UserCredentials | CredentialsSource | undefined): CredentialsLoader {
   if (typeof credentials === 'function') return { load: credentials, isSource: true };
   if (typeof credentials !== 'object' || credentials === null) {
     throw configurationError(
@@ -116,15 +128,10 @@ export function toCredentialsSource(credentials: UserCredentials | CredentialsSo
 }
 
 /**
- * Calls a source inside the operation's time budget and checks what it returned. Every failure becomes
- * `ERR_CREDENTIALS`, and no message ever quotes a value.
+ * The user credentials in what a source returned, checked: every problem is `ERR_CREDENTIALS` naming the
+ * field, and no message ever quotes a value.
  */
-export async function loadUserCredentials(
-  load: CredentialsSource,
-  deadline: Deadline,
-  forceRefresh: boolean,
-): Promise<UserCredentials> {
-  const loaded = await callCredentialsSource(load, deadline, forceRefresh);
+export function userCredentialsFrom(loaded: CognitoCredentials): UserCredentials {
   return requireUserFields(
     loaded,
     (field, problem) => new CognitoTokenError('ERR_CREDENTIALS', `The credentials source's "${field}" ${problem}`),
@@ -149,8 +156,9 @@ export async function callCredentialsSource(
     const loaded: unknown = await deadline.race(work);
     if (typeof loaded === 'object' && loaded !== null) {
       // Read inside the try: a getter on the returned object that throws is the source failing.
-      const { username, password, clientSecret, totpSecret } = loaded as CognitoCredentials;
-      fields = { username, password, clientSecret, totpSecret };
+      fields = Object.fromEntries(
+        CREDENTIAL_FIELDS.map((field) => [field, (loaded as CognitoCredentials)[field]]),
+      ) as CognitoCredentials;
     }
   } catch (error) {
     if (error instanceof CognitoTokenError) throw error;

@@ -3,7 +3,7 @@ import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-requ
 // Not imported from the SDK here: it only exists in recent SDKs (see that file), and users of the token
 // endpoint do not need it at all.
 import { getClientTokenCommand } from '../aws/optional-commands.js';
-import type { ClientTokenGrant } from './client-token-grant.js';
+import type { ClientTokenGrant } from './grant.js';
 
 /**
  * Asks Cognito for a client-credentials access token with GetClientToken. The SDK signs this call, so it needs

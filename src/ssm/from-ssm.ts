@@ -1,8 +1,15 @@
 import { ExpiringCache, type ExpiringValue } from '../core/expiring-cache.js';
-import type { CognitoCredentials, CredentialsSource } from '../credentials/credentials.js';
+import { parseJsonObject } from '../core/json-object.js';
+import {
+  type CognitoCredentials,
+  CREDENTIAL_FIELDS,
+  type CredentialField,
+  type CredentialsSource,
+  quotedFields,
+} from '../credentials/credentials.js';
 import { CognitoTokenError } from '../errors.js';
 import { describeNames, parameterReader } from './parameter-reader.js';
-import { CREDENTIAL_FIELDS, type CredentialField, type FromSsmOptions, resolveSsmOptions } from './ssm-options.js';
+import { type FromSsmOptions, resolveSsmOptions } from './ssm-options.js';
 
 export type {
   FromSsmOptions,
@@ -62,12 +69,9 @@ interface CachedCredentials extends ExpiringValue {
 export function fromSsm(options: FromSsmOptions): CredentialsSource {
   const { fields, names, maxAgeMs, client, clientConfig } = resolveSsmOptions(options);
   const read = parameterReader(client, clientConfig);
-  // The signal of the call that starts a read, handed over through this variable because the cache calls the
-  // read itself, synchronously within load(). Concurrent callers share that read, and so its signal: when the
-  // first caller's time runs out, the others see the read fail, and the next call reads again.
-  let starterSignal: AbortSignal | undefined;
-  const cache = new ExpiringCache<CachedCredentials>(async () => {
-    const signal = starterSignal;
+  const cache = new ExpiringCache<CachedCredentials>(async ({ signal }) => {
+    // Concurrent callers share one read, and so the signal of the call that started it: when that caller's
+    // time runs out, the others see the read fail, and the next call reads again.
     const values = await read(names, signal);
     const credentials =
       fields.length > 0
@@ -78,16 +82,8 @@ export function fromSsm(options: FromSsmOptions): CredentialsSource {
     return { credentials: Object.freeze(credentials), expiresAt, renewAt: expiresAt };
   });
   // Everything read stays in this closure and the cache: the function object itself carries no value.
-  return async (loadOptions) => {
-    starterSignal = loadOptions?.signal;
-    let loading: Promise<CachedCredentials>;
-    try {
-      loading = cache.load({ force: loadOptions?.forceRefresh === true });
-    } finally {
-      starterSignal = undefined;
-    }
-    return (await loading).credentials;
-  };
+  return async (loadOptions) =>
+    (await cache.load({ force: loadOptions?.forceRefresh === true, signal: loadOptions?.signal })).credentials;
 }
 
 /**
@@ -95,12 +91,8 @@ export function fromSsm(options: FromSsmOptions): CredentialsSource {
  * Not JSON, not an object, or none of the fields: one message naming the parameter and never quoting its value.
  */
 function fromJson(text: string, names: readonly string[]): CognitoCredentials {
-  let parsed: Partial<Record<CredentialField, unknown>> | undefined;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // No cause: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
-  }
+  // No cause on failure: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
+  const parsed = parseJsonObject(text);
   const credentials: { [F in CredentialField]?: string } = {};
   for (const field of CREDENTIAL_FIELDS) {
     const value = parsed?.[field];
@@ -109,7 +101,7 @@ function fromJson(text: string, names: readonly string[]): CognitoCredentials {
   if (Object.keys(credentials).length === 0) {
     throw new CognitoTokenError(
       'ERR_CREDENTIALS',
-      `${describeNames(names)} must hold a JSON object with "username", "password", "clientSecret" or "totpSecret"`,
+      `${describeNames(names)} must hold a JSON object with ${quotedFields('or')}`,
     );
   }
   return credentials;

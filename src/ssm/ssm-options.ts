@@ -1,5 +1,6 @@
 import type { SSMClient, SSMClientConfig } from '@aws-sdk/client-ssm';
 import { rejectUnknownOptions } from '../core/known-options.js';
+import { CREDENTIAL_FIELDS, type CredentialField, quotedFields } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
 
 /**
@@ -101,8 +102,6 @@ export type FromSsmOptions = (SsmNamedParameters | SsmJsonParameter) &
   };
 
 /** The fields a credentials source can fill, in the order their parameters are requested. */
-export const CREDENTIAL_FIELDS = ['username', 'password', 'clientSecret', 'totpSecret'] as const;
-export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
 
 const SSM_OPTION_NAMES = [...CREDENTIAL_FIELDS, 'parameter', 'maxAgeSeconds', 'client', 'clientConfig'];
 
@@ -129,10 +128,7 @@ export function resolveSsmOptions(options: FromSsmOptions): ResolvedSsmOptions {
   const { maxAgeSeconds = 300, client, clientConfig } = given as FromSsmOptions;
   const fields = CREDENTIAL_FIELDS.filter((field) => given[field] !== undefined);
   if ((given.parameter === undefined) === (fields.length === 0)) {
-    throw configurationError(
-      'parameter',
-      'or "username", "password", "clientSecret", "totpSecret" is required, not both',
-    );
+    throw configurationError('parameter', `or ${quotedFields('or')} is required, not both`);
   }
   const names = (fields.length > 0 ? fields : ['parameter']).map((option) => {
     const name = given[option];

@@ -10,9 +10,9 @@ import { withoutSdkResend } from '../aws/sdk-resend-guard.js';
 import { classifyFailure, errorName } from '../core/failure.js';
 import { logEvent } from '../core/logger.js';
 import { CognitoTokenError } from '../errors.js';
+import type { RefreshMode, SignInFlow } from './options.js';
 import type { Session } from './session.js';
 import { initiateAuth, type UserRequestContext } from './sign-in.js';
-import type { RefreshMode, SignInFlow } from './user-options.js';
 
 /**
  * True when Cognito refused the request itself. Exhausted retries arrive already mapped to

@@ -1,9 +1,11 @@
 import type { AuthenticationResultType } from '@aws-sdk/client-cognito-identity-provider';
 import type { ExpiringValue } from '../core/expiring-cache.js';
 import { claimsOfCognitoToken, readableClaims } from '../core/jwt-claims.js';
-import { expiredOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { deadOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
+import type { UserCredentials } from '../credentials/credentials.js';
 import { CognitoTokenError } from '../errors.js';
-import { CognitoTokens } from './cognito-tokens.js';
+import type { FleetRecipe } from '../provider/fleet-sharing.js';
+import { CognitoTokens } from './tokens.js';
 
 /** Everything the provider keeps about a signed-in user. Held only inside the provider's private cache. */
 export interface Session extends ExpiringValue {
@@ -46,12 +48,8 @@ export function sessionFromResult(
   if (expiresAt === undefined) {
     throw new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito returned tokens with neither ExpiresIn nor an exp claim');
   }
-  if (expiredOnArrival(now, expiresIn, tokenClaims)) {
-    throw new CognitoTokenError(
-      'ERR_UNAVAILABLE',
-      'Cognito returned tokens that had already expired when they arrived',
-    );
-  }
+  const dead = deadOnArrival('Cognito', 'tokens', now, expiresIn, tokenClaims);
+  if (dead !== undefined) throw new CognitoTokenError('ERR_UNAVAILABLE', dead);
   const claimed = claims['cognito:username'];
   const username = typeof claimed === 'string' && claimed ? claimed : signInUsername;
   return {
@@ -64,5 +62,45 @@ export function sessionFromResult(
     expiresAt,
     renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
     tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
+  };
+}
+
+/**
+ * How sessions are shared by a fleet: one entry per user, holding the ID and access tokens, their expiry and
+ * `cognito:username`, never the refresh token (it stays in the process that got it), sealed with a key derived
+ * from the credentials every instance of that user holds.
+ */
+export function sessionSharing(
+  userPoolId: string | undefined,
+  refreshAheadSeconds: number,
+): FleetRecipe<Session, UserCredentials> {
+  return {
+    identify: ({ username, password, clientSecret }) => ({
+      pool: userPoolId ?? '',
+      subject: { username },
+      secrets: { password, clientSecret },
+    }),
+    encode: ({ idToken, accessToken, expiresAt, username }) => ({ idToken, accessToken, expiresAt, username }),
+    decode: ({ idToken, accessToken, username }, expiresAt, { clientSecret }) => {
+      if (typeof idToken !== 'string' || typeof accessToken !== 'string' || typeof username !== 'string') {
+        return undefined;
+      }
+      return {
+        idToken,
+        accessToken,
+        refreshToken: undefined,
+        username,
+        clientSecret,
+        expiresAt,
+        renewAt: renewalPoint(Date.now(), expiresAt, refreshAheadSeconds),
+        tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
+      };
+    },
+    tokensOf: (session) => [session.idToken, session.accessToken],
+    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.
+    adopt: (shared, current) =>
+      shared.refreshToken === undefined && current?.refreshToken !== undefined
+        ? { ...shared, refreshToken: current.refreshToken, clientSecret: current.clientSecret }
+        : shared,
   };
 }

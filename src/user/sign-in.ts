@@ -13,10 +13,10 @@ import { errorName } from '../core/failure.js';
 import { describeCause } from '../core/redaction.js';
 import type { UserCredentials } from '../credentials/credentials.js';
 import { ChallengeRequiredError, CognitoTokenError } from '../errors.js';
+import type { SignInFlow } from './options.js';
 import { computeSecretHash } from './secret-hash.js';
 import { type SrpSession, startSrp } from './srp.js';
 import { timeStepAt, totpCode } from './totp.js';
-import type { SignInFlow } from './user-options.js';
 
 /** What the user provider's Cognito calls share beyond the common context. */
 export interface UserRequestContext extends CognitoRequestContext {

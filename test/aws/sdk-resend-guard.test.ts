@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { operationOf, parseJsonObject, readBody, sendAwsError, sendAwsJson } from '../../harness/aws-json.js';
 import { type LoopbackServer, startLoopbackServer } from '../../harness/loopback-server.js';
 import type { CognitoTokenError } from '../../src/errors.js';
-import { createTokenProvider } from '../../src/user/token-provider.js';
+import { createTokenProvider } from '../../src/user/provider.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
 // A real SDK client over HTTP: aws-sdk-client-mock replaces send() and would skip the middleware under test.

@@ -7,7 +7,7 @@
 // cached; a value past its expiry on either clock (wall or monotonic) is never served.
 import { setImmediate } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ExpiringCache } from '../../src/core/expiring-cache.js';
+import { ExpiringCache, type FetchContext } from '../../src/core/expiring-cache.js';
 
 interface Fake {
   readonly expiresAt: number;
@@ -28,11 +28,11 @@ const cached = (serial: number, lifetimeMs = 10_000): Fake => ({
   serial,
 });
 
-/** An obtain() whose fetches stay pending until the test settles them, in order. */
+/** A fetchValue() whose fetches stay pending until the test settles them, in order. */
 function controlledObtain() {
   const pending: Pending[] = [];
   const obtain = vi.fn(
-    (current: Fake | undefined) =>
+    ({ current }: FetchContext<Fake>) =>
       new Promise<Fake>((resolve, reject) => {
         pending.push({ current, resolve, reject });
       }),
@@ -136,6 +136,27 @@ describe('ExpiringCache: the cached path', () => {
 });
 
 describe('ExpiringCache: single flight', () => {
+  it('hands the signal of the load that starts a fetch to that fetch, and joiners share it', async () => {
+    const { obtain, pending } = controlledObtain();
+    const cache = new ExpiringCache(obtain);
+    const starter = new AbortController();
+    const joiner = new AbortController();
+
+    const first = cache.load({ signal: starter.signal });
+    const second = cache.load({ signal: joiner.signal });
+    // The signal travels in the context, not in state around the call: a fetch started later still sees its own.
+    await Promise.resolve();
+    pending[0]?.resolve(cached(1));
+    await Promise.all([first, second]);
+    const forced = cache.load({ force: true, signal: joiner.signal });
+    pending[1]?.resolve(cached(2));
+    await forced;
+
+    expect(obtain).toHaveBeenCalledTimes(2);
+    expect(obtain.mock.calls[0]?.[0].signal).toBe(starter.signal);
+    expect(obtain.mock.calls[1]?.[0].signal).toBe(joiner.signal);
+  });
+
   it('makes one fetch for 1,000 concurrent loads on a cold cache, and hands all of them its value', async () => {
     const { obtain, pending } = controlledObtain();
     const cache = new ExpiringCache(obtain);
@@ -145,7 +166,7 @@ describe('ExpiringCache: single flight', () => {
     const values = await Promise.all(loads);
 
     expect(obtain).toHaveBeenCalledTimes(1);
-    expect(obtain).toHaveBeenCalledWith(undefined, false);
+    expect(obtain).toHaveBeenCalledWith({ current: undefined, refused: false, signal: undefined });
     expect(new Set(values).size).toBe(1);
     expect(values[0]?.serial).toBe(1);
   });
@@ -522,7 +543,7 @@ describe('ExpiringCache: forced loads', () => {
 
     expect((await forced).serial).toBe(2);
     expect(obtain).toHaveBeenCalledTimes(3);
-    expect((obtain.mock.calls[2] as unknown[] | undefined)?.[1]).toBe(true);
+    expect(obtain.mock.calls[2]?.[0].refused).toBe(true);
   });
 
   it('fails the forced load when its fetch fails, while callers that joined it fall back on the still-valid value', async () => {
@@ -560,6 +581,6 @@ describe('ExpiringCache: forced loads', () => {
     pending[0]?.resolve(cached(1));
 
     expect((await forced).serial).toBe(1);
-    expect(obtain).toHaveBeenCalledWith(undefined, false);
+    expect(obtain).toHaveBeenCalledWith({ current: undefined, refused: false, signal: undefined });
   });
 });

@@ -14,7 +14,7 @@ import {
   createClientTokenProvider,
   decodeJwtClaims,
 } from '../../src/index.js';
-import { ClientTokens } from '../../src/m2m/client-tokens.js';
+import { ClientTokens } from '../../src/m2m/tokens.js';
 import { sessionFromResult } from '../../src/user/session.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';

@@ -568,10 +568,10 @@ describe('throttling and outages', () => {
 describe('options', () => {
   const client = new SSMClient({ region: 'eu-west-1' });
   it.each<[string, string, unknown]>([
-    ['parameter', 'or "username", "password", "clientSecret", "totpSecret" is required', undefined],
-    ['parameter', 'or "username", "password", "clientSecret", "totpSecret" is required', 'svc/orders'],
-    ['parameter', 'or "username", "password", "clientSecret", "totpSecret" is required', {}],
-    ['parameter', 'or "username", "password", "clientSecret", "totpSecret" is required', { maxAgeSeconds: 5 }],
+    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', undefined],
+    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', 'svc/orders'],
+    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', {}],
+    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', { maxAgeSeconds: 5 }],
     ['parameter', 'not both', { parameter: '/a', ...NAMES }],
     ['parameter', 'must be an SSM parameter name', { parameter: '' }],
     ['password', 'must be an SSM parameter name', { password: 42 }],

@@ -3,9 +3,10 @@ import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { getTokensFromRefreshTokenCommand } from '../aws/optional-commands.js';
 import { rejectUnknownOptions } from '../core/known-options.js';
 import {
+  CREDENTIAL_FIELDS,
   type CredentialsLoader,
   type CredentialsSource,
-  toCredentialsSource,
+  credentialsLoaderOf,
   type UserCredentials,
 } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
@@ -16,7 +17,7 @@ import {
   type ResolvedCommonOptions,
   requireOneOf,
   resolveCommonOptions,
-} from '../options.js';
+} from '../provider/options.js';
 
 /**
  * How tokens are renewed once they near expiry.
@@ -33,7 +34,18 @@ import {
  * const tokens = createTokenProvider({ clientId, credentials, refresh });
  * ```
  */
-export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refresh-token';
+export type RefreshMode = (typeof REFRESH_MODES)[number];
+
+/**
+ * Every {@link RefreshMode}, for option checks, the CLI and its help.
+ *
+ * @example
+ * ```ts
+ * import { REFRESH_MODES } from 'cognito-token-provider';
+ * console.log(`refresh: one of ${REFRESH_MODES.join(', ')}`);
+ * ```
+ */
+export const REFRESH_MODES = ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token'] as const;
 
 /**
  * How the provider signs in with the password. Each needs its auth flow allowed on the app client.
@@ -54,7 +66,18 @@ export type RefreshMode = 'auto' | 'refresh-token-auth' | 'get-tokens-from-refre
  * const tokens = createTokenProvider({ clientId, userPoolId: 'eu-west-1_AbC123', credentials, flow });
  * ```
  */
-export type SignInFlow = 'user-password' | 'user-srp' | 'user-auth' | 'admin-user-password';
+export type SignInFlow = (typeof SIGN_IN_FLOWS)[number];
+
+/**
+ * Every {@link SignInFlow}, for option checks, the CLI and its help.
+ *
+ * @example
+ * ```ts
+ * import { SIGN_IN_FLOWS } from 'cognito-token-provider';
+ * console.log(`flow: one of ${SIGN_IN_FLOWS.join(', ')}`);
+ * ```
+ */
+export const SIGN_IN_FLOWS = ['user-password', 'user-srp', 'user-auth', 'admin-user-password'] as const;
 
 /**
  * Options of {@link createTokenProvider}.
@@ -81,7 +104,6 @@ export type TokenProviderOptions = CommonProviderOptions &
   };
 
 const USER_OPTION_NAMES = [...COMMON_OPTION_NAMES, 'credentials', 'userPoolId', 'refresh', 'flow'];
-const CREDENTIAL_NAMES = ['username', 'password', 'clientSecret', 'totpSecret'];
 
 /** The checked and defaulted form of {@link TokenProviderOptions}. */
 export interface ResolvedUserOptions extends ResolvedCommonOptions {
@@ -97,16 +119,16 @@ export interface ResolvedUserOptions extends ResolvedCommonOptions {
 export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserOptions {
   rejectUnknownOptions(options, USER_OPTION_NAMES, 'createTokenProvider', {
     // A password given beside clientId rather than inside credentials: point at where it belongs.
-    alsoSuggest: CREDENTIAL_NAMES.map((name) => `credentials.${name}`),
+    alsoSuggest: CREDENTIAL_FIELDS.map((name) => `credentials.${name}`),
   });
   const given = (options as Partial<TokenProviderOptions> | null | undefined)?.credentials;
   if (typeof given !== 'function') {
-    rejectUnknownOptions(given, CREDENTIAL_NAMES, 'createTokenProvider', { prefix: 'credentials.' });
+    rejectUnknownOptions(given, CREDENTIAL_FIELDS, 'createTokenProvider', { prefix: 'credentials.' });
   }
   const common = resolveCommonOptions(options, options?.userPoolId);
   const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
-  requireOneOf('refresh', refresh, ['auto', 'refresh-token-auth', 'get-tokens-from-refresh-token']);
-  requireOneOf('flow', flow, ['user-password', 'user-srp', 'user-auth', 'admin-user-password']);
+  requireOneOf('refresh', refresh, REFRESH_MODES);
+  requireOneOf('flow', flow, SIGN_IN_FLOWS);
   if ((flow === 'admin-user-password' || flow === 'user-srp') && !userPoolId) {
     throw configurationError('userPoolId', `is required with flow '${flow}'`);
   }
@@ -121,7 +143,7 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
     userPoolId,
     refresh,
     flow,
-    credentials: toCredentialsSource(options.credentials),
+    credentials: credentialsLoaderOf(options.credentials),
     client: lazyCognitoClient(options.client, options.clientConfig, common.region),
   };
 }

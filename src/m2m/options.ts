@@ -2,17 +2,17 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import { lazyCognitoClient } from '../aws/cognito-client.js';
 import { getClientTokenCommand } from '../aws/optional-commands.js';
 import { rejectUnknownOptions } from '../core/known-options.js';
-import type { CredentialsLoader, CredentialsSource } from '../credentials/credentials.js';
+import type { CredentialsSource } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
 import {
   COMMON_OPTION_NAMES,
   type CognitoClientChoice,
   type CommonProviderOptions,
-  type ResolvedCommonOptions,
   resolveCommonOptions,
-} from '../options.js';
-import { toClientSecretSource } from './client-secret.js';
-import { tokenEndpointUrl } from './oauth2-token-endpoint.js';
+} from '../provider/options.js';
+import type { ResolvedProviderOptions } from '../provider/token-kernel.js';
+import { clientSecretLoaderOf } from './secret.js';
+import { tokenEndpointUrl } from './token-endpoint.js';
 
 /**
  * The app client's secret: a fixed value, or a source such as `fromSsm({ clientSecret: '/svc/m2m/secret' })`
@@ -128,10 +128,8 @@ type ClientTokenSource =
   | { readonly kind: 'get-client-token'; readonly client: () => CognitoIdentityProviderClient }
   | { readonly kind: 'token-endpoint'; readonly url: URL };
 
-/** The checked and defaulted form of {@link ClientTokenProviderOptions}. */
-export interface ResolvedClientTokenOptions {
-  readonly common: ResolvedCommonOptions;
-  readonly secret: CredentialsLoader;
+/** The checked and defaulted form of {@link ClientTokenProviderOptions}: the kernel's shape, and how to ask. */
+export interface ResolvedClientTokenOptions extends ResolvedProviderOptions {
   readonly scopes: readonly string[];
   readonly source: ClientTokenSource;
 }
@@ -143,7 +141,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 export function resolveClientOptions(options: ClientTokenProviderOptions): ResolvedClientTokenOptions {
   rejectUnknownOptions(options, CLIENT_OPTION_NAMES, 'createClientTokenProvider');
   const common = resolveCommonOptions(options);
-  const secret = toClientSecretSource(options.clientSecret, options.credentials);
+  const credentials = clientSecretLoaderOf(options.clientSecret, options.credentials);
   const scopes = resolveScopes(options.scopes);
   const url = tokenEndpointUrl(options.tokenEndpoint, options.domain);
   if (url !== undefined) {
@@ -153,7 +151,7 @@ export function resolveClientOptions(options: ClientTokenProviderOptions): Resol
         throw configurationError(sdkOnly, `cannot be combined with ${via}: the token endpoint is called with fetch`);
       }
     }
-    return { common, secret, scopes, source: { kind: 'token-endpoint', url } };
+    return { ...common, credentials, scopes, source: { kind: 'token-endpoint', url } };
   }
   if (getClientTokenCommand() === undefined) {
     throw configurationError(
@@ -163,7 +161,7 @@ export function resolveClientOptions(options: ClientTokenProviderOptions): Resol
     );
   }
   const client = lazyCognitoClient(options.client, options.clientConfig, common.region);
-  return { common, secret, scopes, source: { kind: 'get-client-token', client } };
+  return { ...common, credentials, scopes, source: { kind: 'get-client-token', client } };
 }
 
 function resolveScopes(scopes: unknown): readonly string[] {

@@ -7,7 +7,7 @@ import {
   requestClientCredentialsGrant,
   TokenEndpointError,
   tokenEndpointUrl,
-} from '../../src/m2m/oauth2-token-endpoint.js';
+} from '../../src/m2m/token-endpoint.js';
 import {
   decodeBasicAuthorization,
   startTokenEndpoint,

@@ -1,25 +1,19 @@
-import { type Deadline, withDeadline } from '../core/deadline.js';
-import { ExpiringCache } from '../core/expiring-cache.js';
-import { logEvent } from '../core/logger.js';
+import type { Deadline } from '../core/deadline.js';
 import { withRetries } from '../core/retry.js';
-import { withCredentialsReload } from '../credentials/credentials.js';
-import { loadClientSecret } from './client-secret.js';
-import { clientTokenFailure } from './client-token-failure.js';
+import { ProviderKernel } from '../provider/token-kernel.js';
+import { clientTokenFailure } from './failure.js';
+import { getClientToken } from './get-client-token.js';
 import {
   type CachedClientToken,
   type ClientTokenGrant,
   cachedClientToken,
   checkGrantAlive,
-} from './client-token-grant.js';
-import {
-  type ClientTokenProviderOptions,
-  type ResolvedClientTokenOptions,
-  resolveClientOptions,
-} from './client-token-options.js';
-import type { ClientTokens } from './client-tokens.js';
-import { getClientToken } from './get-client-token.js';
-import { requestClientCredentialsGrant } from './oauth2-token-endpoint.js';
-import { SharedClientTokens } from './shared-client-tokens.js';
+  clientTokenSharing,
+} from './grant.js';
+import { type ClientTokenProviderOptions, type ResolvedClientTokenOptions, resolveClientOptions } from './options.js';
+import { clientSecretFrom } from './secret.js';
+import { requestClientCredentialsGrant } from './token-endpoint.js';
+import type { ClientTokens } from './tokens.js';
 
 /**
  * Machine-to-machine access tokens for one app client (the OAuth2 client-credentials grant), cached and
@@ -75,68 +69,43 @@ export function createClientTokenProvider(options: ClientTokenProviderOptions): 
 }
 
 class CognitoClientTokenProvider implements ClientTokenProvider {
-  readonly #cache: ExpiringCache<CachedClientToken>;
+  readonly #kernel: ProviderKernel<CachedClientToken, string>;
 
   constructor(options: ClientTokenProviderOptions) {
     const resolved = resolveClientOptions(options);
-    const shared = resolved.common.sharedCache === undefined ? undefined : new SharedClientTokens(resolved);
-    // There is no refresh token: renewing means asking for a new token, so the current one is only needed to
-    // keep serving it while another instance of a fleet renews.
-    this.#cache = new ExpiringCache(
-      (current, refused) => obtainClientToken(resolved, shared, current, refused),
-      resolved.common.logger,
-    );
+    const { source, scopes, region } = resolved;
+    // There is no refresh token: renewing means asking for a new token, which Cognito bills.
+    this.#kernel = new ProviderKernel<CachedClientToken, string>(resolved, {
+      checkCredentials: clientSecretFrom,
+      issue: (clientSecret, deadline) => requestToken(resolved, deadline, clientSecret),
+      issued: (token) => [
+        'cognito-token-provider: client token issued',
+        { source: source.kind, scopes: token.tokens.scopes, expiresAt: token.tokens.expiresAt },
+      ],
+      // Tokens of the token endpoint and of GetClientToken (per Region) are kept apart.
+      fleet: clientTokenSharing(
+        source.kind === 'token-endpoint' ? source.url.href : `GetClientToken ${region ?? ''}`,
+        scopes,
+        resolved.refreshAheadSeconds,
+      ),
+    });
   }
 
   async getAccessToken(): Promise<string> {
-    return (this.#cache.fresh() ?? (await this.#cache.load())).accessToken;
+    return (this.#kernel.fresh() ?? (await this.#kernel.load())).accessToken;
   }
 
   async getTokens(): Promise<ClientTokens> {
-    return (this.#cache.fresh() ?? (await this.#cache.load())).tokens;
+    return (this.#kernel.fresh() ?? (await this.#kernel.load())).tokens;
   }
 
   async refresh(): Promise<ClientTokens> {
-    return (await this.#cache.load({ force: true })).tokens;
+    return (await this.#kernel.refresh()).tokens;
   }
 
   invalidate(): void {
-    this.#cache.clear();
+    this.#kernel.invalidate();
   }
-}
-
-/**
- * One token request, inside one `timeoutMs` budget, the secret's loading included. With a shared cache, the
- * fleet's entry is read first, and only one instance at a time asks Cognito (which bills every request).
- */
-function obtainClientToken(
-  options: ResolvedClientTokenOptions,
-  shared: SharedClientTokens | undefined,
-  current: CachedClientToken | undefined,
-  refused: boolean,
-): Promise<CachedClientToken> {
-  const { common, secret } = options;
-  return withDeadline(common.timeoutMs, async (deadline) => {
-    const fromCognito = async () => {
-      const start = Date.now();
-      const { result } = await withCredentialsReload(
-        secret.isSource,
-        (forceRefresh) => loadClientSecret(secret.load, deadline, forceRefresh),
-        (clientSecret) => requestToken(options, deadline, clientSecret),
-        common.logger,
-      );
-      logEvent(common.logger, 'cognito-token-provider: client token issued', {
-        source: options.source.kind,
-        scopes: result.tokens.scopes,
-        expiresAt: result.tokens.expiresAt,
-        durationMs: Date.now() - start,
-      });
-      return result;
-    };
-    if (shared === undefined) return fromCognito();
-    const clientSecret = await loadClientSecret(secret.load, deadline, false);
-    return shared.obtain(clientSecret, current, refused, deadline, fromCognito);
-  });
 }
 
 async function requestToken(
@@ -144,33 +113,26 @@ async function requestToken(
   deadline: Deadline,
   clientSecret: string,
 ): Promise<CachedClientToken> {
-  const { common, scopes, source } = options;
-  const { clientId, logger } = common;
+  const { scopes, source, clientId, logger, retryPolicy, clientMetadata, refreshAheadSeconds } = options;
   const operation = source.kind === 'get-client-token' ? 'GetClientToken' : 'The OAuth2 token endpoint';
   let grant: ClientTokenGrant;
   try {
     grant =
       source.kind === 'get-client-token'
         ? await getClientToken(
-            {
-              client: source.client,
-              clientId,
-              deadline,
-              retryPolicy: common.retryPolicy,
-              logger,
-            },
+            { client: source.client, clientId, deadline, retryPolicy, logger },
             clientSecret,
             scopes,
-            common.clientMetadata,
+            clientMetadata,
           )
-        : await withRetries({ deadline, policy: common.retryPolicy, logger, operation }, (signal) =>
+        : await withRetries({ deadline, policy: retryPolicy, logger, operation }, (signal) =>
             requestClientCredentialsGrant(
-              { url: source.url, clientId, clientSecret, scopes, clientMetadata: common.clientMetadata },
+              { url: source.url, clientId, clientSecret, scopes, clientMetadata },
               signal,
             ).then((answer) => checkGrantAlive(answer, operation)),
           );
   } catch (error) {
     throw clientTokenFailure(error, operation, [clientSecret]);
   }
-  return cachedClientToken(grant, scopes, common.refreshAheadSeconds, operation);
+  return cachedClientToken(grant, scopes, refreshAheadSeconds, operation);
 }

@@ -2,12 +2,12 @@ import type {
   CognitoIdentityProviderClient,
   CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { regionOfUserPoolId } from './aws/user-pool-id.js';
-import type { TokenProviderLogger } from './core/logger.js';
-import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from './core/retry.js';
-import { configurationError } from './errors.js';
-import { FLEET_PROTOCOL } from './fleet/protocol-key.js';
-import type { SharedTokenStore } from './fleet/share-token-store.js';
+import { isJsonObject } from '../core/json-object.js';
+import type { TokenProviderLogger } from '../core/logger.js';
+import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from '../core/retry.js';
+import { regionOfUserPoolId } from '../core/user-pool-id.js';
+import { configurationError } from '../errors.js';
+import type { SharedTokenStore } from '../fleet/share-token-store.js';
 
 /**
  * Settings shared by every provider in the package. The Region goes with the client choice
@@ -161,7 +161,9 @@ export function resolveCommonOptions(
   check(
     'sharedCache',
     sharedCache === undefined ||
-      (typeof sharedCache === 'object' && sharedCache !== null && FLEET_PROTOCOL in sharedCache),
+      (typeof sharedCache === 'object' &&
+        sharedCache !== null &&
+        typeof (sharedCache as Partial<SharedTokenStore>).shareValues === 'function'),
     'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)',
   );
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
@@ -191,12 +193,9 @@ export function resolveCommonOptions(
 /** A frozen copy: Cognito takes string values only, and a later change to the caller's object must not leak in. */
 function resolveClientMetadata(metadata: unknown): Readonly<Record<string, string>> | undefined {
   if (metadata === undefined) return undefined;
-  const entries =
-    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)
-      ? Object.entries(metadata)
-      : undefined;
+  const entries = isJsonObject(metadata) ? Object.entries(metadata) : undefined;
   if (entries === undefined || !entries.every(([, value]) => typeof value === 'string')) {
     throw configurationError('clientMetadata', 'must be an object whose values are strings');
   }
-  return Object.freeze(Object.fromEntries(entries));
+  return Object.freeze(Object.fromEntries(entries as [string, string][]));
 }

@@ -1,6 +1,7 @@
+import { parseJsonObject } from '../core/json-object.js';
 import { redact, sanitize } from '../core/redaction.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
-import type { ClientTokenGrant } from './client-token-grant.js';
+import type { ClientTokenGrant } from './grant.js';
 
 /**
  * A non-2xx answer of the token endpoint, shaped like an AWS SDK service error so the shared retry loop and
@@ -191,17 +192,6 @@ function tokensIn(json: Record<string, unknown> | undefined): string[] {
     const value = json?.[field];
     return typeof value === 'string' ? [value] : [];
   });
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 // Some servers send expires_in as a string; RFC 6749 says a number.

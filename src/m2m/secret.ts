@@ -1,12 +1,11 @@
-import type { Deadline } from '../core/deadline.js';
-import { type CredentialsLoader, type CredentialsSource, callCredentialsSource } from '../credentials/credentials.js';
+import type { CognitoCredentials, CredentialsLoader, CredentialsSource } from '../credentials/credentials.js';
 import { CognitoTokenError, configurationError } from '../errors.js';
 
 /**
  * Validates the `clientSecret` and `credentials` options at construction: exactly one of them. The result says
  * where a client token provider gets the app client's secret: a fixed value, or a source read per request.
  */
-export function toClientSecretSource(clientSecret: unknown, credentials: unknown): CredentialsLoader {
+export function clientSecretLoaderOf(clientSecret: unknown, credentials: unknown): CredentialsLoader {
   if (clientSecret !== undefined && credentials !== undefined) {
     throw configurationError('clientSecret', 'and "credentials" are mutually exclusive: give one of them');
   }
@@ -29,13 +28,8 @@ export function toClientSecretSource(clientSecret: unknown, credentials: unknown
   return { load: () => Promise.resolve(fixed), isSource: false };
 }
 
-/** Reads the secret inside the operation's time budget. Every failure is `ERR_CREDENTIALS`, quoting no value. */
-export async function loadClientSecret(
-  load: CredentialsSource,
-  deadline: Deadline,
-  forceRefresh: boolean,
-): Promise<string> {
-  const { clientSecret } = await callCredentialsSource(load, deadline, forceRefresh);
+/** The client secret in what a source returned. Every problem is `ERR_CREDENTIALS`, quoting no value. */
+export function clientSecretFrom({ clientSecret }: CognitoCredentials): string {
   if (typeof clientSecret !== 'string' || clientSecret === '') {
     throw new CognitoTokenError(
       'ERR_CREDENTIALS',

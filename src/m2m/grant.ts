@@ -1,9 +1,10 @@
 import type { ExpiringValue } from '../core/expiring-cache.js';
 import { unusableAnswer } from '../core/failure.js';
 import { readableClaims } from '../core/jwt-claims.js';
-import { expiredOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { deadOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
 import { CognitoTokenError } from '../errors.js';
-import { ClientTokens } from './client-tokens.js';
+import type { FleetRecipe } from '../provider/fleet-sharing.js';
+import { ClientTokens } from './tokens.js';
 
 /** What either way of asking for a client token (GetClientToken or the OAuth2 endpoint) answered. */
 export interface ClientTokenGrant {
@@ -28,9 +29,8 @@ export interface CachedClientToken extends ExpiringValue {
  */
 export function checkGrantAlive(grant: ClientTokenGrant, answeredBy: string): ClientTokenGrant {
   const claims = readableClaims(grant.accessToken);
-  if (expiredOnArrival(Date.now(), grant.expiresIn, [claims])) {
-    throw unusableAnswer(`${answeredBy} returned an access token that had already expired`);
-  }
+  const dead = deadOnArrival(answeredBy, 'an access token', Date.now(), grant.expiresIn, [claims]);
+  if (dead !== undefined) throw unusableAnswer(dead);
   return grant;
 }
 
@@ -57,9 +57,8 @@ export function cachedClientToken(
       `${answeredBy} returned an access token with neither a lifetime (expires_in) nor an exp claim`,
     );
   }
-  if (expiredOnArrival(now, grant.expiresIn, [claims])) {
-    throw new CognitoTokenError('ERR_UNAVAILABLE', `${answeredBy} returned an access token that had already expired`);
-  }
+  const dead = deadOnArrival(answeredBy, 'an access token', now, grant.expiresIn, [claims]);
+  if (dead !== undefined) throw new CognitoTokenError('ERR_UNAVAILABLE', dead);
   const scopes = splitScopes(grant.scope) ?? splitScopes(claims?.scope) ?? requestedScopes;
   const tokenType = typeof grant.tokenType === 'string' && grant.tokenType !== '' ? grant.tokenType : 'Bearer';
   return {
@@ -74,4 +73,42 @@ function splitScopes(scope: unknown): string[] | undefined {
   if (typeof scope !== 'string') return undefined;
   const scopes = scope.split(/\s+/).filter((name) => name !== '');
   return scopes.length === 0 ? undefined : scopes;
+}
+
+/**
+ * How client tokens are shared by a fleet, where it saves money: Cognito bills every token request. One entry
+ * per app client, token source and scopes, holding the access token, its expiry, scopes and type, sealed with
+ * a key derived from the client secret, so an instance with another secret cannot read it.
+ */
+export function clientTokenSharing(
+  pool: string,
+  scopes: readonly string[],
+  refreshAheadSeconds: number,
+): FleetRecipe<CachedClientToken, string> {
+  return {
+    identify: (clientSecret) => ({ pool, subject: { scopes }, secrets: { clientSecret } }),
+    encode: ({ accessToken, expiresAt, tokens }) => ({
+      accessToken,
+      expiresAt,
+      scopes: [...tokens.scopes],
+      tokenType: tokens.tokenType,
+    }),
+    decode: ({ accessToken, scopes: granted, tokenType }, expiresAt) => {
+      if (
+        typeof accessToken !== 'string' ||
+        typeof tokenType !== 'string' ||
+        !Array.isArray(granted) ||
+        !granted.every((scope) => typeof scope === 'string')
+      ) {
+        return undefined;
+      }
+      return {
+        accessToken,
+        expiresAt,
+        renewAt: renewalPoint(Date.now(), expiresAt, refreshAheadSeconds),
+        tokens: new ClientTokens(accessToken, new Date(expiresAt), granted, tokenType),
+      };
+    },
+    tokensOf: (token) => [token.accessToken],
+  };
 }

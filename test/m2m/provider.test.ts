@@ -8,15 +8,15 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { printedForms } from '../../harness/leak-scan.js';
-import { toCredentialsSource } from '../../src/credentials/credentials.js';
+import { credentialsLoaderOf } from '../../src/credentials/credentials.js';
 import {
   CognitoTokenError,
   type CredentialsSource,
   createAuthorizedFetch,
   createClientTokenProvider,
 } from '../../src/index.js';
-import { toClientSecretSource } from '../../src/m2m/client-secret.js';
-import { ClientTokens } from '../../src/m2m/client-tokens.js';
+import { clientSecretLoaderOf } from '../../src/m2m/secret.js';
+import { ClientTokens } from '../../src/m2m/tokens.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { internalError, notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { failureOf } from '../helpers/failure-of.js';
@@ -463,9 +463,9 @@ describe('credentials: a source of the client secret', () => {
 describe('options', () => {
   it("checks clientSecret/credentials into the same loader shape as the user provider's credentials", () => {
     // One shape, so withCredentialsReload treats a rotated client secret and a rotated password alike.
-    expectTypeOf(toClientSecretSource).returns.toEqualTypeOf<ReturnType<typeof toCredentialsSource>>();
-    expect(Object.keys(toClientSecretSource(clientSecret, undefined)).sort()).toEqual(
-      Object.keys(toCredentialsSource({ username: 'u', password: 'p' })).sort(),
+    expectTypeOf(clientSecretLoaderOf).returns.toEqualTypeOf<ReturnType<typeof credentialsLoaderOf>>();
+    expect(Object.keys(clientSecretLoaderOf(clientSecret, undefined)).sort()).toEqual(
+      Object.keys(credentialsLoaderOf({ username: 'u', password: 'p' })).sort(),
     );
   });
 
