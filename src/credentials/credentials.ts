@@ -10,6 +10,8 @@ import { CognitoTokenError, configurationError } from '../errors.js';
  * @example
  * ```ts
  * import type { CognitoCredentials } from 'cognito-token-provider';
+ * declare const password: string;
+ * declare const clientSecret: string;
  * const credentials: CognitoCredentials = { username: 'svc-orders', password, clientSecret };
  * ```
  */
@@ -33,6 +35,7 @@ export interface CognitoCredentials {
  * @example
  * ```ts
  * import { createTokenProvider, type UserCredentials } from 'cognito-token-provider';
+ * declare const clientId: string;
  * const credentials: UserCredentials = { username: 'svc-orders', password: process.env.PASSWORD! };
  * const tokens = createTokenProvider({ clientId, credentials });
  * ```
@@ -75,13 +78,13 @@ export interface CredentialsSourceOptions {
  *
  * @example
  * ```ts
- * import type { CredentialsSource } from 'cognito-token-provider';
+ * import type { CognitoCredentials, CredentialsSource } from 'cognito-token-provider';
  * const fromEnv: CredentialsSource = async () => ({
  *   username: process.env.COGNITO_USERNAME,
  *   password: process.env.COGNITO_PASSWORD,
  * });
  * const fromVault: CredentialsSource = async ({ signal } = {}) => {
- *   const response = await fetch('https://vault.internal/v1/cognito', { signal });
+ *   const response = await fetch('https://vault.internal/v1/cognito', { signal: signal ?? null });
  *   return (await response.json()) as CognitoCredentials;
  * };
  * ```
