@@ -3,7 +3,8 @@
  *
  * @example
  * ```ts
- * import { CognitoTokenError } from 'cognito-token-provider';
+ * import { CognitoTokenError, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * try {
  *   await tokens.getIdToken();
  * } catch (error) {
@@ -27,7 +28,8 @@ export type CognitoTokenErrorCode =
  *
  * @example
  * ```ts
- * import { CognitoTokenError } from 'cognito-token-provider';
+ * import { CognitoTokenError, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * try {
  *   await tokens.getIdToken();
  * } catch (error) {
@@ -93,7 +95,8 @@ export class CognitoTokenError extends Error {
  *
  * @example
  * ```ts
- * import { ChallengeRequiredError } from 'cognito-token-provider';
+ * import { ChallengeRequiredError, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * try {
  *   await tokens.getIdToken();
  * } catch (error) {

@@ -6,7 +6,8 @@ import { parseJsonObject } from './json-object.js';
  *
  * @example
  * ```ts
- * import { type CognitoJwtClaims, decodeJwtClaims } from 'cognito-token-provider';
+ * import { type CognitoJwtClaims, decodeJwtClaims, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * const claims: CognitoJwtClaims = decodeJwtClaims(await tokens.getIdToken());
  * console.log(claims['cognito:username'], new Date((claims.exp ?? 0) * 1000).toISOString());
  * ```
@@ -33,7 +34,8 @@ export interface CognitoJwtClaims {
  *
  * @example
  * ```ts
- * import { decodeJwtClaims } from 'cognito-token-provider';
+ * import { decodeJwtClaims, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * const { exp } = decodeJwtClaims(await tokens.getIdToken());
  * ```
  */

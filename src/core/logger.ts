@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * import { createTokenProvider, type TokenProviderLogger } from 'cognito-token-provider';
+ * import { createTokenProvider, type TokenProviderLogger, type UserCredentials } from 'cognito-token-provider';
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const logger: TokenProviderLogger = { debug: (message, details) => console.debug(message, details) };
  * const tokens = createTokenProvider({ clientId, credentials, logger });
  * ```

@@ -22,6 +22,8 @@ export function quotedFields(conjunction: 'and' | 'or'): string {
  * @example
  * ```ts
  * import type { CognitoCredentials } from 'cognito-token-provider';
+ * declare const password: string;
+ * declare const clientSecret: string;
  * const credentials: CognitoCredentials = { username: 'svc-orders', password, clientSecret };
  * ```
  */
@@ -45,6 +47,7 @@ export interface CognitoCredentials {
  * @example
  * ```ts
  * import { createTokenProvider, type UserCredentials } from 'cognito-token-provider';
+ * declare const clientId: string;
  * const credentials: UserCredentials = { username: 'svc-orders', password: process.env.PASSWORD! };
  * const tokens = createTokenProvider({ clientId, credentials });
  * ```
@@ -87,13 +90,13 @@ export interface CredentialsSourceOptions {
  *
  * @example
  * ```ts
- * import type { CredentialsSource } from 'cognito-token-provider';
+ * import type { CognitoCredentials, CredentialsSource } from 'cognito-token-provider';
  * const fromEnv: CredentialsSource = async () => ({
  *   username: process.env.COGNITO_USERNAME,
  *   password: process.env.COGNITO_PASSWORD,
  * });
  * const fromVault: CredentialsSource = async ({ signal } = {}) => {
- *   const response = await fetch('https://vault.internal/v1/cognito', { signal });
+ *   const response = await fetch('https://vault.internal/v1/cognito', { signal: signal ?? null });
  *   return (await response.json()) as CognitoCredentials;
  * };
  * ```

@@ -7,7 +7,8 @@ import { CognitoTokenError, configurationError } from '../errors.js';
  *
  * @example
  * ```ts
- * import { createAuthorizedFetch, type FetchFunction } from 'cognito-token-provider';
+ * import { createAuthorizedFetch, type FetchFunction, type TokenProvider } from 'cognito-token-provider';
+ * declare const tokens: TokenProvider;
  * const apiFetch: FetchFunction = createAuthorizedFetch(tokens);
  * const response = await apiFetch('https://api.example.com/orders');
  * ```
@@ -21,9 +22,11 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
  * @example
  * ```ts
  * import type { AccessTokenSource } from 'cognito-token-provider';
+ * declare function currentToken(): Promise<string>;
+ * declare function renewToken(): Promise<string>;
  * const source: AccessTokenSource = {
- *   getAccessToken: async () => cachedToken,
- *   refresh: async () => ({ accessToken: await renew() }),
+ *   getAccessToken: currentToken,
+ *   refresh: async () => ({ accessToken: await renewToken() }),
  * };
  * ```
  */
@@ -43,7 +46,9 @@ export interface AccessTokenSource {
  *
  * @example
  * ```ts
- * import { createTokenProvider, type IdTokenSource } from 'cognito-token-provider';
+ * import { createTokenProvider, type IdTokenSource, type UserCredentials } from 'cognito-token-provider';
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const source: IdTokenSource = createTokenProvider({ clientId, credentials });
  * ```
  */
@@ -64,6 +69,7 @@ export interface IdTokenSource extends AccessTokenSource {
  *
  * @example
  * ```ts
+ * import type { AuthorizedFetchOptions } from 'cognito-token-provider';
  * const options: AuthorizedFetchOptions = { token: 'access', scheme: 'Bearer' };
  * ```
  */
@@ -103,8 +109,10 @@ export interface AuthorizedFetchOptions {
  *
  * @example
  * ```ts
- * import { createAuthorizedFetch, createTokenProvider } from 'cognito-token-provider';
+ * import { createAuthorizedFetch, createTokenProvider, type UserCredentials } from 'cognito-token-provider';
  *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const tokens = createTokenProvider({ clientId, credentials });
  * const apiFetch = createAuthorizedFetch(tokens);
  *

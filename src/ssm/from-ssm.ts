@@ -37,21 +37,24 @@ interface CachedCredentials extends ExpiringValue {
  * - Every failure is a {@link CognitoTokenError} with code `ERR_CREDENTIALS`, naming the parameters and the AWS
  *   error, never a value; the SDK error is its `cause`. Throttling that outlasts the back-off is
  *   `ERR_CREDENTIALS` too, with the `ThrottlingException` as `cause`. Bad options throw `ERR_CONFIGURATION`
- *   here, at construction; in plain Node, a missing `@aws-sdk/client-ssm` throws `ERR_CONFIGURATION` at the first
- *   read.
+ *   here, at construction.
  * - The values live in a closure: logging or inspecting the source shows none of them.
  *
  * The caller needs `ssm:GetParameters` on the parameters, and `kms:Decrypt` on the key when the SecureStrings
- * are encrypted with a customer-managed KMS key. Plain Node loads `@aws-sdk/client-ssm` on the first read only;
- * bundlers import it statically, keeping only the bare client and GetParametersCommand.
+ * are encrypted with a customer-managed KMS key. `cognito-token-provider/ssm` imports `@aws-sdk/client-ssm`
+ * statically: without that package installed, importing this entry point fails with `ERR_MODULE_NOT_FOUND`
+ * (`MODULE_NOT_FOUND` from CommonJS), while the package root, which never imports it, keeps working. Bundlers keep
+ * only the bare client and GetParametersCommand.
  *
  * @example
  * ```ts
- * import { createTokenProvider, fromSsm } from 'cognito-token-provider';
+ * import { createTokenProvider } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
  *
+ * declare const clientId: string;
  * // One SecureString per value...
  * const tokens = createTokenProvider({
- *   clientId: process.env.CLIENT_ID!,
+ *   clientId,
  *   credentials: fromSsm({
  *     username: '/svc/orders/cognito/username',
  *     password: '/svc/orders/cognito/password',
@@ -61,7 +64,7 @@ interface CachedCredentials extends ExpiringValue {
  *
  * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}.
  * const sameTokens = createTokenProvider({
- *   clientId: process.env.CLIENT_ID!,
+ *   clientId,
  *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
  * });
  * ```

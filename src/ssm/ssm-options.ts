@@ -11,7 +11,7 @@ import { configurationError } from '../errors.js';
  *
  * @example
  * ```ts
- * import { fromSsm, type SsmNamedParameters } from 'cognito-token-provider';
+ * import { fromSsm, type SsmNamedParameters } from 'cognito-token-provider/ssm';
  * const names: SsmNamedParameters = {
  *   username: '/svc/orders/cognito/username',
  *   password: '/svc/orders/cognito/password',
@@ -40,7 +40,7 @@ export interface SsmNamedParameters {
  *
  * @example
  * ```ts
- * import { fromSsm, type SsmJsonParameter } from 'cognito-token-provider';
+ * import { fromSsm, type SsmJsonParameter } from 'cognito-token-provider/ssm';
  * const json: SsmJsonParameter = { parameter: '/svc/orders/cognito' };
  * const credentials = fromSsm(json);
  * ```
@@ -64,7 +64,7 @@ export interface SsmJsonParameter {
  *
  * @example
  * ```ts
- * import type { SsmClientChoice } from 'cognito-token-provider';
+ * import type { SsmClientChoice } from 'cognito-token-provider/ssm';
  * const choice: SsmClientChoice = { clientConfig: { region: 'eu-west-1' } };
  * ```
  */
@@ -87,7 +87,7 @@ export type SsmClientChoice =
  *
  * @example
  * ```ts
- * import { fromSsm, type FromSsmOptions } from 'cognito-token-provider';
+ * import { fromSsm, type FromSsmOptions } from 'cognito-token-provider/ssm';
  * const options: FromSsmOptions = { parameter: '/svc/orders/cognito', maxAgeSeconds: 600 };
  * const credentials = fromSsm(options);
  * ```
