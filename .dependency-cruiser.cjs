@@ -53,13 +53,13 @@ function layer(name, from, allowed, comment) {
 }
 
 /** A rule that a package is imported only from `owner` (and, types only, from `typesFrom`). */
-function packageOwner(name, packagePath, owner, comment, typesFrom = []) {
+function packageOwner(name, packagePath, owner, comment, typesFrom = [], alsoOwners = []) {
   const rules = [
     {
       name,
       severity: 'error',
       comment,
-      from: { path: '^src/', pathNot: [owner, ...typesFrom] },
+      from: { path: '^src/', pathNot: [owner, ...alsoOwners, ...typesFrom] },
       to: { path: packagePath },
     },
   ];
@@ -207,9 +207,10 @@ module.exports = {
       'cognito-sdk-only-in-aws',
       COGNITO_SDK,
       AWS,
-      'src/aws is the Cognito SDK boundary: only it imports @aws-sdk/client-cognito-identity-provider.',
-      // The options name the client and its config, and the flows read the SDK's answer shapes.
-      [PROVIDER, USER, M2M],
+      'src/aws is the Cognito SDK boundary: it sends every command. user/ and m2m/ build the commands they send (how to ask Cognito is theirs); nothing else imports the Cognito SDK.',
+      // The kernel's options name the client and its config.
+      [PROVIDER],
+      [USER, M2M],
     ),
     ...packageOwner(
       'ssm-sdk-only-in-ssm',

@@ -1,6 +1,9 @@
-import type { SSMClientConfig } from '@aws-sdk/client-ssm';
 import { type CognitoCredentials, CognitoTokenError, type CredentialsSource } from '../index.js';
+import type { SsmClientChoice } from '../ssm/index.js';
 import type { CliConfig } from './args.js';
+
+/** The SSM client settings the CLI hands to fromSsm (a type from the public `/ssm` entry point). */
+export type SsmClientConfig = NonNullable<SsmClientChoice['clientConfig']>;
 
 /** The secrets the command read itself, from stdin or the environment, before any request. */
 export interface CliSecrets {
@@ -18,7 +21,7 @@ export interface CliSecrets {
 export function cliCredentials(
   config: CliConfig,
   secrets: CliSecrets,
-  ssmClientConfig: SSMClientConfig,
+  ssmClientConfig: SsmClientConfig,
   onLoaded: (values: readonly (string | undefined)[]) => void,
 ): CredentialsSource {
   const { credentials, clientSecret } = config;

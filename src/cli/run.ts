@@ -1,9 +1,8 @@
-import type { SSMClientConfig } from '@aws-sdk/client-ssm';
 import { describeCause } from '../core/redaction.js';
 import { regionOfUserPoolId } from '../core/user-pool-id.js';
 import { CognitoTokenError, createTokenProvider } from '../index.js';
 import { type CliConfig, type CliEnv, parseCliArgs } from './args.js';
-import { type CliSecrets, cliCredentials } from './credentials.js';
+import { type CliSecrets, cliCredentials, type SsmClientConfig } from './credentials.js';
 import { classifyCliError } from './exit-codes.js';
 import { CLI_HELP } from './help.js';
 import { formatError, formatTokens } from './output.js';
@@ -106,7 +105,7 @@ async function readSecrets(config: CliConfig, io: CliIo, secrets: (string | unde
 }
 
 /** SSM is read where the SDK would read it (AWS_REGION), falling back on the user pool's Region. */
-function ssmClientConfig(config: CliConfig, env: CliEnv): SSMClientConfig {
+function ssmClientConfig(config: CliConfig, env: CliEnv): SsmClientConfig {
   const region =
     env.AWS_REGION ||
     config.region ||

@@ -20,7 +20,9 @@ import { tokenEndpointUrl } from './token-endpoint.js';
  *
  * @example
  * ```ts
- * import { type ClientSecretChoice, fromSsm } from 'cognito-token-provider';
+ * import type { ClientSecretChoice } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
+ *
  * const fixed: ClientSecretChoice = { clientSecret: process.env.M2M_CLIENT_SECRET! };
  * // Read per token request, and re-read once after Cognito rejects it, so a rotated secret needs no restart.
  * const rotated: ClientSecretChoice = { credentials: fromSsm({ clientSecret: '/svc/m2m/secret' }) };
@@ -96,6 +98,9 @@ export type ClientTokenSourceChoice =
  *
  * @example
  * ```ts
+ * import type { ClientTokenProviderOptions } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
+ *
  * const options: ClientTokenProviderOptions = {
  *   clientId: '1example23456789',
  *   credentials: fromSsm({ clientSecret: '/svc/m2m/secret' }),

@@ -22,8 +22,14 @@ import type { ClientTokens } from './tokens.js';
  *
  * @example
  * ```ts
+ * import { type ClientTokenProvider, createClientTokenProvider } from 'cognito-token-provider';
+ *
+ * declare const clientId: string;
+ * declare const clientSecret: string;
  * const m2m: ClientTokenProvider = createClientTokenProvider({ clientId, clientSecret, scopes: ['orders/read'] });
- * const response = await fetch(url, { headers: { Authorization: `Bearer ${await m2m.getAccessToken()}` } });
+ * const response = await fetch('https://api.example.com/orders', {
+ *   headers: { Authorization: `Bearer ${await m2m.getAccessToken()}` },
+ * });
  * ```
  */
 export interface ClientTokenProvider {
@@ -49,7 +55,8 @@ export interface ClientTokenProvider {
  *
  * @example
  * ```ts
- * import { createClientTokenProvider, fromSsm } from 'cognito-token-provider';
+ * import { createClientTokenProvider } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
  *
  * const m2m = createClientTokenProvider({
  *   clientId: process.env.M2M_CLIENT_ID!,

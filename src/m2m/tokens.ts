@@ -10,6 +10,9 @@
  *
  * @example
  * ```ts
+ * import type { ClientTokenProvider } from 'cognito-token-provider';
+ *
+ * declare const m2m: ClientTokenProvider;
  * const { accessToken, expiresAt, scopes } = await m2m.getTokens();
  * console.log(`token for ${scopes.join(' ')} until ${expiresAt.toISOString()}`);
  * ```

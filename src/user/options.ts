@@ -28,7 +28,10 @@ import {
  *
  * @example
  * ```ts
- * import { createTokenProvider, type RefreshMode } from 'cognito-token-provider';
+ * import { createTokenProvider, type RefreshMode, type UserCredentials } from 'cognito-token-provider';
+ *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * // The app client rotates refresh tokens, so skip the REFRESH_TOKEN_AUTH attempt that 'auto' makes first.
  * const refresh: RefreshMode = 'get-tokens-from-refresh-token';
  * const tokens = createTokenProvider({ clientId, credentials, refresh });
@@ -61,7 +64,10 @@ export const REFRESH_MODES = ['auto', 'refresh-token-auth', 'get-tokens-from-ref
  *
  * @example
  * ```ts
- * import { createTokenProvider, type SignInFlow } from 'cognito-token-provider';
+ * import { createTokenProvider, type SignInFlow, type UserCredentials } from 'cognito-token-provider';
+ *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const flow: SignInFlow = 'user-srp';
  * const tokens = createTokenProvider({ clientId, userPoolId: 'eu-west-1_AbC123', credentials, flow });
  * ```
@@ -84,6 +90,9 @@ export const SIGN_IN_FLOWS = ['user-password', 'user-srp', 'user-auth', 'admin-u
  *
  * @example
  * ```ts
+ * import type { TokenProviderOptions } from 'cognito-token-provider';
+ * import { fromSsm } from 'cognito-token-provider/ssm';
+ *
  * const options: TokenProviderOptions = {
  *   clientId: '4rtbp1kcm0example',
  *   userPoolId: 'eu-west-1_AbC123',

@@ -13,8 +13,14 @@ import type { CognitoTokens } from './tokens.js';
  *
  * @example
  * ```ts
+ * import { createTokenProvider, type TokenProvider, type UserCredentials } from 'cognito-token-provider';
+ *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const tokens: TokenProvider = createTokenProvider({ clientId, credentials });
- * const response = await fetch(url, { headers: { Authorization: await tokens.getIdToken() } });
+ * const response = await fetch('https://api.example.com/orders', {
+ *   headers: { Authorization: await tokens.getIdToken() },
+ * });
  * ```
  */
 export interface TokenProvider {

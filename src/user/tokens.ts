@@ -10,6 +10,9 @@
  *
  * @example
  * ```ts
+ * import type { TokenProvider } from 'cognito-token-provider';
+ *
+ * declare const tokens: TokenProvider;
  * const { idToken, accessToken, expiresAt, username } = await tokens.getTokens();
  * console.log(`signed in as ${username} until ${expiresAt.toISOString()}`);
  * ```
