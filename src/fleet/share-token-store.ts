@@ -29,9 +29,22 @@ export interface ValueSharing<T> {
   /** The app client ID. */
   readonly clientId: string;
   /** Whose value it is: one user's, or an app client's for a set of scopes. */
-  readonly subject: { readonly username: string } | { readonly scopes: readonly string[] };
+  readonly subject:
+    | {
+        /** The user's name, as the provider signs in with it. */
+        readonly username: string;
+      }
+    | {
+        /** The scopes an M2M token was asked for. */
+        readonly scopes: readonly string[];
+      };
   /** The secrets every instance of the fleet holds: a user's password, and the app client's secret if any. */
-  readonly secrets: { readonly password?: string | undefined; readonly clientSecret?: string | undefined };
+  readonly secrets: {
+    /** The user's password; absent for M2M tokens. */
+    readonly password?: string | undefined;
+    /** The app client's secret, when it has one. */
+    readonly clientSecret?: string | undefined;
+  };
   /** The fields of `value` to share: only what a token call returns, never a refresh token or a secret. */
   encode(value: T): Record<string, unknown>;
   /** The value back from its fields, or `undefined` if they do not make one. */

@@ -5,6 +5,7 @@ import type { TokenStore } from './token-store.js';
 
 /** Where the shared cache says it gave up on the store: names and timings only, never values. */
 export interface SharedCacheLogger {
+  /** One event: what the cache did, with names and timings as details. */
   debug(message: string, details?: Record<string, unknown>): void;
 }
 
