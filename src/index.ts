@@ -48,4 +48,4 @@ export {
 } from './user/options.js';
 export { createTokenProvider, type TokenProvider } from './user/provider.js';
 export { computeSecretHash } from './user/secret-hash.js';
-export type { CognitoTokens } from './user/tokens.js';
+export type { CognitoTokens } from './user/session.js';

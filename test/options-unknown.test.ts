@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { RETRY_POLICY_OPTION } from '../src/core/deadline.js';
 import { closestName } from '../src/core/known-options.js';
-import { RETRY_POLICY_OPTION } from '../src/core/retry.js';
 import { dynamoDbTokenStore } from '../src/dynamodb/index.js';
 import {
   createAuthorizedFetch,

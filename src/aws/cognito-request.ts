@@ -1,11 +1,13 @@
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  CognitoIdentityProviderClient,
+  type CognitoIdentityProviderClientConfig,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { Deadline } from '../core/deadline.js';
+import { type RetryPolicy, withRetries } from '../core/deadline.js';
 import { read, unusableAnswer } from '../core/failure.js';
-import { readableClaims } from '../core/jwt-claims.js';
+import { deadOnArrival, readableClaims } from '../core/jwt-claims.js';
 import type { TokenProviderLogger } from '../core/logger.js';
 import { sanitize, sanitizeExhausted } from '../core/redaction.js';
-import { type RetryPolicy, withRetries } from '../core/retry.js';
-import { deadOnArrival } from '../core/token-expiry.js';
 import { CognitoTokenError } from '../errors.js';
 
 /** What every Cognito call of one token operation shares. */
@@ -97,4 +99,28 @@ function recordHost(command: unknown, seen: (host: string) => void): void {
     },
     { step: 'build', name: 'cognitoTokenProviderHost', override: true },
   );
+}
+
+/**
+ * Returns a getter for the SDK client that builds it on first use, not at construction: creating a client
+ * resolves its configuration, and a provider made at module scope should add nothing to a Lambda cold start
+ * until it is actually asked for a token.
+ */
+export function lazyCognitoClient(
+  client: CognitoIdentityProviderClient | undefined,
+  clientConfig: CognitoIdentityProviderClientConfig | undefined,
+  region: string | undefined,
+): () => CognitoIdentityProviderClient {
+  if (client !== undefined) return () => client;
+  let created: CognitoIdentityProviderClient | undefined;
+  return () => {
+    created ??= new CognitoIdentityProviderClient({
+      // The provider runs its own back-off, tuned to Cognito's per-second quotas and bounded by timeoutMs;
+      // SDK retries underneath would multiply the attempts. An explicit clientConfig.maxAttempts still wins.
+      maxAttempts: 1,
+      ...(region === undefined ? {} : { region }),
+      ...clientConfig,
+    });
+    return created;
+  };
 }

@@ -1,7 +1,6 @@
 import type { ExpiringValue } from '../core/expiring-cache.js';
 import { unusableAnswer } from '../core/failure.js';
-import { readableClaims } from '../core/jwt-claims.js';
-import { deadOnArrival, expiryOf, renewalPoint } from '../core/token-expiry.js';
+import { deadOnArrival, expiryOf, readableClaims, renewalPoint } from '../core/jwt-claims.js';
 import { CognitoTokenError } from '../errors.js';
 import type { FleetRecipe } from '../provider/fleet-sharing.js';
 import { ClientTokens } from './tokens.js';

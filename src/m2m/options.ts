@@ -1,5 +1,5 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { lazyCognitoClient } from '../aws/cognito-client.js';
+import { lazyCognitoClient } from '../aws/cognito-request.js';
 import { getClientTokenCommand } from '../aws/optional-commands.js';
 import { rejectUnknownOptions } from '../core/known-options.js';
 import type { CredentialsSource } from '../credentials/credentials.js';

@@ -1,5 +1,5 @@
 import type { Deadline } from '../core/deadline.js';
-import { withRetries } from '../core/retry.js';
+import { withRetries } from '../core/deadline.js';
 import { ProviderKernel } from '../provider/token-kernel.js';
 import { clientTokenFailure } from './failure.js';
 import { getClientToken } from './get-client-token.js';

@@ -2,9 +2,9 @@ import type {
   CognitoIdentityProviderClient,
   CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from '../core/deadline.js';
 import { isJsonObject } from '../core/json-object.js';
 import type { TokenProviderLogger } from '../core/logger.js';
-import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from '../core/retry.js';
 import { regionOfUserPoolId } from '../core/user-pool-id.js';
 import { configurationError } from '../errors.js';
 import type { SharedTokenStore } from '../fleet/share-token-store.js';

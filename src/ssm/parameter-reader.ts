@@ -7,10 +7,9 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
-import { withDeadline } from '../core/deadline.js';
+import { DEFAULT_RETRY_POLICY, withDeadline, withRetries } from '../core/deadline.js';
 import { read, unusableAnswer } from '../core/failure.js';
 import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
-import { DEFAULT_RETRY_POLICY, withRetries } from '../core/retry.js';
 import { CognitoTokenError } from '../errors.js';
 
 /**

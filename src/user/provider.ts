@@ -3,9 +3,9 @@ import { type UserCredentials, userCredentialsFrom } from '../credentials/creden
 import { ProviderKernel } from '../provider/token-kernel.js';
 import { resolveUserOptions, type TokenProviderOptions } from './options.js';
 import { Renewer } from './renewal.js';
+import type { CognitoTokens } from './session.js';
 import { type Session, sessionFromResult, sessionSharing } from './session.js';
 import { SignIn, type UserRequestContext } from './sign-in.js';
-import type { CognitoTokens } from './tokens.js';
 
 /**
  * Cognito User Pool tokens for one user, cached and renewed ahead of expiry. Create one per user at module

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatError, formatTokens } from '../../src/cli/output.js';
-import { CognitoTokens } from '../../src/user/tokens.js';
+import { CognitoTokens } from '../../src/user/session.js';
 
 const tokens = new CognitoTokens('id.jwt.token', 'access.jwt.token', new Date('2026-11-26T10:00:00Z'), 'f3a1-uuid');
 

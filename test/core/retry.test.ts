@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Deadline } from '../../src/core/deadline.js';
-import { backoffMs, DEFAULT_RETRY_POLICY, withRetries } from '../../src/core/retry.js';
+import { backoffMs, DEFAULT_RETRY_POLICY, Deadline, withRetries } from '../../src/core/deadline.js';
 import { CognitoTokenError } from '../../src/index.js';
 
 const transient = () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });

@@ -2,7 +2,7 @@
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, vi } from 'vitest';
-import { RETRY_POLICY_OPTION, type RetryPolicy } from '../../src/core/retry.js';
+import { RETRY_POLICY_OPTION, type RetryPolicy } from '../../src/core/deadline.js';
 import {
   type ClientTokenProvider,
   type ClientTokenProviderOptions,

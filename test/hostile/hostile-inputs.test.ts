@@ -4,8 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { withDeadline } from '../../src/core/deadline.js';
 import { classifyFailure, describeFailure } from '../../src/core/failure.js';
+import { expiredOnArrival, expiryOf, MAX_TOKEN_LIFETIME_MS } from '../../src/core/jwt-claims.js';
 import { redact, SanitizedError, sanitize } from '../../src/core/redaction.js';
-import { expiredOnArrival, expiryOf, MAX_TOKEN_LIFETIME_MS } from '../../src/core/token-expiry.js';
 import { callCredentialsSource } from '../../src/credentials/credentials.js';
 import {
   CognitoTokenError,

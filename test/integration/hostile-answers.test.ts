@@ -16,7 +16,7 @@ import {
 } from '../../harness/hostile-endpoint.js';
 import { findLeaks, printedForms } from '../../harness/leak-scan.js';
 import { runCli } from '../../src/cli/run.js';
-import { RETRY_POLICY_OPTION, type RetryPolicy } from '../../src/core/retry.js';
+import { RETRY_POLICY_OPTION, type RetryPolicy } from '../../src/core/deadline.js';
 import {
   type ClientTokenProviderOptions,
   CognitoTokenError,

@@ -2,8 +2,7 @@ import { CognitoIdentityProviderClient, GetClientTokenCommand } from '@aws-sdk/c
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CognitoRequestContext } from '../../src/aws/cognito-request.js';
-import { withDeadline } from '../../src/core/deadline.js';
-import { DEFAULT_RETRY_POLICY } from '../../src/core/retry.js';
+import { DEFAULT_RETRY_POLICY, withDeadline } from '../../src/core/deadline.js';
 import { getClientToken } from '../../src/m2m/get-client-token.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expiryOf, renewalPoint } from '../../src/core/token-expiry.js';
+import { expiryOf, renewalPoint } from '../../src/core/jwt-claims.js';
 
 const now = 1_800_000_000_000;
 
