@@ -23,12 +23,15 @@ export {
   type IdTokenSource,
 } from './fetch/authorized-fetch.js';
 export {
+  type ShareContext,
   type SharedTokenStore,
+  type SharedValue,
   type SharedValues,
+  type SharingIdentity,
   shareTokenStore,
   type ValueSharing,
 } from './fleet/share-token-store.js';
-export type { ObtainContext, SharedCacheLogger } from './fleet/shared-token-cache.js';
+export type { SharedCacheLogger } from './fleet/shared-token-cache.js';
 export type { TokenStore } from './fleet/token-store.js';
 export type {
   ClientSecretChoice,

@@ -1,33 +1,34 @@
+import { readableClaims } from '../core/jwt-claims.js';
 import { deriveClientSealingKey, deriveUserSealingKey, storeKeyOf } from './entry-sealing.js';
-import { type ObtainContext, type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
+import { type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
 import type { TokenStore } from './token-store.js';
 
+/** What the fleet's cache values must carry: when each dies, and when to start replacing it. */
+export interface SharedValue {
+  /** Epoch milliseconds after which the value must not be used. */
+  readonly expiresAt: number;
+  /** Epoch milliseconds from which a provider renews it. */
+  readonly renewAt: number;
+}
+
 /**
- * What a provider shares of one kind of value through a fleet's store, and whose it is: the entry's name
- * (pool, app client, and a user or a set of scopes) and the secrets its instances hold, from which the key that
- * seals the entry is derived.
+ * Whose entry a value is: its name (pool, app client, and a user or a set of scopes) and the secrets its
+ * instances hold, from which the key that seals the entry is derived.
  *
  * @example
  * ```ts
- * import type { ValueSharing } from 'cognito-token-provider';
+ * import type { SharingIdentity } from 'cognito-token-provider';
  *
- * const sharing: ValueSharing<{ token: string; expiresAt: number }> = {
+ * const user: SharingIdentity = {
  *   pool: 'eu-west-1_AbC123',
- *   clientId: 'example-client-id',
  *   subject: { username: 'svc-orders' },
  *   secrets: { password: 'example-password' },
- *   encode: ({ token, expiresAt }) => ({ token, expiresAt }),
- *   decode: ({ token, expiresAt }) =>
- *     typeof token === 'string' && typeof expiresAt === 'number' ? { token, expiresAt } : undefined,
- *   expiresAtOf: (value) => value.expiresAt,
  * };
  * ```
  */
-export interface ValueSharing<T> {
+export interface SharingIdentity {
   /** The user pool ID, or for M2M tokens where they come from (a token endpoint's URL, or a Region). */
   readonly pool: string;
-  /** The app client ID. */
-  readonly clientId: string;
   /** Whose value it is: one user's, or an app client's for a set of scopes. */
   readonly subject:
     | {
@@ -45,12 +46,45 @@ export interface ValueSharing<T> {
     /** The app client's secret, when it has one. */
     readonly clientSecret?: string | undefined;
   };
+}
+
+/**
+ * What a provider shares of one kind of value through a fleet's store. `C` is the credentials a value is made
+ * with: they name and seal its entry.
+ *
+ * @example
+ * ```ts
+ * import type { ValueSharing } from 'cognito-token-provider';
+ *
+ * interface Held {
+ *   readonly token: string;
+ *   readonly expiresAt: number;
+ *   readonly renewAt: number;
+ * }
+ * const sharing: ValueSharing<Held, { username: string; password: string }> = {
+ *   clientId: 'example-client-id',
+ *   identify: ({ username, password }) => ({ pool: 'eu-west-1_AbC123', subject: { username }, secrets: { password } }),
+ *   encode: ({ token, expiresAt }) => ({ token, expiresAt }),
+ *   decode: ({ token }, expiresAt) =>
+ *     typeof token === 'string' ? { token, expiresAt, renewAt: expiresAt - 300_000 } : undefined,
+ *   tokensOf: (value) => [value.token],
+ * };
+ * ```
+ */
+export interface ValueSharing<T extends SharedValue, C> {
+  /** The app client ID. */
+  readonly clientId: string;
+  /** Whose entry a value made with `credentials` is, and the secrets that seal it. */
+  identify(credentials: C): SharingIdentity;
   /** The fields of `value` to share: only what a token call returns, never a refresh token or a secret. */
   encode(value: T): Record<string, unknown>;
-  /** The value back from its fields, or `undefined` if they do not make one. */
-  decode(fields: Record<string, unknown>): T | undefined;
-  /** Epoch milliseconds at which `value` expires; the store drops the entry then. */
-  expiresAtOf(value: T): number;
+  /**
+   * The value back from its fields, expiring at `expiresAt` (the writer's figure, capped by the tokens' own
+   * `exp`), or `undefined` if the fields do not make one.
+   */
+  decode(fields: Record<string, unknown>, expiresAt: number, credentials: C): T | undefined;
+  /** The JWTs in `value`, whose `exp` claims bound how long any instance serves it, whatever clock wrote it. */
+  tokensOf(value: T): readonly string[];
   /** Where the shared cache says it gave up on the store. */
   readonly logger?: SharedCacheLogger | undefined;
 }
@@ -62,21 +96,62 @@ export interface ValueSharing<T> {
  * ```ts
  * import type { SharedValues } from 'cognito-token-provider';
  *
- * declare const shared: SharedValues<{ token: string; expiresAt: number }>;
- * const value = await shared.obtain(async () => ({ token: 'fetched', expiresAt: Date.now() + 3_600_000 }), {
+ * type Held = { token: string; expiresAt: number; renewAt: number };
+ * declare const shared: SharedValues<Held, { username: string; password: string }>;
+ * const fetchNew = async (): Promise<Held> => ({ token: 't', expiresAt: Date.now() + 3_600_000, renewAt: Date.now() + 3_300_000 });
+ * const value = await shared.obtain({ username: 'svc-orders', password: 'example-password' }, fetchNew, {
  *   signal: AbortSignal.timeout(5_000),
  *   deadlineAt: Date.now() + 5_000,
- *   minValidUntil: Date.now() + 60_000,
+ *   current: undefined,
+ *   refused: false,
+ *   refreshAheadSeconds: 300,
  * });
  * ```
  */
-export interface SharedValues<T> {
+export interface SharedValues<T extends SharedValue, C> {
   /**
-   * A shared value that expires after `context.minValidUntil`, or `fetch`'s result, fetched under the fleet's
-   * lease and shared. Rejects only with `fetch`'s own errors: store trouble means `fetch()` directly.
+   * The fleet's value for `credentials` if it will do, else `fetch`'s, fetched under the fleet's lease and
+   * shared. Rejects only with `fetch`'s own errors: store trouble means `fetch()` directly.
    */
-  obtain(fetch: () => Promise<T>, context: ObtainContext<T>): Promise<T>;
+  obtain(credentials: C, fetch: () => Promise<T>, context: ShareContext<T>): Promise<T>;
 }
+
+/**
+ * One provider call's side of {@link SharedValues.obtain}.
+ *
+ * @example
+ * ```ts
+ * import type { ShareContext } from 'cognito-token-provider';
+ *
+ * const context: ShareContext<{ expiresAt: number; renewAt: number }> = {
+ *   signal: AbortSignal.timeout(5_000),
+ *   deadlineAt: Date.now() + 5_000,
+ *   current: undefined,
+ *   refused: false,
+ *   refreshAheadSeconds: 300,
+ * };
+ * ```
+ */
+export interface ShareContext<T extends SharedValue> {
+  /** Aborts when the caller's budget runs out. */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds at which the caller's budget runs out. */
+  readonly deadlineAt: number;
+  /**
+   * What the provider holds, when it is renewing ahead of expiry: only a newer shared value helps, and while
+   * another instance renews this one is served a little longer.
+   */
+  readonly current: T | undefined;
+  /** `current` was refused (`refresh()`): it is never served back. */
+  readonly refused: boolean;
+  /** The provider's renewal margin: a cold start takes a shared value only if it will not renew at once. */
+  readonly refreshAheadSeconds: number;
+}
+
+/** Once another instance is renewing, how long one serves what it holds before looking again. */
+const RECHECK_WHILE_ANOTHER_RENEWS_MS = 1_000;
+/** A shared entry must outlive this much, or the instance that reads it would renew again at once. */
+const MIN_SHARED_LIFETIME_MS = 60_000;
 
 /**
  * A {@link TokenStore} ready for the `sharedCache` option: `dynamoDbTokenStore()` and `redisTokenStore()`
@@ -100,7 +175,7 @@ export interface SharedTokenStore extends TokenStore {
    * Opens the fleet protocol over this store for one kind of value. The providers call it; the protocol comes
    * with the store, so a handler without a shared cache bundles none of it.
    */
-  shareValues<T>(sharing: ValueSharing<T>): SharedValues<T>;
+  shareValues<T extends SharedValue, C>(sharing: ValueSharing<T, C>): SharedValues<T, C>;
 }
 
 /**
@@ -143,10 +218,49 @@ export function isSharedTokenStore(value: unknown): value is SharedTokenStore {
   );
 }
 
-function shareValuesThrough<T>(store: TokenStore, sharing: ValueSharing<T>): SharedValues<T> {
-  const { pool, clientId, subject, secrets } = sharing;
-  const password = secrets.password;
-  const clientSecret = secrets.clientSecret;
+function shareValuesThrough<T extends SharedValue, C>(
+  store: TokenStore,
+  sharing: ValueSharing<T, C>,
+): SharedValues<T, C> {
+  // The entry of the identity last used: opened again when it changes (a password rotated in SSM), which also
+  // changes the key that seals it. Compared field by field: no digest of a password is kept.
+  let opened: { readonly identity: SharingIdentity; readonly cache: SharedTokenCache<T> } | undefined;
+  const cacheFor = (credentials: C) => {
+    const identity = sharing.identify(credentials);
+    if (opened !== undefined && sameIdentity(opened.identity, identity)) return opened.cache;
+    opened = { identity, cache: openEntry(store, sharing, identity, credentials) };
+    return opened.cache;
+  };
+  return {
+    async obtain(credentials, fetch, context) {
+      const { current, refused, refreshAheadSeconds } = context;
+      const now = Date.now();
+      const obtained = await cacheFor(credentials).obtain(fetch, {
+        signal: context.signal,
+        deadlineAt: context.deadlineAt,
+        // Renewing, only a value newer than the one held helps; starting cold, one that will not renew at once.
+        minValidUntil:
+          current === undefined
+            ? now + Math.min(refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
+            : current.expiresAt + 1,
+        ...(current === undefined || refused ? {} : { current }),
+      });
+      return obtained === current
+        ? { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) }
+        : obtained;
+    },
+  };
+}
+
+function openEntry<T extends SharedValue, C>(
+  store: TokenStore,
+  sharing: ValueSharing<T, C>,
+  { pool, subject, secrets }: SharingIdentity,
+  credentials: C,
+): SharedTokenCache<T> {
+  const { clientId } = sharing;
+  const { password, clientSecret } = secrets;
+  const expiresAtOf = (value: T) => cappedByClaims(value.expiresAt, sharing.tokensOf(value));
   return new SharedTokenCache<T>({
     store,
     key: storeKeyOf({ pool, clientId, ...subject }),
@@ -161,8 +275,38 @@ function shareValuesThrough<T>(store: TokenStore, sharing: ValueSharing<T>): Sha
             ...(clientSecret === undefined ? {} : { clientSecret }),
           }),
     encode: (value) => sharing.encode(value),
-    decode: (fields) => sharing.decode(fields),
-    expiresAtOf: (value) => sharing.expiresAtOf(value),
+    decode: (fields) => {
+      const stated = fields.expiresAt;
+      if (typeof stated !== 'number' || !Number.isFinite(stated)) return undefined;
+      const decoded = sharing.decode(fields, stated, credentials);
+      if (decoded === undefined) return undefined;
+      // Dated by the writer's clock: never served past the tokens' own exp, read on this instance's clock.
+      const capped = expiresAtOf(decoded);
+      return capped < stated ? sharing.decode(fields, capped, credentials) : decoded;
+    },
+    expiresAtOf,
     ...(sharing.logger === undefined ? {} : { logger: sharing.logger }),
   });
+}
+
+function sameIdentity(a: SharingIdentity, b: SharingIdentity): boolean {
+  const subjectA = 'username' in a.subject ? [a.subject.username] : ['', ...a.subject.scopes];
+  const subjectB = 'username' in b.subject ? [b.subject.username] : ['', ...b.subject.scopes];
+  return (
+    a.pool === b.pool &&
+    a.secrets.password === b.secrets.password &&
+    a.secrets.clientSecret === b.secrets.clientSecret &&
+    subjectA.length === subjectB.length &&
+    subjectA.every((part, index) => part === subjectB[index])
+  );
+}
+
+/** `expiresAt`, or earlier when a token's own `exp` says so. */
+function cappedByClaims(expiresAt: number, tokens: readonly string[]): number {
+  let capped = expiresAt;
+  for (const token of tokens) {
+    const exp = readableClaims(token)?.exp;
+    if (typeof exp === 'number' && Number.isFinite(exp)) capped = Math.min(capped, exp * 1000);
+  }
+  return capped;
 }

@@ -2,7 +2,7 @@ import type { ExpiringValue } from '../core/expiring-cache.js';
 import { unusableAnswer } from '../core/failure.js';
 import { deadOnArrival, expiryOf, readableClaims, renewalPoint } from '../core/jwt-claims.js';
 import { CognitoTokenError } from '../errors.js';
-import type { FleetRecipe } from '../provider/fleet-sharing.js';
+import type { FleetRecipe } from '../provider/token-kernel.js';
 import { ClientTokens } from './tokens.js';
 
 /** What either way of asking for a client token (GetClientToken or the OAuth2 endpoint) answered. */

@@ -7,7 +7,9 @@ import {
   callCredentialsSource,
   withCredentialsReload,
 } from '../credentials/credentials.js';
-import { type FleetRecipe, FleetSharing } from './fleet-sharing.js';
+// Types only: the fleet protocol travels with the store (`shareTokenStore`), so a provider without a shared
+// cache bundles none of it.
+import type { SharedValues, ValueSharing } from '../fleet/share-token-store.js';
 import type { ResolvedCommonOptions } from './options.js';
 
 /** What every provider resolves its options into: the shared settings and where its credentials come from. */
@@ -15,6 +17,14 @@ export interface ResolvedProviderOptions extends ResolvedCommonOptions {
   /** The `credentials` option (or, for M2M, `clientSecret`), checked at construction. */
   readonly credentials: CredentialsLoader;
 }
+
+/**
+ * What a provider shares through a fleet's store (see `ValueSharing`), and how it takes another instance's
+ * value: `adopt` merges what this one holds into it (its refresh token). Default: the shared value as it is.
+ */
+export type FleetRecipe<T extends ExpiringValue, C> = Omit<ValueSharing<T, C>, 'clientId' | 'logger'> & {
+  adopt?(shared: T, current: T | undefined): T;
+};
 
 /** One debug event: what happened, and its names, counts and timings. */
 export type ProviderEvent = readonly [message: string, details: Record<string, unknown>];
@@ -50,12 +60,11 @@ export class ProviderKernel<T extends ExpiringValue, C> {
   readonly #cache: ExpiringCache<T>;
   readonly #options: ResolvedProviderOptions;
   readonly #recipe: TokenRecipe<T, C>;
-  readonly #fleet: FleetSharing<T, C> | undefined;
+  #shared: SharedValues<T, C> | undefined;
 
   constructor(options: ResolvedProviderOptions, recipe: TokenRecipe<T, C>) {
     this.#options = options;
     this.#recipe = recipe;
-    this.#fleet = options.sharedCache === undefined ? undefined : new FleetSharing(options, recipe.fleet);
     this.#cache = new ExpiringCache((context) => this.#obtainValue(context), options.logger);
   }
 
@@ -84,14 +93,29 @@ export class ProviderKernel<T extends ExpiringValue, C> {
     return withDeadline(
       this.#options.timeoutMs,
       async (deadline) => {
-        const fleet = this.#fleet;
-        if (fleet === undefined) return (await this.#fromCognito(current, deadline, undefined)).value;
+        const store = this.#options.sharedCache;
+        if (store === undefined) return (await this.#fromCognito(current, deadline, undefined)).value;
         // The fleet's entry is named and sealed by the credentials, so they come first; a sign-in then uses
         // these same credentials rather than loading them again.
         const credentials = await this.#loadCredentials(deadline, false);
-        return fleet.obtain(credentials, { current, refused, deadline }, () =>
-          this.#fromCognito(current, deadline, credentials),
+        const { fleet } = this.#recipe;
+        this.#shared ??= store.shareValues<T, C>({
+          ...fleet,
+          clientId: this.#options.clientId,
+          logger: this.#options.logger,
+        });
+        const obtained = await this.#shared.obtain(
+          credentials,
+          async () => (await this.#fromCognito(current, deadline, credentials)).value,
+          {
+            signal: deadline.signal,
+            deadlineAt: Date.now() + deadline.remainingMs(),
+            current,
+            refused,
+            refreshAheadSeconds: this.#options.refreshAheadSeconds,
+          },
         );
+        return obtained === current || fleet.adopt === undefined ? obtained : fleet.adopt(obtained, current);
       },
       signal,
     );

@@ -3,7 +3,7 @@ import type { ExpiringValue } from '../core/expiring-cache.js';
 import { claimsOfCognitoToken, deadOnArrival, expiryOf, readableClaims, renewalPoint } from '../core/jwt-claims.js';
 import type { UserCredentials } from '../credentials/credentials.js';
 import { CognitoTokenError } from '../errors.js';
-import type { FleetRecipe } from '../provider/fleet-sharing.js';
+import type { FleetRecipe } from '../provider/token-kernel.js';
 
 /**
  * The tokens of one signed-in session, as returned by `getTokens()`.
