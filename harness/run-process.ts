@@ -44,6 +44,8 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A command may stop reading before the end (a size limit): like `yes` in a pipe, the writer just stops.
+    child.stdin?.on('error', () => undefined);
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }

@@ -3,13 +3,8 @@
 import { realpathSync } from 'node:fs';
 import { CLOSED_PIPE_STATUS, isClosedPipe } from './output.js';
 import { runCli } from './run.js';
+import { readUpTo } from './stdin.js';
 import { readPackageVersion } from './version.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
 
 // stderr is for the one error line a failed run prints. The SDK's notice that its 2027 releases need Node 22
 // (printed when a client is created, which is after this line) is for the authors of apps, not for the user
@@ -30,7 +25,7 @@ for (const stream of [process.stdout, process.stderr]) {
 void runCli({
   argv: process.argv.slice(2),
   env: process.env,
-  readStdin,
+  readStdin: () => readUpTo(process.stdin),
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   version: () => readPackageVersion(realpathSync(process.argv[1] as string)),

@@ -324,6 +324,20 @@ describe('in a pipe', () => {
   });
 });
 
+describe('huge stdin', () => {
+  it('exits 2 with the usage error, not a crash, for two million lines piped to --password-stdin', async () => {
+    // yes x | head -2000000 | cognito-token --password-stdin …
+    const run = await runBin([...plainArgs(), '--password-stdin'], {}, 'x\n'.repeat(2_000_000));
+
+    expect(run.stderr).toBe(
+      'cognito-token: ERR_USAGE: expected 1 line(s) on stdin (the password) but got more than 64 KiB\n',
+    );
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(stack.proxy.count()).toBe(0);
+  });
+});
+
 describe('leak scan', () => {
   it('printed no password or client secret in any run above, and no SSM value', () => {
     const { seed } = stack;
