@@ -8,6 +8,7 @@ import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from './c
 import { configurationError } from './errors.js';
 import { FLEET_PROTOCOL } from './fleet/protocol-key.js';
 import type { SharedTokenStore } from './fleet/share-token-store.js';
+import { tokenStoreShapeProblem } from './fleet/token-store-shape.js';
 
 /**
  * Settings shared by every provider in the package. The Region goes with the client choice
@@ -158,12 +159,15 @@ export function resolveCommonOptions(
     'must be a positive number of milliseconds, at most 2147483647',
   );
   check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
-  check(
-    'sharedCache',
-    sharedCache === undefined ||
-      (typeof sharedCache === 'object' && sharedCache !== null && FLEET_PROTOCOL in sharedCache),
-    'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)',
-  );
+  if (sharedCache !== undefined) {
+    // What it lacks first (a Redis or DynamoDB client is pointed to its store); then whether it came wrapped.
+    const problem =
+      tokenStoreShapeProblem(sharedCache) ??
+      (FLEET_PROTOCOL in sharedCache
+        ? undefined
+        : 'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)');
+    if (problem !== undefined) throw configurationError('sharedCache', problem);
+  }
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
   check(
     'client',
