@@ -89,7 +89,7 @@ export function initiateAuth(
 ): Promise<InitiateAuthCommandOutput> {
   const { clientId, userPoolId, clientMetadata } = context;
   const AuthParameters = withSecretHash(parameters, hashUsername, clientId, clientSecret);
-  const secrets = [parameters.PASSWORD, parameters.REFRESH_TOKEN, clientSecret, AuthParameters.SECRET_HASH];
+  const secrets = [...secretValuesOf(AuthParameters), clientSecret];
   const ClientMetadata = clientMetadata === undefined ? undefined : { ...clientMetadata };
   return flow === 'admin-user-password'
     ? sendWithRetries(
@@ -111,6 +111,21 @@ export function initiateAuth(
         () => new InitiateAuthCommand({ ClientId: clientId, AuthFlow: authFlow, AuthParameters, ClientMetadata }),
         secrets,
       );
+}
+
+// What a request may name in the clear: who signs in, and which method they chose. Every other value is secret.
+const PUBLIC_PARAMETERS: ReadonlySet<string> = new Set(['USERNAME', 'ANSWER', 'PREFERRED_CHALLENGE']);
+
+/**
+ * The values of AuthParameters or ChallengeResponses that must not reach a message: all but those named in
+ * PUBLIC_PARAMETERS, so the password, SECRET_HASH, SRP_A, the SRP proof (PASSWORD_CLAIM_SECRET_BLOCK,
+ * PASSWORD_CLAIM_SIGNATURE and the TIMESTAMP it signs), a TOTP code or a refresh token, and whatever a later
+ * flow adds, are cut out of anything a service echoes back.
+ */
+function secretValuesOf(parameters: Readonly<Record<string, string>>): string[] {
+  return Object.entries(parameters)
+    .filter(([name]) => !PUBLIC_PARAMETERS.has(name))
+    .map(([, value]) => value);
 }
 
 function withSecretHash(
@@ -309,7 +324,6 @@ export class SignIn {
           challenge,
           { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
           credentials,
-          [code],
         );
         this.#usedTotpStep.set(username, { step: candidate, takenElsewhere: false });
         return answer;
@@ -331,7 +345,6 @@ export class SignIn {
     challenge: ChallengeAnswer,
     responses: Record<string, string>,
     credentials: SignInCredentials,
-    extraSecrets: readonly string[] = [],
   ): Promise<ChallengeAnswer> {
     const { clientId, userPoolId, clientMetadata } = context;
     const { password, clientSecret, totpSecret } = credentials;
@@ -349,15 +362,7 @@ export class SignIn {
       ClientMetadata: clientMetadata === undefined ? undefined : { ...clientMetadata },
     };
     // The session is a short-lived credential of its own: it must not reach a message either.
-    const secrets = [
-      password,
-      clientSecret,
-      totpSecret,
-      challenge.Session,
-      ChallengeResponses.SECRET_HASH,
-      ChallengeResponses.PASSWORD_CLAIM_SIGNATURE,
-      ...extraSecrets,
-    ];
+    const secrets = [password, clientSecret, totpSecret, challenge.Session, ...secretValuesOf(ChallengeResponses)];
     return this.#flow === 'admin-user-password'
       ? sendWithRetries(
           context,
