@@ -16,7 +16,7 @@ import {
   type ResolvedClientTokenOptions,
   resolveClientOptions,
 } from './client-token-options.js';
-import type { ClientTokens } from './client-tokens.js';
+import { type ClientTokens, clientTokensForCaller } from './client-tokens.js';
 import { getClientToken } from './get-client-token.js';
 import { requestClientCredentialsGrant } from './oauth2-token-endpoint.js';
 import { SharedClientTokens } from './shared-client-tokens.js';
@@ -93,11 +93,11 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
   }
 
   async getTokens(): Promise<ClientTokens> {
-    return (this.#cache.fresh() ?? (await this.#cache.load())).tokens;
+    return clientTokensForCaller((this.#cache.fresh() ?? (await this.#cache.load())).tokens);
   }
 
   async refresh(): Promise<ClientTokens> {
-    return (await this.#cache.load({ force: true })).tokens;
+    return clientTokensForCaller((await this.#cache.load({ force: true })).tokens);
   }
 
   invalidate(): void {
@@ -128,7 +128,7 @@ function obtainClientToken(
       logEvent(common.logger, 'cognito-token-provider: client token issued', {
         source: options.source.kind,
         scopes: result.tokens.scopes,
-        expiresAt: result.tokens.expiresAt,
+        expiresAt: new Date(result.expiresAt),
         durationMs: Date.now() - start,
       });
       return result;

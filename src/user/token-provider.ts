@@ -2,7 +2,7 @@ import { type Deadline, withDeadline } from '../core/deadline.js';
 import { ExpiringCache } from '../core/expiring-cache.js';
 import { logEvent } from '../core/logger.js';
 import { loadUserCredentials, withCredentialsReload } from '../credentials/credentials.js';
-import type { CognitoTokens } from './cognito-tokens.js';
+import { type CognitoTokens, tokensForCaller } from './cognito-tokens.js';
 import { Renewer } from './renewal.js';
 import { type Session, sessionFromResult } from './session.js';
 import { SharedSessions } from './shared-sessions.js';
@@ -125,11 +125,11 @@ class CognitoUserTokenProvider implements TokenProvider {
   }
 
   async getTokens(): Promise<CognitoTokens> {
-    return (this.#cache.fresh() ?? (await this.#cache.load())).tokens;
+    return tokensForCaller((this.#cache.fresh() ?? (await this.#cache.load())).tokens);
   }
 
   async refresh(): Promise<CognitoTokens> {
-    return (await this.#cache.load({ force: true })).tokens;
+    return tokensForCaller((await this.#cache.load({ force: true })).tokens);
   }
 
   invalidate(): void {
