@@ -19,6 +19,8 @@ export function runProcess(
     readonly env: SpawnOptions['env'];
     readonly stdin?: string;
     readonly killAfterMs: number;
+    /** Close the reading end of stdout at once, as `| head -c0` does: the command's writes then fail with EPIPE. */
+    readonly stdoutClosed?: boolean;
   },
 ): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
@@ -29,6 +31,7 @@ export function runProcess(
     });
     let stdout = '';
     let stderr = '';
+    if (options.stdoutClosed) child.stdout?.destroy();
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
     });
@@ -41,6 +44,8 @@ export function runProcess(
       clearTimeout(timer);
       resolve({ status, stdout, stderr });
     });
+    // A command may stop reading before the end (a size limit): like `yes` in a pipe, the writer just stops.
+    child.stdin?.on('error', () => undefined);
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
   });
 }

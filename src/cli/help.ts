@@ -79,4 +79,5 @@ Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
   5  ERR_CREDENTIALS         the credentials could not be read (from SSM, or from stdin)
   6  ERR_UNAVAILABLE         Cognito could not be reached or failed
   7  ERR_THROTTLED           Cognito kept throttling the request
+141                          the reader of the output went away (| head -c0), as for Unix tools; nothing printed
 `;

@@ -21,3 +21,14 @@ export function formatTokens(tokens: CognitoTokens, options: { token: 'id' | 'ac
 export function formatError(code: string, message: string, secrets: readonly (string | undefined)[]): string {
   return `cognito-token: ${code}: ${redact(message, secrets).replace(/\s*\r?\n\s*/g, ' ')}\n`;
 }
+
+/**
+ * The status for a write to a pipe whose reader has gone (`cognito-token … | head -c0`): 128 + SIGPIPE, which is
+ * what a shell reports for a Unix tool that the signal ended. Node ignores SIGPIPE, so the status says it instead.
+ */
+export const CLOSED_PIPE_STATUS = 141;
+
+/** Whether a stream error is a write to a pipe (or socket) with nobody reading it any more. */
+export function isClosedPipe(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EPIPE';
+}

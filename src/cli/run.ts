@@ -13,7 +13,10 @@ export interface CliIo {
   /** The arguments after the command name. */
   readonly argv: readonly string[];
   readonly env: CliEnv;
-  /** All of stdin, read only when `--password-stdin` or `--client-secret-stdin` asks for it. */
+  /**
+   * All of stdin (or, past its size limit, enough of it to refuse it), read only when `--password-stdin`,
+   * `--client-secret-stdin` or `--totp-secret-stdin` asks for it.
+   */
   readStdin(): Promise<string>;
   stdout(text: string): void;
   stderr(text: string): void;
@@ -82,8 +85,9 @@ async function readSecrets(config: CliConfig, io: CliIo, secrets: (string | unde
         cause: error,
       });
     }
-    // Before the split, which may refuse the text: a refusal must not be able to quote any of it.
-    secrets.push(...text.split(/\r?\n/));
+    // Before the split, which may refuse the text: a refusal must not be able to quote any of it. One push per
+    // line: spreading thousands of lines into one call overflows the stack.
+    for (const line of text.split(/\r?\n/)) secrets.push(line);
     lines = splitStdinSecrets(text, names);
   }
   const password = passwordOnStdin

@@ -1,4 +1,6 @@
 import { readableClaims } from '../core/jwt-claims.js';
+import { tokenStoreShapeProblem } from '../core/token-store-shape.js';
+import { configurationError } from '../errors.js';
 import { deriveClientSealingKey, deriveUserSealingKey, storeKeyOf } from './entry-sealing.js';
 import { type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
 import type { TokenStore } from './token-store.js';
@@ -181,7 +183,9 @@ export interface SharedTokenStore extends TokenStore {
 /**
  * Makes a {@link TokenStore} you wrote yourself usable as `sharedCache`. The lease protocol, the sealing of
  * entries and the store keys come with it, so a handler that never calls this (nor imports a store from
- * `/dynamodb` or `/redis`) bundles none of that code.
+ * `/dynamodb` or `/redis`) bundles none of that code. Anything without the four methods is refused with
+ * `ERR_CONFIGURATION` naming what is missing; a Redis or DynamoDB client is pointed to `redisTokenStore` or
+ * `dynamoDbTokenStore`, which wrap it.
  *
  * @example
  * ```ts
@@ -196,6 +200,8 @@ export interface SharedTokenStore extends TokenStore {
  * ```
  */
 export function shareTokenStore(store: TokenStore): SharedTokenStore {
+  const problem = tokenStoreShapeProblem(store);
+  if (problem !== undefined) throw configurationError('store', problem);
   if (isSharedTokenStore(store)) return store;
   // A new object: the caller's store may be frozen, and is theirs to keep as it is.
   const shared: SharedTokenStore = {

@@ -13,7 +13,7 @@ import {
 import { type ClientTokenProviderOptions, type ResolvedClientTokenOptions, resolveClientOptions } from './options.js';
 import { clientSecretFrom } from './secret.js';
 import { requestClientCredentialsGrant } from './token-endpoint.js';
-import type { ClientTokens } from './tokens.js';
+import { type ClientTokens, clientTokensForCaller } from './tokens.js';
 
 /**
  * Machine-to-machine access tokens for one app client (the OAuth2 client-credentials grant), cached and
@@ -87,7 +87,7 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
       issue: (clientSecret, deadline) => requestToken(resolved, deadline, clientSecret),
       issued: (token) => [
         'cognito-token-provider: client token issued',
-        { source: source.kind, scopes: token.tokens.scopes, expiresAt: token.tokens.expiresAt },
+        { source: source.kind, scopes: token.tokens.scopes, expiresAt: new Date(token.expiresAt) },
       ],
       // Tokens of the token endpoint and of GetClientToken (per Region) are kept apart.
       fleet: clientTokenSharing(
@@ -103,11 +103,11 @@ class CognitoClientTokenProvider implements ClientTokenProvider {
   }
 
   async getTokens(): Promise<ClientTokens> {
-    return (this.#kernel.fresh() ?? (await this.#kernel.load())).tokens;
+    return clientTokensForCaller((this.#kernel.fresh() ?? (await this.#kernel.load())).tokens);
   }
 
   async refresh(): Promise<ClientTokens> {
-    return (await this.#kernel.refresh()).tokens;
+    return clientTokensForCaller((await this.#kernel.refresh()).tokens);
   }
 
   invalidate(): void {

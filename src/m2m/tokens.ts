@@ -5,8 +5,9 @@
  * `util.inspect(tokens)` and `JSON.stringify(tokens)` show only `expiresAt`, `scopes` and `tokenType`. Object
  * spread (`{ ...tokens }`) therefore copies no token: read the property.
  *
- * Frozen, `scopes` included: every caller of `getTokens()` gets this same object until the next token, so no
- * caller can change what the others see.
+ * Frozen, `scopes` included, and each call of `getTokens()` or `refresh()` gets its own copy with its own
+ * `expiresAt`: a `Date` can be changed (`setTime`) even inside a frozen object, and no caller may change what the
+ * others see.
  *
  * @example
  * ```ts
@@ -32,7 +33,8 @@ export class ClientTokens {
   /** @internal Built by the providers; not meant to be constructed by users. */
   constructor(accessToken: string, expiresAt: Date, scopes: readonly string[], tokenType: string) {
     this.#accessToken = accessToken;
-    this.expiresAt = expiresAt;
+    // A Date of our own: the one passed in may be changed by whoever else holds it.
+    this.expiresAt = new Date(expiresAt.getTime());
     this.scopes = Object.freeze([...scopes]);
     this.tokenType = tokenType;
     Object.freeze(this);
@@ -42,4 +44,12 @@ export class ClientTokens {
   get accessToken(): string {
     return this.#accessToken;
   }
+}
+
+/**
+ * The copy of the cached token that one caller gets, so that changing its `expiresAt` changes nothing for the
+ * provider or for any other caller. The cached object itself is never handed out.
+ */
+export function clientTokensForCaller(tokens: ClientTokens): ClientTokens {
+  return new ClientTokens(tokens.accessToken, tokens.expiresAt, tokens.scopes, tokens.tokenType);
 }

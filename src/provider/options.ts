@@ -5,6 +5,7 @@ import type {
 import { DEFAULT_RETRY_POLICY, RETRY_POLICY_OPTION, type RetryPolicy } from '../core/deadline.js';
 import { isJsonObject } from '../core/json-object.js';
 import type { TokenProviderLogger } from '../core/logger.js';
+import { tokenStoreShapeProblem } from '../core/token-store-shape.js';
 import { regionOfUserPoolId } from '../core/user-pool-id.js';
 import { configurationError } from '../errors.js';
 import type { SharedTokenStore } from '../fleet/share-token-store.js';
@@ -158,14 +159,15 @@ export function resolveCommonOptions(
     'must be a positive number of milliseconds, at most 2147483647',
   );
   check('logger', logger === undefined || typeof logger?.debug === 'function', 'must have a debug() method');
-  check(
-    'sharedCache',
-    sharedCache === undefined ||
-      (typeof sharedCache === 'object' &&
-        sharedCache !== null &&
-        typeof (sharedCache as Partial<SharedTokenStore>).shareValues === 'function'),
-    'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)',
-  );
+  if (sharedCache !== undefined) {
+    // What it lacks first (a Redis or DynamoDB client is pointed to its store); then whether it came wrapped.
+    const problem =
+      tokenStoreShapeProblem(sharedCache) ??
+      (typeof (sharedCache as Partial<SharedTokenStore>).shareValues === 'function'
+        ? undefined
+        : 'must be a store from dynamoDbTokenStore() or redisTokenStore(), or shareTokenStore(yourStore)');
+    if (problem !== undefined) throw configurationError('sharedCache', problem);
+  }
   check('client', client === undefined || clientConfig === undefined, 'and "clientConfig" are mutually exclusive');
   check(
     'client',

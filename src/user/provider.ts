@@ -4,7 +4,7 @@ import { ProviderKernel } from '../provider/token-kernel.js';
 import { resolveUserOptions, type TokenProviderOptions } from './options.js';
 import { Renewer } from './renewal.js';
 import type { CognitoTokens } from './session.js';
-import { type Session, sessionFromResult, sessionSharing } from './session.js';
+import { type Session, sessionFromResult, sessionSharing, tokensForCaller } from './session.js';
 import { SignIn, type UserRequestContext } from './sign-in.js';
 
 /**
@@ -115,11 +115,11 @@ class CognitoUserTokenProvider implements TokenProvider {
   }
 
   async getTokens(): Promise<CognitoTokens> {
-    return (this.#kernel.fresh() ?? (await this.#kernel.load())).tokens;
+    return tokensForCaller((this.#kernel.fresh() ?? (await this.#kernel.load())).tokens);
   }
 
   async refresh(): Promise<CognitoTokens> {
-    return (await this.#kernel.refresh()).tokens;
+    return tokensForCaller((await this.#kernel.refresh()).tokens);
   }
 
   invalidate(): void {

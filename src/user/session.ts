@@ -12,8 +12,8 @@ import type { FleetRecipe } from '../provider/token-kernel.js';
  * `console.log(tokens)`, `util.inspect(tokens)` and `JSON.stringify(tokens)` show only `expiresAt` and
  * `username`. Note that object spread (`{ ...tokens }`) therefore copies no token: read the properties.
  *
- * Frozen: every caller of `getTokens()` gets this same object until the next renewal, so no caller can change
- * what the others see.
+ * Frozen, and each call of `getTokens()` or `refresh()` gets its own copy with its own `expiresAt`: a `Date` can
+ * be changed (`setTime`) even inside a frozen object, and no caller may change what the others see.
  *
  * @example
  * ```ts
@@ -36,7 +36,8 @@ export class CognitoTokens {
   constructor(idToken: string, accessToken: string, expiresAt: Date, username: string) {
     this.#idToken = idToken;
     this.#accessToken = accessToken;
-    this.expiresAt = expiresAt;
+    // A Date of our own: the one passed in may be changed by whoever else holds it.
+    this.expiresAt = new Date(expiresAt.getTime());
     this.username = username;
     Object.freeze(this);
   }
@@ -50,6 +51,14 @@ export class CognitoTokens {
   get accessToken(): string {
     return this.#accessToken;
   }
+}
+
+/**
+ * The copy of the cached tokens that one caller gets, so that changing its `expiresAt` changes nothing for the
+ * provider or for any other caller. The cached object itself is never handed out.
+ */
+export function tokensForCaller(tokens: CognitoTokens): CognitoTokens {
+  return new CognitoTokens(tokens.idToken, tokens.accessToken, tokens.expiresAt, tokens.username);
 }
 
 /** Everything the provider keeps about a signed-in user. Held only inside the provider's private cache. */

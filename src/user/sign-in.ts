@@ -56,6 +56,24 @@ const MAX_CHALLENGE_ROUNDS = 4;
 const TOTP_STEP_MS = 30_000;
 // The request that carries a TOTP code needs time of its own after the wait for a fresh step.
 const TOTP_REQUEST_ALLOWANCE_MS = 1_000;
+// A sign-in started again for a step another sign-in left free sends two or three requests before the code.
+const TOTP_RESTART_ALLOWANCE_MS = 2_000;
+// What Cognito is understood to say when another sign-in used the step's code ("Your software token has already
+// been used once."); CodeMismatchException, its other answer to a used code, is also its answer to a wrong one.
+const CODE_ALREADY_USED = /already (been )?used/i;
+
+/** The last TOTP step known used for a user: by this provider, or, as Cognito's refusals showed, elsewhere. */
+interface UsedTotpStep {
+  readonly step: number;
+  readonly takenElsewhere: boolean;
+}
+
+/**
+ * Thrown inside a sign-in, never out of it, when other sign-ins of the user took the TOTP steps in reach: the
+ * sign-in starts again with a new session for the next free step, so that no session carries more refused codes
+ * than the two a clock a step off already needs.
+ */
+class TotpStepsTaken extends Error {}
 
 /**
  * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
@@ -71,7 +89,7 @@ export function initiateAuth(
 ): Promise<InitiateAuthCommandOutput> {
   const { clientId, userPoolId, clientMetadata } = context;
   const AuthParameters = withSecretHash(parameters, hashUsername, clientId, clientSecret);
-  const secrets = [parameters.PASSWORD, parameters.REFRESH_TOKEN, clientSecret, AuthParameters.SECRET_HASH];
+  const secrets = [...secretValuesOf(AuthParameters), clientSecret];
   const ClientMetadata = clientMetadata === undefined ? undefined : { ...clientMetadata };
   return flow === 'admin-user-password'
     ? sendWithRetries(
@@ -95,6 +113,21 @@ export function initiateAuth(
       );
 }
 
+// What a request may name in the clear: who signs in, and which method they chose. Every other value is secret.
+const PUBLIC_PARAMETERS: ReadonlySet<string> = new Set(['USERNAME', 'ANSWER', 'PREFERRED_CHALLENGE']);
+
+/**
+ * The values of AuthParameters or ChallengeResponses that must not reach a message: all but those named in
+ * PUBLIC_PARAMETERS, so the password, SECRET_HASH, SRP_A, the SRP proof (PASSWORD_CLAIM_SECRET_BLOCK,
+ * PASSWORD_CLAIM_SIGNATURE and the TIMESTAMP it signs), a TOTP code or a refresh token, and whatever a later
+ * flow adds, are cut out of anything a service echoes back.
+ */
+function secretValuesOf(parameters: Readonly<Record<string, string>>): string[] {
+  return Object.entries(parameters)
+    .filter(([name]) => !PUBLIC_PARAMETERS.has(name))
+    .map(([, value]) => value);
+}
+
 function withSecretHash(
   parameters: Record<string, string>,
   hashUsername: string,
@@ -112,13 +145,15 @@ function withSecretHash(
  * secret). Any other challenge fails with {@link ChallengeRequiredError}.
  *
  * One per provider: it remembers the last TOTP time step used for each user, because Cognito refuses a code
- * whose step was used before, so a second sign-in within one 30-second step must wait for the next.
+ * whose step was used before, so a second sign-in within one 30-second step must wait for the next. Several
+ * instances signing in as one MFA user at once share those steps too: one that finds its steps taken waits for
+ * a free one within `timeoutMs`.
  */
 export class SignIn {
   readonly #flow: SignInFlow;
   /** The part of the user pool ID after `_`, which SRP hashes; `undefined` without a user pool ID. */
   readonly #poolName: string | undefined;
-  readonly #lastTotpStep = new Map<string, number>();
+  readonly #usedTotpStep = new Map<string, UsedTotpStep>();
 
   constructor(flow: SignInFlow, userPoolId: string | undefined) {
     this.#flow = flow;
@@ -128,7 +163,14 @@ export class SignIn {
   /** Signs in; every failure is a {@link CognitoTokenError}. */
   async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<AuthenticationResultType> {
     try {
-      return await this.#signIn(context, credentials);
+      // Each new start follows a wait for a later TOTP step, so the deadline bounds the loop.
+      for (;;) {
+        try {
+          return await this.#signIn(context, credentials);
+        } catch (error) {
+          if (!(error instanceof TotpStepsTaken)) throw error;
+        }
+      }
     } catch (error) {
       throw signInFailure(error, this.#flow);
     }
@@ -241,9 +283,12 @@ export class SignIn {
   }
 
   /**
-   * Answers SOFTWARE_TOKEN_MFA with the code of a time step this provider has not used yet for the user,
-   * waiting for the next step when the current one is used up. A refused code is tried once more with the
-   * next step's code, which also covers a local clock a step behind Cognito's.
+   * Answers SOFTWARE_TOKEN_MFA with the code of a time step not known to be used for the user, waiting for the
+   * next step when the current one is used up. A refused code is tried once more with the next step's code,
+   * which covers a local clock a step behind Cognito's and another sign-in that took the current step. When
+   * that one is refused too, other sign-ins of the user (instances of a fleet starting together) took both:
+   * wait for the step after them and sign in again, within the budget, or fail with `ERR_UNAVAILABLE`.
+   * Credentials are not reloaded for it: nothing says they changed.
    */
   async #answerTotp(
     context: UserRequestContext,
@@ -255,10 +300,11 @@ export class SignIn {
     const parameters = challenge.ChallengeParameters ?? {};
     const username = parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? credentials.username;
     let step = timeStepAt(Date.now());
-    const last = this.#lastTotpStep.get(username);
-    if (last !== undefined && step <= last) {
-      const waitMs = (last + 1) * TOTP_STEP_MS - Date.now();
+    const used = this.#usedTotpStep.get(username);
+    if (used !== undefined && step <= used.step) {
+      const waitMs = (used.step + 1) * TOTP_STEP_MS - Date.now();
       if (waitMs + TOTP_REQUEST_ALLOWANCE_MS > context.deadline.remainingMs()) {
+        if (used.takenElsewhere) throw totpStepTaken(waitMs, undefined);
         throw new ChallengeRequiredError(
           'SOFTWARE_TOKEN_MFA',
           `The TOTP code of the current 30-second step was used by the previous sign-in, and Cognito refuses a ` +
@@ -267,26 +313,30 @@ export class SignIn {
         );
       }
       await context.deadline.sleep(waitMs);
-      step = last + 1;
+      step = used.step + 1;
     }
-    for (let attempt = 0; ; attempt++) {
-      const code = totpCode(totpSecret, step);
+    let refusal: unknown;
+    for (const candidate of [step, step + 1]) {
+      const code = totpCode(totpSecret, candidate);
       try {
         const answer = await this.#respond(
           context,
           challenge,
           { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code },
           credentials,
-          [code],
         );
-        // Only a code Cognito accepted uses its step up: a refused one leaves the step free for the next try.
-        this.#lastTotpStep.set(username, step);
+        this.#usedTotpStep.set(username, { step: candidate, takenElsewhere: false });
         return answer;
       } catch (error) {
-        if (attempt > 0 || errorName(error) !== 'CodeMismatchException') throw error;
-        step += 1;
+        if (!isCodeTaken(error)) throw error;
+        refusal = error;
       }
     }
+    this.#usedTotpStep.set(username, { step: step + 1, takenElsewhere: true });
+    const waitMs = (step + 2) * TOTP_STEP_MS - Date.now();
+    if (waitMs + TOTP_RESTART_ALLOWANCE_MS > context.deadline.remainingMs()) throw totpStepTaken(waitMs, refusal);
+    if (waitMs > 0) await context.deadline.sleep(waitMs);
+    throw new TotpStepsTaken();
   }
 
   /** RespondToAuthChallenge (or the admin form), with SECRET_HASH over the username the response names. */
@@ -295,7 +345,6 @@ export class SignIn {
     challenge: ChallengeAnswer,
     responses: Record<string, string>,
     credentials: SignInCredentials,
-    extraSecrets: readonly string[] = [],
   ): Promise<ChallengeAnswer> {
     const { clientId, userPoolId, clientMetadata } = context;
     const { password, clientSecret, totpSecret } = credentials;
@@ -313,15 +362,7 @@ export class SignIn {
       ClientMetadata: clientMetadata === undefined ? undefined : { ...clientMetadata },
     };
     // The session is a short-lived credential of its own: it must not reach a message either.
-    const secrets = [
-      password,
-      clientSecret,
-      totpSecret,
-      challenge.Session,
-      ChallengeResponses.SECRET_HASH,
-      ChallengeResponses.PASSWORD_CLAIM_SIGNATURE,
-      ...extraSecrets,
-    ];
+    const secrets = [password, clientSecret, totpSecret, challenge.Session, ...secretValuesOf(ChallengeResponses)];
     return this.#flow === 'admin-user-password'
       ? sendWithRetries(
           context,
@@ -338,6 +379,32 @@ type ChallengeAnswer = Pick<
   InitiateAuthCommandOutput,
   'ChallengeName' | 'ChallengeParameters' | 'Session' | 'AuthenticationResult' | 'AvailableChallenges'
 >;
+
+/**
+ * Whether Cognito refused a TOTP code as one whose step was used already. CodeMismatchException is also the
+ * answer to a wrong code, which no answer tells apart; the retry on the next step and the final message cover
+ * both readings.
+ */
+function isCodeTaken(error: unknown): boolean {
+  const name = errorName(error);
+  return (
+    name === 'CodeMismatchException' ||
+    (name === 'ExpiredCodeException' && CODE_ALREADY_USED.test(describeCause(error, [])))
+  );
+}
+
+/** Other sign-ins of the user took the TOTP steps within reach, and the next free one starts too late. */
+function totpStepTaken(waitMs: number, refusal: unknown): CognitoTokenError {
+  return new CognitoTokenError(
+    'ERR_UNAVAILABLE',
+    'Another sign-in of this user took the TOTP step: Cognito accepts the code of each 30-second step once, and ' +
+      `refused this one's. The next free step starts in ${Math.max(0, Math.ceil(waitMs / 1000))} s, beyond ` +
+      'timeoutMs. Instances signing in as one MFA user at the same time take a step each: call again, raise ' +
+      'timeoutMs, or share their tokens with sharedCache. If no other sign-in of this user runs at the same ' +
+      'time, check "credentials.totpSecret" and the clock',
+    refusal === undefined ? undefined : { cause: refusal },
+  );
+}
 
 function challengeRequired(challenge: string): ChallengeRequiredError {
   const advice =
@@ -365,7 +432,7 @@ function signInFailure(error: unknown, flow: SignInFlow): CognitoTokenError {
   if (name === 'CodeMismatchException' || name === 'ExpiredCodeException') {
     return new CognitoTokenError(
       'ERR_AUTHENTICATION',
-      `Cognito refused the TOTP code twice (${cause}); check "credentials.totpSecret" and the clock`,
+      `Cognito refused the TOTP code (${cause}); check "credentials.totpSecret" and the clock`,
       { cause: error },
     );
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitStdinSecrets } from '../../src/cli/stdin.js';
+import { readUpTo, STDIN_LIMIT_BYTES, splitStdinSecrets } from '../../src/cli/stdin.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
 
 describe('splitStdinSecrets', () => {
@@ -33,5 +33,33 @@ describe('splitStdinSecrets', () => {
 
     expect(split).toThrow(CliUsageError);
     expect(split).toThrow(message);
+  });
+});
+
+describe('readUpTo', () => {
+  it('reads a stream to its end', async () => {
+    expect(await readUpTo(['Pa55', Buffer.from('word\n')])).toBe('Pa55word\n');
+  });
+
+  it('stops reading just past the limit, and the split refuses what it read without quoting it', async () => {
+    let chunksRead = 0;
+    async function* endless() {
+      for (;;) {
+        chunksRead++;
+        yield Buffer.alloc(1024, 'x\n');
+      }
+    }
+
+    const text = await readUpTo(endless(), 4 * 1024);
+
+    expect(chunksRead).toBe(5);
+    expect(text).toHaveLength(5 * 1024);
+  });
+
+  it('refuses more than STDIN_LIMIT_BYTES as too many lines, naming the limit', () => {
+    const split = () => splitStdinSecrets('x\n'.repeat(STDIN_LIMIT_BYTES), ['password']);
+
+    expect(split).toThrow(CliUsageError);
+    expect(split).toThrow('expected 1 line(s) on stdin (the password) but got more than 64 KiB');
   });
 });

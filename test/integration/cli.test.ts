@@ -26,7 +26,12 @@ const printed: string[] = [];
  * Runs the bin with only the variables given (plus PATH), so nothing from the developer's shell or ~/.aws
  * leaks in. Asynchronous, because the proxy and the SSM endpoint answer from this very process.
  */
-async function runBin(args: readonly string[], env: Record<string, string> = {}, stdin = ''): Promise<BinRun> {
+async function runBin(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  stdin = '',
+  stdoutClosed = false,
+): Promise<BinRun> {
   const run = await runProcess(process.execPath, [BIN, ...args], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -41,6 +46,7 @@ async function runBin(args: readonly string[], env: Record<string, string> = {},
     },
     stdin,
     killAfterMs: 30_000,
+    stdoutClosed,
   });
   printed.push(run.stdout, run.stderr);
   return run;
@@ -304,6 +310,31 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
 
     expectOneToken(run, 'id');
     expect(stack.proxy.count('InitiateAuth')).toBe(2);
+  });
+});
+
+describe('in a pipe', () => {
+  it('exits quietly with status 141, as Unix tools do, when the reader of stdout is gone (| head -c0)', async () => {
+    const run = await runBin(plainArgs(), { COGNITO_PASSWORD: stack.seed.user.password }, '', true);
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(141);
+    // It got as far as the write: the token was fetched, and only its reader was missing.
+    expect(stack.proxy.count('InitiateAuth', 'USER_PASSWORD_AUTH')).toBe(1);
+  });
+});
+
+describe('huge stdin', () => {
+  it('exits 2 with the usage error, not a crash, for two million lines piped to --password-stdin', async () => {
+    // yes x | head -2000000 | cognito-token --password-stdin …
+    const run = await runBin([...plainArgs(), '--password-stdin'], {}, 'x\n'.repeat(2_000_000));
+
+    expect(run.stderr).toBe(
+      'cognito-token: ERR_USAGE: expected 1 line(s) on stdin (the password) but got more than 64 KiB\n',
+    );
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(stack.proxy.count()).toBe(0);
   });
 });
 

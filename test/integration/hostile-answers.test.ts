@@ -188,6 +188,67 @@ describe('2. secrets in escaped forms', () => {
   });
 });
 
+describe('3. SRP and challenge parameters in echoes', () => {
+  const USER_POOL_ID = 'eu-west-1_Hostile3';
+  // Bytes whose base64 holds '+', '/' and '=', which URL and form encodings rewrite.
+  const SECRET_BLOCK = Buffer.from('fb'.repeat(40) + 'ff'.repeat(41), 'hex').toString('base64');
+  const SESSION = 'hostile-session-AYABeN0tR3al';
+  const passwordVerifier = json({
+    ChallengeName: 'PASSWORD_VERIFIER',
+    Session: SESSION,
+    ChallengeParameters: { USER_ID_FOR_SRP: USERNAME, SALT: 'a1b2c3d4e5f60718', SRP_B: '7f'.repeat(256), SECRET_BLOCK },
+  });
+  /** A message quoting the request raw, and each of its parameters URL- and form-encoded. */
+  const echoEveryParameter = (body: string) => {
+    const parsed = JSON.parse(body) as {
+      AuthParameters?: Record<string, string>;
+      ChallengeResponses?: Record<string, string>;
+    };
+    const parameters = parsed.AuthParameters ?? parsed.ChallengeResponses ?? {};
+    const encoded = Object.values(parameters).map(
+      (value) => `url=${encodeURIComponent(value)} form=${new URLSearchParams({ v: value })}`,
+    );
+    return `1 validation error: ${body} ${encoded.join(' ')}`;
+  };
+  /** Every printed form of every value the request sent, but USERNAME: who signs in is no secret. */
+  function sentValues(operation: string, field: 'AuthParameters' | 'ChallengeResponses'): Record<string, string> {
+    const request = endpoint.requests.find((each) => each.operation === operation);
+    const parameters = (JSON.parse(request?.body ?? '{}') as Record<string, Record<string, string>>)[field] ?? {};
+    return Object.fromEntries(
+      Object.entries(parameters)
+        .filter(([name]) => name !== 'USERNAME')
+        .flatMap(([name, value]) => Object.entries(encodedForms(name, value))),
+    );
+  }
+  const srpProvider = (logger: { debug: (...args: unknown[]) => void }) =>
+    userProvider({ flow: 'user-srp', userPoolId: USER_POOL_ID, logger } as Partial<TokenProviderOptions>);
+
+  it('redacts PASSWORD_CLAIM_SECRET_BLOCK, the signature and the TIMESTAMP a PASSWORD_VERIFIER answer echoes', async () => {
+    endpoint.answer(passwordVerifier, echoError(400, 'InvalidParameterException', echoEveryParameter));
+    const logged: unknown[] = [];
+
+    const error = await failureOf(srpProvider({ debug: (...args) => logged.push(args) }).getIdToken());
+
+    const sent = sentValues('RespondToAuthChallenge', 'ChallengeResponses');
+    expect(Object.keys(sent)).toEqual(
+      expect.arrayContaining(['PASSWORD_CLAIM_SECRET_BLOCK', 'PASSWORD_CLAIM_SIGNATURE', 'TIMESTAMP', 'SECRET_HASH']),
+    );
+    expect(error.message).toContain('[redacted]');
+    expect(findLeaks([error, error.cause, logged], { ...sent, ...encodedForms('session', SESSION) })).toEqual([]);
+  });
+
+  it('redacts SRP_A from an InitiateAuth error that echoes it', async () => {
+    endpoint.answer(echoError(400, 'InvalidParameterException', echoEveryParameter));
+    const logged: unknown[] = [];
+
+    const error = await failureOf(srpProvider({ debug: (...args) => logged.push(args) }).getIdToken());
+
+    const sent = sentValues('InitiateAuth', 'AuthParameters');
+    expect(Object.keys(sent)).toContain('SRP_A');
+    expect(findLeaks([error, error.cause, logged], sent)).toEqual([]);
+  });
+});
+
 describe('4. a body cut off after 2xx headers', () => {
   it('sign-in: retried, and the next answer is used', async () => {
     endpoint.answer(partialBody(), goodTokens());

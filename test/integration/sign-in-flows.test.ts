@@ -315,17 +315,96 @@ describe('TOTP MFA', () => {
     expect(error.message).toContain('credentials.totpSecret');
   });
 
-  it('is ERR_AUTHENTICATION when the TOTP secret is wrong, after one retry', async () => {
-    const error = await failureOf(
-      provider({
-        flow: 'user-srp',
-        credentials: { ...MFA_ROBOT, totpSecret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' },
-      }).getIdToken(),
-    );
+  it('is ERR_UNAVAILABLE, naming the secret as the other reading, when Cognito refuses every code in reach', async () => {
+    // 1 s into a step: the step after the two refused ones starts in 59 s, far past the default 10 s budget.
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 28, 12, 7, 1), toFake: ['Date'] });
+    let error: CognitoTokenError;
+    try {
+      error = await failureOf(
+        provider({
+          flow: 'user-srp',
+          credentials: { ...MFA_ROBOT, totpSecret: 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ' },
+        }).getIdToken(),
+      );
+    } finally {
+      vi.useRealTimers();
+    }
 
-    expect(error.code).toBe('ERR_AUTHENTICATION');
-    expect(error.message).toContain('totpSecret');
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+    expect(error.message).toContain('The next free step starts in 59 s, beyond timeoutMs');
+    expect(error.message).toContain('check "credentials.totpSecret" and the clock');
     expect(operations().filter((operation) => operation === 'RespondToAuthChallenge')).toHaveLength(3);
+  });
+});
+
+describe('one MFA user signing in from several instances at once', () => {
+  const mfaCredentials = { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
+
+  /** Three instances of one service, each with its own provider and a credentials source that records its calls. */
+  function threeInstances(timeoutMs: number) {
+    const loads: boolean[] = [];
+    const source = async (options?: { forceRefresh?: boolean }) => {
+      loads.push(options?.forceRefresh === true);
+      return mfaCredentials;
+    };
+    const instances = [1, 2, 3].map(() =>
+      provider({ flow: 'user-password', clientId: 'password-only', credentials: source, timeoutMs }),
+    );
+    return { loads, settled: Promise.allSettled(instances.map((instance) => instance.getTokens())) };
+  }
+
+  it('signs all three in: the third waits for the step after the two the others took, within timeoutMs', async () => {
+    // 25 s into step T: the first two instances take T and T + 1, and T + 2 starts 35 s later, inside 40 s.
+    const now = Date.UTC(2026, 10, 28, 12, 10, 25);
+    const step = timeStepAt(now);
+    // The test server runs in this process and reads the same faked clock.
+    vi.useFakeTimers({ now, toFake: ['Date', 'setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
+    let results: PromiseSettledResult<CognitoTokens>[];
+    let codesBeforeTheWait: string[];
+    let loads: boolean[];
+    try {
+      const started = threeInstances(40_000);
+      loads = started.loads;
+      // T three times, T + 1 twice: two instances are through, the third waits for T + 2.
+      await vi.waitFor(() => expect(mfaCodesSent().length).toBeGreaterThanOrEqual(5), { timeout: 10_000 });
+      codesBeforeTheWait = mfaCodesSent();
+      await vi.advanceTimersByTimeAsync(35_000);
+      results = await started.settled;
+    } finally {
+      vi.useRealTimers();
+    }
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect([...codesBeforeTheWait].sort()).toEqual(
+      [step, step, step, step + 1, step + 1].map((each) => totpCode(TOTP_SECRET, each)).sort(),
+    );
+    expect(mfaCodesSent().slice(5)).toEqual([totpCode(TOTP_SECRET, step + 2)]);
+    // A refused code is no reason to read the credentials again.
+    expect(loads).toEqual([false, false, false]);
+  });
+
+  it('fails the third with ERR_UNAVAILABLE, saying the step was taken, when the free step starts after timeoutMs', async () => {
+    // 5 s into step T: T + 2 starts 55 s later, past the 40 s budget, so the third stops at once.
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 28, 12, 20, 5), toFake: ['Date'] });
+    let results: PromiseSettledResult<CognitoTokens>[];
+    let loads: boolean[];
+    try {
+      const started = threeInstances(40_000);
+      loads = started.loads;
+      results = await started.settled;
+    } finally {
+      vi.useRealTimers();
+    }
+
+    const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(failures).toHaveLength(1);
+    const [failure] = failures;
+    expect(failure).toBeInstanceOf(CognitoTokenError);
+    expect(failure.code).toBe('ERR_UNAVAILABLE');
+    expect(failure.message).toContain('Another sign-in of this user took the TOTP step');
+    expect(failure.message).toContain('The next free step starts in 55 s, beyond timeoutMs');
+    expect(mfaCodesSent()).toHaveLength(5);
+    expect(loads).toEqual([false, false, false]);
   });
 });
 

@@ -127,6 +127,22 @@ describe('GetClientToken (no tokenEndpoint or domain)', () => {
     expect(Object.isFrozen(tokens.scopes)).toBe(true);
   });
 
+  it('hands each caller its own expiresAt, and scopes no caller can change', async () => {
+    cognito.on(GetClientTokenCommand).callsFake(() => clientTokenResult({ scope: 'orders/read' }));
+    const m2m = clientProvider({ scopes: ['orders/read'] });
+    const expiry = Date.now() + 3600_000;
+
+    const first = await m2m.getTokens();
+    first.expiresAt.setTime(0);
+    expect(() => (first.scopes as string[]).push('admin/all')).toThrow(TypeError);
+    (await m2m.refresh()).expiresAt.setTime(1);
+
+    const next = await m2m.getTokens();
+    expect(next.expiresAt.getTime()).toBe(expiry);
+    expect(next.scopes).toEqual(['orders/read']);
+    expect((await m2m.refresh()).expiresAt.getTime()).toBe(expiry);
+  });
+
   it('reports the requested scopes when the token names none, and none when none were requested', async () => {
     cognito.on(GetClientTokenCommand).callsFake(() => clientTokenResult());
 
@@ -299,7 +315,8 @@ describe('GetClientToken (no tokenEndpoint or domain)', () => {
     const [a, b] = await Promise.all([m2m.refresh(), m2m.refresh()]);
 
     expect(serialOf(a.accessToken)).toBe(2);
-    expect(b).toBe(a);
+    // The same request, in a copy of its own for each caller.
+    expect([b.accessToken, b.expiresAt]).toEqual([a.accessToken, a.expiresAt]);
     expect(serialOf(await m2m.getAccessToken())).toBe(2);
     expect(tokenCalls()).toHaveLength(2);
   });

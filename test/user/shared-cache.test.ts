@@ -1,10 +1,18 @@
 // createTokenProvider with `sharedCache`: many provider instances (a fleet, in one process here; the
 // multi-process test is test/integration/fleet.test.ts) share one sign-in through a store.
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
-import { createTokenProvider, shareTokenStore, type TokenProviderOptions, type TokenStore } from '../../src/index.js';
+import {
+  createClientTokenProvider,
+  createTokenProvider,
+  shareTokenStore,
+  type TokenProviderOptions,
+  type TokenStore,
+} from '../../src/index.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -174,5 +182,100 @@ describe('sharedCache on createTokenProvider', () => {
       }),
     );
     expect(() => instance(own)).not.toThrow();
+  });
+});
+
+describe('a sharedCache that is not a TokenStore', () => {
+  /** The options of a user provider with `sharedCache`, for the refusals below. */
+  const withSharedCache = (sharedCache: unknown) =>
+    ({
+      clientId: 'fleet-client',
+      credentials: { username: USERNAME, password: PASSWORD },
+      sharedCache,
+    }) as unknown as TokenProviderOptions;
+  // Never connected: the check must refuse it before anything talks to Redis.
+  const redis = new Redis({ lazyConnect: true });
+  const dynamoDb = new DynamoDBClient({ region: 'eu-west-1' });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an empty object', {}, /get, put, acquireLease and releaseLease are missing/],
+    [
+      'a store without releaseLease',
+      { get: async () => undefined, put: async () => undefined, acquireLease: async () => true },
+      /releaseLease is missing/,
+    ],
+    ['a store whose get is not a function', { ...memoryTokenStore().store, get: 'get' }, /get is missing/],
+    ['null', null, /must be a TokenStore/],
+    ['a string', 'redis://cache:6379', /must be a TokenStore/],
+    ['an ioredis client', redis, /redisTokenStore\(\{ client \}\) from cognito-token-provider\/redis/],
+    ['a DynamoDBClient', dynamoDb, /dynamoDbTokenStore\(\{ tableName[^)]*\}\) from cognito-token-provider\/dynamodb/],
+  ])('shareTokenStore refuses %s with ERR_CONFIGURATION saying what is missing', (_label, store, message) => {
+    let thrown: unknown;
+    try {
+      shareTokenStore(store as TokenStore);
+    } catch (error) {
+      thrown = error;
+    }
+
+    expect(thrown).toMatchObject({ name: 'CognitoTokenError', code: 'ERR_CONFIGURATION' });
+    expect((thrown as Error).message).toMatch(/^"store" /);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an ioredis client', redis, /^"sharedCache" .*redisTokenStore\(\{ client \}\)/],
+    [
+      'a DynamoDBClient',
+      dynamoDb,
+      /^"sharedCache" is an AWS SDK client such as DynamoDBClient.*dynamoDbTokenStore\(\{ tableName/,
+    ],
+    ['an object without the methods', { get: () => undefined }, /^"sharedCache" .*put, acquireLease and releaseLease/],
+  ])(
+    'createTokenProvider refuses %s given straight to sharedCache, pointing to the store to use',
+    (_label, store, message) => {
+      expect(() => createTokenProvider(withSharedCache(store))).toThrow(
+        expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringMatching(message) }),
+      );
+    },
+  );
+
+  it('createClientTokenProvider refuses a Redis client as sharedCache the same way', () => {
+    expect(() =>
+      createClientTokenProvider({
+        clientId: 'fleet-m2m-client',
+        clientSecret: CLIENT_SECRET,
+        region: 'eu-west-1',
+        sharedCache: redis as never,
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIGURATION',
+        message: expect.stringMatching(/^"sharedCache" is a Redis client.*redisTokenStore\(\{ client \}\)/),
+      }),
+    );
+  });
+
+  it('still takes a store of your own with the four methods, a class instance included', async () => {
+    class OwnStore implements TokenStore {
+      readonly #inner = memoryTokenStore().store;
+      get(key: string, signal: AbortSignal) {
+        return this.#inner.get(key, signal);
+      }
+      put(key: string, value: string, expiresAtMs: number, signal: AbortSignal) {
+        return this.#inner.put(key, value, expiresAtMs, signal);
+      }
+      acquireLease(key: string, holder: string, ttlMs: number, signal: AbortSignal) {
+        return this.#inner.acquireLease(key, holder, ttlMs, signal);
+      }
+      releaseLease(key: string, holder: string, signal: AbortSignal) {
+        return this.#inner.releaseLease(key, holder, signal);
+      }
+    }
+    const store = new OwnStore();
+
+    await instance(store).getIdToken();
+    await instance(store).getIdToken();
+
+    expect(signIns()).toBe(1);
   });
 });

@@ -321,26 +321,38 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
       new ExpiredCodeException({ message: 'Your software token has already been used once.', $metadata: {} }),
     ],
   ])(
-    'is ERR_AUTHENTICATION pointing at the secret and the clock when Cognito refuses both codes (%s)',
+    'is ERR_UNAVAILABLE saying the step was taken when Cognito refuses both codes (%s) and the next free step starts after timeoutMs',
     async (name, refusal) => {
       cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).rejects(refusal);
 
       const error = await failureOf(userProvider({ credentials }).getIdToken());
 
-      expect(error.code).toBe('ERR_AUTHENTICATION');
-      expect(error.message).toContain(`Cognito refused the TOTP code twice (${name}`);
+      expect(error.code).toBe('ERR_UNAVAILABLE');
+      expect(error.message).toContain('Another sign-in of this user took the TOTP step');
+      expect(error.message).toContain('The next free step starts in 60 s, beyond timeoutMs');
+      // The other reading of a refused code, which no answer of Cognito's tells apart.
       expect(error.message).toContain('check "credentials.totpSecret" and the clock');
       expect(error.cause).toMatchObject({ name });
       expect(error.message).not.toContain(totpCode(TOTP_SECRET, stepNow()));
-      // An expired code is not a mismatch: only CodeMismatchException earns the second try.
-      expect(cognito).toHaveReceivedCommandTimes(
-        RespondToAuthChallengeCommand,
-        name === 'CodeMismatchException' ? 2 : 1,
-      );
+      expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 2);
     },
   );
 
-  it('leaves a refused step free: with a credentials source, the reloaded sign-in sends codes again at once', async () => {
+  it('is ERR_AUTHENTICATION at once for an ExpiredCodeException that does not say the code was used', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(totpChallenge())
+      .on(RespondToAuthChallengeCommand)
+      .rejects(new ExpiredCodeException({ message: 'Invalid code or auth state for the user.', $metadata: {} }));
+
+    const error = await failureOf(userProvider({ credentials }).getIdToken());
+
+    expect(error.code).toBe('ERR_AUTHENTICATION');
+    expect(error.message).toContain('Cognito refused the TOTP code (ExpiredCodeException');
+    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 1);
+  });
+
+  it('never reloads a credentials source for refused codes: it waits for the step after them and signs in again', async () => {
     cognito
       .on(InitiateAuthCommand)
       .resolves(totpChallenge())
@@ -348,19 +360,41 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
       .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
       .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
       .resolves(authResult({ serial: 9 }));
-    // A source: a refused sign-in reloads it (the TOTP secret may have been rotated where it is kept).
     const source = vi.fn(async () => credentials);
+    const firstStep = stepNow();
 
-    const idToken = await userProvider({ credentials: source }).getIdToken();
+    const idToken = userProvider({ credentials: source, timeoutMs: 70_000 }).getIdToken();
+    await vi.advanceTimersByTimeAsync(59_999);
+    const sentBeforeTheFreeStep = respondInputs().length;
+    await vi.advanceTimersByTimeAsync(1);
 
-    // No wait for a "used" step: Cognito refused those codes, so it used up nothing.
-    expect(serialOf(idToken)).toBe(9);
-    expect(source).toHaveBeenCalledTimes(2);
+    expect(serialOf(await idToken)).toBe(9);
+    expect(sentBeforeTheFreeStep).toBe(2);
+    expect(source).toHaveBeenCalledTimes(1);
+    expect(source).toHaveBeenCalledWith(expect.not.objectContaining({ forceRefresh: true }));
+    // A new session for the free step: no session carries more than two refused codes.
+    expect(cognito).toHaveReceivedCommandTimes(InitiateAuthCommand, 2);
     expect(respondInputs().map((input) => input?.ChallengeResponses?.SOFTWARE_TOKEN_MFA_CODE)).toEqual([
-      totpCode(TOTP_SECRET, stepNow()),
-      totpCode(TOTP_SECRET, stepNow() + 1),
-      totpCode(TOTP_SECRET, stepNow()),
+      totpCode(TOTP_SECRET, firstStep),
+      totpCode(TOTP_SECRET, firstStep + 1),
+      totpCode(TOTP_SECRET, firstStep + 2),
     ]);
+  });
+
+  it('fails a later call at once, with ERR_UNAVAILABLE, while the steps others took are still in reach', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(totpChallenge())
+      .on(RespondToAuthChallengeCommand)
+      .rejects(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }));
+    const tokens = userProvider({ credentials });
+    await failureOf(tokens.getIdToken());
+
+    const error = await failureOf(tokens.getIdToken());
+
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+    expect(error.message).toContain('Another sign-in of this user took the TOTP step');
+    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 2);
   });
 
   it('waits for the next step for a second sign-in in the same step, when that fits in timeoutMs', async () => {

@@ -104,6 +104,25 @@ describe('sign-in', () => {
     expect(set.expiresAt.getTime()).toBe(Date.now() + 3600_000);
   });
 
+  it('hands each caller its own expiresAt: a caller that changes it changes nothing for the next', async () => {
+    cognito.on(InitiateAuthCommand).resolves(authResult({ lifetimeSeconds: 3600 }));
+    const tokens = userProvider();
+    const expiry = Date.now() + 3600_000;
+
+    const first = await tokens.getTokens();
+    first.expiresAt.setTime(0);
+    const second = await tokens.getTokens();
+    second.expiresAt.setFullYear(1999);
+    const refreshed = await tokens.refresh();
+    refreshed.expiresAt.setTime(1);
+
+    expect((await tokens.getTokens()).expiresAt.getTime()).toBe(expiry);
+    expect((await tokens.refresh()).expiresAt.getTime()).toBe(expiry);
+    // The object itself stays frozen, and its tokens readable.
+    expect(Object.isFrozen(second)).toBe(true);
+    expect(second.idToken).toBe(await tokens.getIdToken());
+  });
+
   it('falls back on the sign-in username when the ID token has no cognito:username claim', async () => {
     const result = authResult();
     const { IdToken } = result.AuthenticationResult;
@@ -434,7 +453,8 @@ describe('refresh() and invalidate()', () => {
     const [a, b] = await Promise.all([tokens.refresh(), tokens.refresh()]);
 
     expect(a.idToken).toBe(authResult({ serial: 2 }).AuthenticationResult.IdToken);
-    expect(b).toBe(a);
+    // The same renewal, in a copy of its own for each caller.
+    expect([b.idToken, b.accessToken, b.expiresAt]).toEqual([a.idToken, a.accessToken, a.expiresAt]);
     expect(await tokens.getIdToken()).toBe(a.idToken);
     expect(refreshAuthCalls()).toHaveLength(1);
     expect(passwordAuthCalls()).toHaveLength(1);
