@@ -42,6 +42,11 @@ export interface UserCredentials extends CognitoCredentials {
   readonly username: string;
   /** The user's password. */
   readonly password: string;
+  /**
+   * A device remembered earlier in a user pool with device tracking: its `DeviceKey`, `DeviceGroupKey` and the
+   * random device password its verifier was made from. Secrets as much as the password.
+   */
+  readonly device?: { readonly key: string; readonly groupKey: string; readonly password: string } | undefined;
 }
 
 /**
