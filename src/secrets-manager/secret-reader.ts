@@ -67,7 +67,7 @@ export function secretReader(
       });
     } catch (error) {
       // The SDK copies every field of an error body onto its exception: keep only what classifies it.
-      throw sanitize(error, secrets);
+      throw sanitize(withoutEcho(error), secrets);
     }
   };
   return async (stage, { signal, secrets, optional }) => {
@@ -144,4 +144,21 @@ function adviceFor(cause: unknown): string {
     'check that this role may call secretsmanager:GetSecretValue on the secret, and kms:Decrypt on its key when ' +
     'the secret is encrypted with a customer-managed KMS key'
   );
+}
+
+/**
+ * Secrets Manager's own messages name secrets, labels and IAM actions, never JSON. A message holding JSON echoes
+ * something back, the request or the secret itself, which nothing here may have read yet to cut out: it is
+ * withheld whole, keeping the rest of the error.
+ */
+function withoutEcho(error: unknown): unknown {
+  const message = read(error, 'message');
+  if (typeof message !== 'string' || !/[{}]/.test(message)) return error;
+  return {
+    name: errorName(error),
+    message: 'message withheld: it quotes JSON, as an answer echoing a request or a secret would',
+    $metadata: read(error, '$metadata'),
+    $fault: read(error, '$fault'),
+    code: read(error, 'code'),
+  };
 }

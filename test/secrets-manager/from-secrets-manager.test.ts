@@ -575,7 +575,7 @@ describe('failures', () => {
 
   it('cuts values it has read out of what a hostile endpoint echoes back on a later read', async () => {
     const echoed =
-      `denied; you had ${PASSWORD} and ${JSON.stringify(JSON.stringify(user()))} and ` +
+      `denied; you had ${PASSWORD} and ${JSON.stringify(`"${PASSWORD}"`)} and ` +
       `${encodeURIComponent(USERNAME)} and ${DEVICE.password}`;
     const hostile = Object.assign(awsError('AccessDeniedException', echoed), {
       SecretString: JSON.stringify(user()),
@@ -600,6 +600,22 @@ describe('failures', () => {
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('[redacted]');
+    expectNoSecretIn(error);
+  });
+
+  it('withholds a message quoting JSON, an echo of the request or of the secret itself, even on the first read', async () => {
+    const echo = `{"SecretId":"${SECRET_ID}"} ${JSON.stringify(user())} ${JSON.stringify(JSON.stringify(user()))}`;
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(awsError('ValidationException', echo), { SecretString: JSON.stringify(user()) }));
+
+    const error = await failureOf(fromSecretsManager({ secretId: SECRET_ID, ...config })());
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain(
+      '(ValidationException: message withheld: it quotes JSON, as an answer echoing a request or a secret would)',
+    );
+    expect(error.cause).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
     expectNoSecretIn(error);
   });
 });
