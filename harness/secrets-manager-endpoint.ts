@@ -43,7 +43,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { operationOf, parseJsonObject, readBody, sendAwsError, sendAwsJson } from './aws-json.js';
+import { AWS_JSON_11, operationOf, parseJsonObject, readBody, sendAwsError, sendAwsJson } from './aws-json.js';
 import { type FaultPlan, injectFault } from './http-faults.js';
 import { startLoopbackServer } from './loopback-server.js';
 import { checkSigV4, LOCAL_AWS_CREDENTIALS, type TestAwsCredentials } from './sigv4.js';
@@ -309,51 +309,46 @@ interface FaultContext {
 }
 
 function applyFault(kind: SecretsManagerFaultKind, { req, res, body, echoed, record }: FaultContext): void {
-  const answer = (plan: FaultPlan) => {
-    const outcome = injectFault(plan, req, res, 'ThrottlingException');
-    record(outcome.status, outcome.errorType);
-  };
-  switch (kind) {
-    case 'throttle':
-    case 'reset':
-    case 'hang':
-      return answer({ fault: kind });
-    case 'server-error':
-      return answer({
-        fault: 'error',
-        status: 500,
-        errorType: 'InternalServiceError',
-        message: 'An internal error occurred.',
-      });
-    case 'access-denied':
-      return answer({
-        fault: 'error',
-        errorType: 'AccessDeniedException',
-        message:
-          `User: arn:aws:sts::${ACCOUNT}:assumed-role/orders/fn is not authorized to perform: ` +
-          'secretsmanager:GetSecretValue on resource: the secret because no identity-based policy allows the ' +
-          'secretsmanager:GetSecretValue action',
-      });
-    case 'kms-access-denied':
-      return answer({ fault: 'error', errorType: 'AccessDeniedException', message: 'Access to KMS is not allowed' });
-    case 'decryption-failure':
-      return answer({
-        fault: 'error',
-        errorType: 'DecryptionFailure',
-        message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
-      });
-    case 'hostile-echo': {
-      const request = body.toString('utf8');
-      const echo = `${request} ${JSON.stringify(req.headers)} ${echoed} ${JSON.stringify(echoed)}`;
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ValidationException' });
-      res.end(
-        JSON.stringify({ __type: 'ValidationException', message: echo, SecretString: echoed, request, detail: echoed }),
-      );
-      record(400, 'ValidationException');
-      return;
-    }
+  if (kind === 'hostile-echo') {
+    const request = body.toString('utf8');
+    const echo = `${request} ${JSON.stringify(req.headers)} ${echoed} ${JSON.stringify(echoed)}`;
+    res.writeHead(400, { 'content-type': AWS_JSON_11, 'x-amzn-errortype': 'ValidationException' });
+    res.end(
+      JSON.stringify({ __type: 'ValidationException', message: echo, SecretString: echoed, request, detail: echoed }),
+    );
+    record(400, 'ValidationException');
+    return;
   }
+  const outcome = injectFault(FAULT_PLANS[kind], req, res, 'ThrottlingException');
+  record(outcome.status, outcome.errorType);
 }
+
+/** The HTTP-level answer of each fault but the hostile echo. */
+const FAULT_PLANS: Record<Exclude<SecretsManagerFaultKind, 'hostile-echo'>, FaultPlan> = {
+  throttle: { fault: 'throttle' },
+  reset: { fault: 'reset' },
+  hang: { fault: 'hang' },
+  'server-error': {
+    fault: 'error',
+    status: 500,
+    errorType: 'InternalServiceError',
+    message: 'An internal error occurred.',
+  },
+  'access-denied': {
+    fault: 'error',
+    errorType: 'AccessDeniedException',
+    message:
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/orders/fn is not authorized to perform: ` +
+      'secretsmanager:GetSecretValue on resource: the secret because no identity-based policy allows the ' +
+      'secretsmanager:GetSecretValue action',
+  },
+  'kms-access-denied': { fault: 'error', errorType: 'AccessDeniedException', message: 'Access to KMS is not allowed' },
+  'decryption-failure': {
+    fault: 'error',
+    errorType: 'DecryptionFailure',
+    message: "Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+  },
+};
 
 function textOf(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
