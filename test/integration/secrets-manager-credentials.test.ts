@@ -283,6 +283,47 @@ describe('a whole rotation, with the password changed in cognito-local', () => {
     }
   }
 
+  it('serves cognito-token --secret-id, which finds the endpoint through AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {
+    const { seed } = stack;
+    secrets.put(
+      'svc/cli',
+      JSON.stringify({
+        username: seed.user.email,
+        password: seed.user.password,
+        clientSecret: seed.withSecret.clientSecret,
+      }),
+    );
+    const before = secrets.calls.length;
+    const { accessKeyId, secretAccessKey } = secretsManagerClientConfigFor(secrets.endpoint).credentials;
+
+    const run = await runProcess(
+      process.execPath,
+      [join(ROOT, 'dist/esm/cli.js'), '--client-id', seed.withSecret.clientId, '--secret-id', 'svc/cli'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
+          AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          AWS_REGION: seed.region,
+          AWS_ACCESS_KEY_ID: accessKeyId,
+          AWS_SECRET_ACCESS_KEY: secretAccessKey,
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
+        },
+        killAfterMs: 30_000,
+      },
+    );
+
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(decodeJwtClaims(run.stdout.trim())).toMatchObject({ token_use: 'id', sub: seed.user.sub });
+    expect(secrets.calls.slice(before)).toEqual([
+      expect.objectContaining({ secretId: 'svc/cli', versionStage: 'AWSCURRENT', signed: true, status: 200 }),
+    ]);
+  });
+
   it('costs 1 request before, 3 during the window and 1 after, with one refused sign-in', async () => {
     const { seed } = stack;
     const value = (password: string) =>
