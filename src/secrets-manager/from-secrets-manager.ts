@@ -67,6 +67,7 @@ export function fromSecretsManager(options: FromSecretsManagerOptions): Credenti
   const readCredentials = async (current: CachedCredentials | undefined, refused: boolean, signal: AbortSignal) => {
     const rejected = refused ? current?.credentials : undefined;
     const known = secretValuesOf(current?.credentials);
+    // Not optional: a missing version fails the read rather than answering undefined.
     const read = (await readStage(versionStage, signal, known)) as CognitoCredentials;
     if (rejected === undefined || versionStage !== CURRENT_STAGE || !sameCredentials(read, rejected)) return read;
     // A missing AWSPENDING is the usual answer: no rotation is under way.
@@ -95,6 +96,9 @@ export function fromSecretsManager(options: FromSecretsManagerOptions): Credenti
   // Everything read stays in this closure and the cache: the function object itself carries no value.
   return async (loadOptions) => {
     const force = loadOptions?.forceRefresh === true;
+    // Within maxAge: a clock read and a comparison, no waiting to set up.
+    const fresh = force ? undefined : cache.fresh();
+    if (fresh !== undefined) return fresh.credentials;
     const cached = await callers.wait(loadOptions?.signal, () => cache.load({ force }), gaveUp);
     return cached.credentials;
   };
