@@ -3,8 +3,10 @@
 // and `require` consumers get code and types in the module format they expect.
 //
 // One entry point per optional peer, as Powertools does: the package root imports no optional peer, and
-// `cognito-token-provider/ssm` is the only module that imports @aws-sdk/client-ssm. A user who bundles the SDK
-// into a Lambda and does not use fromSsm therefore never makes their bundler look for the SSM client.
+// `cognito-token-provider/ssm` is the only module that imports @aws-sdk/client-ssm (and
+// `cognito-token-provider/secrets-manager` the only one that imports @aws-sdk/client-secrets-manager). A user who
+// bundles the SDK into a Lambda and does not use fromSsm therefore never makes their bundler look for the SSM
+// client.
 //
 // The JavaScript is bundled with esbuild: a cold start (a Lambda's first request) pays for every module Node
 // resolves, reads and compiles, and a few files cost about what one SDK import does, where tsc's one file per
@@ -31,6 +33,7 @@ const SRC = resolve('src');
 const ENTRY_POINTS = {
   index: 'src/index.ts',
   'ssm/index': 'src/ssm/index.ts',
+  'secrets-manager/index': 'src/secrets-manager/index.ts',
   'dynamodb/index': 'src/dynamodb/index.ts',
   'redis/index': 'src/redis/index.ts',
 };

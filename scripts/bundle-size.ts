@@ -1,8 +1,8 @@
 // Measures what this package adds to a Lambda bundle and enforces the bundle budget (issue 6).
 //
 // Bundles small handlers (test/fixtures/bundle) with esbuild as a Lambda user would: they import the built
-// package by name ('cognito-token-provider', and 'cognito-token-provider/ssm' for fromSsm, resolved through
-// package.json "exports" to dist/esm), minified, platform node, format esm, target node20, ES module entry points
+// package by name ('cognito-token-provider', 'cognito-token-provider/ssm' for fromSsm and
+// 'cognito-token-provider/secrets-manager' for fromSecretsManager, resolved through package.json "exports" to dist/esm), minified, platform node, format esm, target node20, ES module entry points
 // of dependencies first (mainFields module,main) so the SDK tree-shakes. Each
 // handler is bundled twice: with @aws-sdk/* external (the Lambda runtime provides the SDK) and fully bundled.
 // A "floor" handler per configuration sends only the bare SDK commands that our code in that bundle can send
@@ -14,7 +14,7 @@
 //
 // gzip = zlib's default level, like `gzip < file | wc -c`; 1 kB = 1000 bytes. Exits 1 when a budget fails.
 // With --report-only, a byte budget that fails is still printed as FAIL but does not fail the run; the
-// no-SSM-code check always does. CI uses it while the 4 kB budgets are missed (issue 6 stays open for that).
+// checks that no handler carries an optional client it does not use (SSM, Secrets Manager) always do. CI uses it while the 4 kB budgets are missed (issue 6 stays open for that).
 // Usage: npm run size            (builds first, prints a Markdown table)
 //        node scripts/run.mjs scripts/bundle-size.ts [--json] [--report-only]
 import { existsSync, readdirSync } from 'node:fs';
@@ -168,12 +168,16 @@ function floorSource(sdk: SdkUsage): string {
   return lines.join('\n');
 }
 
-function includesSsmClient(measured: Measured): boolean {
+/** Whether a bundle imports (SDK external) or holds (fully bundled) any code of the SDK package `sdkPackage`. */
+function includesClient(measured: Measured, sdkPackage: string): boolean {
   const [output] = Object.values(measured.metafile.outputs);
-  const importsIt = (output?.imports ?? []).some((entry) => entry.path.startsWith('@aws-sdk/client-ssm'));
-  const bundlesIt = contributors(measured.metafile).some(([path]) => path.includes('/@aws-sdk/client-ssm/'));
+  const importsIt = (output?.imports ?? []).some((entry) => entry.path.startsWith(sdkPackage));
+  const bundlesIt = contributors(measured.metafile).some(([path]) => path.includes(`/${sdkPackage}/`));
   return importsIt || bundlesIt;
 }
+
+const SSM_CLIENT = '@aws-sdk/client-ssm';
+const SECRETS_MANAGER_CLIENT = '@aws-sdk/client-secrets-manager';
 
 async function measureHandler(id: string, title: string, source: HandlerSource) {
   const sdkExternal = await bundle(source, SDK_EXTERNAL);
@@ -317,6 +321,11 @@ async function main(): Promise<void> {
   );
   const srpRun = await measureHandler('userSrp', "createTokenProvider, flow 'user-srp'", fixture('user-srp.mjs'));
   const ssmRun = await measureHandler('fromSsm', 'createTokenProvider + fromSsm', fixture('from-ssm.mjs'));
+  const secretsManagerRun = await measureHandler(
+    'fromSecretsManager',
+    'createTokenProvider + fromSecretsManager',
+    fixture('from-secrets-manager.mjs'),
+  );
   const everyRun = await measureHandler(
     'everyExport',
     `createTokenProvider + fromSsm + every other export (${exportNames.length} runtime exports)`,
@@ -336,13 +345,29 @@ async function main(): Promise<void> {
     sdkExternal: (await bundle(reference, SDK_EXTERNAL)).size,
     bundled: (await bundle(reference, [])).size,
   };
-  const ours = [staticRun, srpRun, ssmRun, everyRun];
+  const ours = [staticRun, srpRun, ssmRun, secretsManagerRun, everyRun];
   const reports = [...ours.map((run) => run.report), referenceReport];
 
-  // The SSM check only means something if the same check does find the client in the fromSsm handler.
-  if (!includesSsmClient(ssmRun.sdkExternal) || !includesSsmClient(ssmRun.bundled)) {
-    throw new Error('the fromSsm handler shows no SSM client code, so the static-handler check would prove nothing');
+  // The checks for client code only mean something if the same checks find each client in the handler using it.
+  for (const [run, sdkPackage] of [
+    [ssmRun, SSM_CLIENT],
+    [secretsManagerRun, SECRETS_MANAGER_CLIENT],
+  ] as const) {
+    if (!includesClient(run.sdkExternal, sdkPackage) || !includesClient(run.bundled, sdkPackage)) {
+      throw new Error(`the ${run.report.title} handler shows no ${sdkPackage} code, so the checks would prove nothing`);
+    }
   }
+  // Every handler but the one using a client must carry none of it, whether the SDK is external or bundled.
+  const withoutClient = (runs: readonly (typeof staticRun)[], sdkPackage: string, service: string): BudgetResult[] =>
+    runs.map(({ report, sdkExternal, bundled }) => {
+      const found = includesClient(sdkExternal, sdkPackage) || includesClient(bundled, sdkPackage);
+      return {
+        budget: `${report.title}: no ${service} client code (SDK external and fully bundled)`,
+        limit: 'none',
+        actual: found ? 'found' : 'none',
+        ok: !found,
+      };
+    });
   const budgets: BudgetResult[] = [
     {
       budget: 'fromSsm handler, SDK external, gzip',
@@ -356,12 +381,14 @@ async function main(): Promise<void> {
       actual: kb(report.aboveFloorGzip ?? 0),
       ok: (report.aboveFloorGzip ?? 0) <= BUDGET_GZIP_BYTES,
     })),
-    ...[staticRun, srpRun].map(({ report, sdkExternal, bundled }) => ({
-      budget: `${report.title}: no SSM client code (SDK external and fully bundled)`,
-      limit: 'none',
-      actual: includesSsmClient(sdkExternal) || includesSsmClient(bundled) ? 'found' : 'none',
-      ok: !includesSsmClient(sdkExternal) && !includesSsmClient(bundled),
-    })),
+    {
+      budget: 'fromSecretsManager handler, SDK external, gzip',
+      limit: kb(BUDGET_GZIP_BYTES),
+      actual: kb(secretsManagerRun.report.sdkExternal.gzip),
+      ok: secretsManagerRun.report.sdkExternal.gzip <= BUDGET_GZIP_BYTES,
+    },
+    ...withoutClient([staticRun, srpRun, secretsManagerRun], SSM_CLIENT, 'SSM'),
+    ...withoutClient([staticRun, srpRun, ssmRun], SECRETS_MANAGER_CLIENT, 'Secrets Manager'),
   ];
 
   if (json) {

@@ -6,7 +6,8 @@ import { CliUsageError } from './usage-error.js';
 type CliCredentialsChoice =
   | { readonly kind: 'password'; readonly username: string; readonly password: 'stdin' | 'env' }
   | { readonly kind: 'ssm-named'; readonly usernameParameter: string; readonly passwordParameter: string }
-  | { readonly kind: 'ssm-json'; readonly parameter: string };
+  | { readonly kind: 'ssm-json'; readonly parameter: string }
+  | { readonly kind: 'secrets-manager'; readonly secretId: string };
 
 /** Where the app client secret comes from, when the app client has one. */
 type CliClientSecretChoice =
@@ -46,6 +47,7 @@ const STRING_OPTIONS = [
   'ssm-password',
   'ssm-parameter',
   'ssm-client-secret',
+  'secret-id',
   'token',
   'flow',
 ] as const;
@@ -72,7 +74,7 @@ export function envName(option: StringOption | BooleanOption): string {
  * command line wins over its variable. Throws {@link CliUsageError} for anything it cannot run, before any I/O.
  *
  * Credentials come exactly one way: `--username` (password from `--password-stdin` or `COGNITO_PASSWORD`),
- * `--ssm-username` with `--ssm-password`, or `--ssm-parameter`. When one way is chosen on the command line,
+ * `--ssm-username` with `--ssm-password`, `--ssm-parameter`, or `--secret-id`. When one way is chosen on the command line,
  * variables that choose another are ignored, so a CI job's defaults can be overridden for one call; two ways
  * from the same level are refused.
  */
@@ -213,6 +215,7 @@ function chooseCredentials(text: TextReader, passwordStdin: Setting<boolean> | u
   const ssmUsername = text('ssm-username');
   const ssmPassword = text('ssm-password');
   const ssmParameter = text('ssm-parameter');
+  const secretId = text('secret-id');
   const ways: CandidateWay[] = [];
   if (username !== undefined) {
     ways.push({
@@ -241,11 +244,18 @@ function chooseCredentials(text: TextReader, passwordStdin: Setting<boolean> | u
       choose: () => ({ kind: 'ssm-json', parameter: ssmParameter.value }),
     });
   }
+  if (secretId !== undefined) {
+    ways.push({
+      source: secretId.source,
+      labels: secretId.label,
+      choose: () => ({ kind: 'secrets-manager', secretId: secretId.value }),
+    });
+  }
   const chosen = preferFlags(ways);
   if (chosen.length === 0) {
     throw new CliUsageError(
       'no credentials: give --username (password from --password-stdin or COGNITO_PASSWORD), ' +
-        '--ssm-username with --ssm-password, or --ssm-parameter',
+        '--ssm-username with --ssm-password, --ssm-parameter, or --secret-id',
     );
   }
   if (chosen.length > 1) {
@@ -253,7 +263,9 @@ function chooseCredentials(text: TextReader, passwordStdin: Setting<boolean> | u
   }
   const credentials = (chosen[0] as CandidateWay).choose();
   if (credentials.kind !== 'password' && passwordStdin?.source === 'flag') {
-    throw new CliUsageError('--password-stdin goes with --username; with SSM the password comes from SSM');
+    throw new CliUsageError(
+      '--password-stdin goes with --username; with SSM or Secrets Manager the password comes from there',
+    );
   }
   return credentials;
 }

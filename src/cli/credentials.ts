@@ -44,7 +44,10 @@ export function cliCredentials(
       });
       return { user, separateSecret: undefined };
     }
-    const user = await ssmSource({ parameter: credentials.parameter });
+    const user =
+      credentials.kind === 'ssm-json'
+        ? await ssmSource({ parameter: credentials.parameter })
+        : await secretsManagerSource(credentials.secretId);
     const separateSecret =
       secretParameter === undefined ? undefined : await ssmSource({ clientSecret: secretParameter });
     return { user, separateSecret };
@@ -58,6 +61,19 @@ export function cliCredentials(
       );
     });
     return fromSsm({ ...names, clientConfig: ssmClientConfig } as Parameters<typeof fromSsm>[0]);
+  };
+  // Read in the Region SSM is read in; imported only when asked for, like the SSM entry point.
+  const secretsManagerSource = async (secretId: string): Promise<CredentialsSource> => {
+    const { fromSecretsManager } = await import('../secrets-manager/index.js').catch((error: unknown) => {
+      throw new CognitoTokenError(
+        'ERR_CONFIGURATION',
+        'Reading a Secrets Manager secret needs the optional peer dependency @aws-sdk/client-secrets-manager: ' +
+          'npm install @aws-sdk/client-secrets-manager',
+        { cause: error },
+      );
+    });
+    const { region } = ssmClientConfig;
+    return fromSecretsManager({ secretId, clientConfig: region === undefined ? {} : { region } });
   };
   return async (options) => {
     sources ??= buildSources();

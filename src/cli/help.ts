@@ -41,6 +41,7 @@ Credentials, exactly one way:
   --ssm-username <parameter>        SSM parameters holding the username and the password
   --ssm-password <parameter>
   --ssm-parameter <parameter>       one SSM SecureString holding {"username", "password", "clientSecret"?}
+  --secret-id <id>                  one Secrets Manager secret (name or ARN) holding the same JSON
 
 The app client secret, when the app client has one (one way):
   --client-secret-stdin             read it from stdin; with --password-stdin too, send two lines:
@@ -65,8 +66,9 @@ Options:
 
 Every option can also be set by a variable: --client-id by COGNITO_CLIENT_ID, --json by COGNITO_JSON=1,
 and so on. Options on the command line win over variables. The endpoints are the AWS SDK's own:
-AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER and AWS_ENDPOINT_URL_SSM. SSM is read in AWS_REGION, or in the
-user pool's Region when AWS_REGION is not set, with the usual AWS credentials.
+AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL_SSM and AWS_ENDPOINT_URL_SECRETS_MANAGER. SSM and
+Secrets Manager are read in AWS_REGION, or in the user pool's Region when AWS_REGION is not set, with the usual
+AWS credentials.
 
 Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
   0  the token was printed
@@ -76,7 +78,7 @@ Errors go to stderr as "cognito-token: ERR_CODE: message". Exit status:
                              (unknown client ID, or a --flow the app client does not allow)
   3  ERR_AUTHENTICATION      Cognito refused the credentials
   4  ERR_CHALLENGE_REQUIRED  the user must answer a challenge first (new password, MFA)
-  5  ERR_CREDENTIALS         the credentials could not be read (from SSM, or from stdin)
+  5  ERR_CREDENTIALS         the credentials could not be read (from SSM, Secrets Manager or stdin)
   6  ERR_UNAVAILABLE         Cognito could not be reached or failed
   7  ERR_THROTTLED           Cognito kept throttling the request
 141                          the reader of the output went away (| head -c0), as for Unix tools; nothing printed

@@ -57,6 +57,17 @@ export interface UserCredentials extends CognitoCredentials {
   readonly username: string;
   /** The user's password. */
   readonly password: string;
+  /** A device remembered earlier in a user pool with device tracking. Secrets as much as the password. */
+  readonly device?:
+    | {
+        /** The `DeviceKey` Cognito gave the device. */
+        readonly key: string;
+        /** The device's `DeviceGroupKey`. */
+        readonly groupKey: string;
+        /** The random password the device's verifier was made from. */
+        readonly password: string;
+      }
+    | undefined;
 }
 
 /**

@@ -93,7 +93,7 @@ describe('npx cognito-token, installed from the tarball', () => {
     expect(run.stdout).toBe('');
     expect(ownLines(run.stderr)).toEqual([
       'cognito-token: ERR_USAGE: no credentials: give --username (password from --password-stdin or ' +
-        'COGNITO_PASSWORD), --ssm-username with --ssm-password, or --ssm-parameter',
+        'COGNITO_PASSWORD), --ssm-username with --ssm-password, --ssm-parameter, or --secret-id',
     ]);
   });
 });

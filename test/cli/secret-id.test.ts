@@ -1,0 +1,136 @@
+// `cognito-token --secret-id`: credentials from one Secrets Manager secret, beside the SSM ways.
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CliEnv, parseCliArgs } from '../../src/cli/args.js';
+import { CliUsageError } from '../../src/cli/usage-error.js';
+import { computeSecretHash } from '../../src/user/secret-hash.js';
+import { runCliCaptured as run } from '../helpers/cli-runner.js';
+import { cognitoTokens } from '../helpers/fake-jwt.js';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+const secretsManager = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+
+const CLIENT_ID = 'cli-client-id';
+const SM_PASSWORD = 'Canary-SM-CLI-Pa55word-37';
+const SM_SECRET = 'canary-sm-cli-client-secret-83';
+const SSM_SECRET = 'canary-ssm-cli-client-secret-19';
+const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1'];
+const awsEnv: CliEnv = { AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' };
+
+function usageErrorOf(argv: readonly string[], env: CliEnv = {}): CliUsageError {
+  try {
+    parseCliArgs(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliUsageError);
+    return error as CliUsageError;
+  }
+  throw new Error('expected a usage error');
+}
+
+const secretHolding = (value: object) => ({ SecretString: JSON.stringify(value), $metadata: {} });
+const signIns = () => cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthParameters);
+
+beforeEach(() => {
+  cognito.reset();
+  secretsManager.reset();
+  ssm.reset();
+  const tokens = cognitoTokens({ username: 'svc', nowSeconds: Math.floor(Date.now() / 1000) });
+  cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: tokens });
+});
+
+afterAll(() => {
+  cognito.restore();
+  secretsManager.restore();
+  ssm.restore();
+});
+
+describe('parsing', () => {
+  it.each([
+    ['--secret-id', [...BASE, '--secret-id', 'svc/orders/cognito'], {}],
+    ['COGNITO_SECRET_ID', BASE, { COGNITO_SECRET_ID: 'svc/orders/cognito' }],
+  ])('takes the secret from %s', (_how, argv, env) => {
+    const command = parseCliArgs(argv, env);
+
+    expect(command.kind === 'run' && command.config.credentials).toEqual({
+      kind: 'secrets-manager',
+      secretId: 'svc/orders/cognito',
+    });
+  });
+
+  it('refuses --secret-id together with another way of giving credentials', () => {
+    const error = usageErrorOf([...BASE, '--secret-id', 'svc/a', '--ssm-parameter', '/svc/b']);
+
+    expect(error.message).toBe('give credentials one way only, but got --ssm-parameter, and --secret-id');
+  });
+
+  it('refuses --password-stdin with --secret-id, where the secret holds the password', () => {
+    expect(usageErrorOf([...BASE, '--secret-id', 'svc/a', '--password-stdin']).message).toBe(
+      '--password-stdin goes with --username; with SSM or Secrets Manager the password comes from there',
+    );
+  });
+
+  it('names --secret-id among the ways when no credentials are given', () => {
+    expect(usageErrorOf(BASE).message).toContain('--ssm-parameter, or --secret-id');
+  });
+});
+
+describe('running', () => {
+  it('signs in with the username, password and client secret of the secret, read in AWS_REGION', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves(secretHolding({ username: 'svc', password: SM_PASSWORD, clientSecret: SM_SECRET }));
+
+    const result = await run([...BASE, '--secret-id', 'svc/orders/cognito'], awsEnv);
+
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(secretsManager).toHaveReceivedCommandWith(GetSecretValueCommand, {
+      SecretId: 'svc/orders/cognito',
+      VersionStage: 'AWSCURRENT',
+    });
+    const client = secretsManager.send.thisValues[0] as SecretsManagerClient;
+    expect(await client.config.region()).toBe('eu-central-1');
+    expect(signIns()).toEqual([
+      { USERNAME: 'svc', PASSWORD: SM_PASSWORD, SECRET_HASH: computeSecretHash('svc', CLIENT_ID, SM_SECRET) },
+    ]);
+  });
+
+  it("reads the secret in the user pool's Region when AWS_REGION is not set", async () => {
+    secretsManager.on(GetSecretValueCommand).resolves(secretHolding({ username: 'svc', password: SM_PASSWORD }));
+    const argv = ['--client-id', CLIENT_ID, '--user-pool-id', 'ap-south-1_AbC', '--secret-id', 'svc/orders/cognito'];
+
+    await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' });
+
+    const client = secretsManager.send.thisValues[0] as SecretsManagerClient;
+    expect(await client.config.region()).toBe('ap-south-1');
+  });
+
+  it('lets --ssm-client-secret win over the JSON client secret, in a second request', async () => {
+    secretsManager
+      .on(GetSecretValueCommand)
+      .resolves(secretHolding({ username: 'svc', password: SM_PASSWORD, clientSecret: SM_SECRET }));
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/svc/secret', Value: SSM_SECRET }] });
+
+    await run([...BASE, '--secret-id', 'svc/orders/cognito', '--ssm-client-secret', '/svc/secret'], awsEnv);
+
+    expect(signIns()[0]?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, SSM_SECRET));
+  });
+
+  it('exits 5 with ERR_CREDENTIALS naming the secret, and no value, when the secret is incomplete', async () => {
+    secretsManager.on(GetSecretValueCommand).resolves(secretHolding({ username: 'svc', passwd: SM_PASSWORD }));
+
+    const result = await run([...BASE, '--secret-id', 'svc/orders/cognito'], awsEnv);
+
+    expect(result.status).toBe(5);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      'cognito-token: ERR_CREDENTIALS: Secrets Manager secret "svc/orders/cognito" lacks "password": a user\'s ' +
+        'credentials need both\n',
+    );
+    expect(signIns()).toEqual([]);
+  });
+});
