@@ -1,5 +1,6 @@
 // createTokenProvider with `sharedCache`: many provider instances (a fleet, in one process here; the
-// multi-process test is test/integration/fleet.test.ts) share one sign-in through a store.
+// multi-process test is test/integration/fleet.test.ts) share one sign-in through a store, and refresh() never
+// takes back from the fleet the tokens it refused.
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -174,5 +175,44 @@ describe('sharedCache on createTokenProvider', () => {
       }),
     );
     expect(() => instance(own)).not.toThrow();
+  });
+});
+
+describe('refresh() with sharedCache while another instance holds the lease', () => {
+  // The refused tokens must not come back as the "renewed" ones (ExpiringCache's refused flag), nor reach a
+  // caller who asks meanwhile or afterwards.
+  async function providerWhoseTokensWereRefusedElsewhere() {
+    const memory = memoryTokenStore();
+    const provider = instance(memory.store, { timeoutMs: 1_000 });
+    const refused = await provider.getIdToken();
+    for (const key of memory.entries.keys()) {
+      memory.leases.set(key, { holder: 'another-instance', until: Date.now() + 60_000 });
+    }
+    return { provider, refused };
+  }
+
+  it('does not hand back the refused tokens as the renewed ones, nor to a later call', async () => {
+    // Prepare
+    const { provider, refused } = await providerWhoseTokensWereRefusedElsewhere();
+
+    // Act
+    const renewed = await provider.refresh();
+
+    // Assert
+    expect(renewed.idToken).not.toBe(refused);
+    expect(await provider.getIdToken()).not.toBe(refused);
+  });
+
+  it('does not hand the refused tokens to a caller who asks while the renewal is on its way', async () => {
+    // Prepare
+    const { provider, refused } = await providerWhoseTokensWereRefusedElsewhere();
+
+    // Act
+    const renewing = provider.refresh();
+    const concurrent = await provider.getIdToken();
+
+    // Assert
+    expect(concurrent).not.toBe(refused);
+    expect(concurrent).toBe((await renewing).idToken);
   });
 });
