@@ -1,15 +1,27 @@
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
+import { memoryTokenStore } from '../harness/memory-token-store.js';
 import { closestName } from '../src/core/known-options.js';
 import { RETRY_POLICY_OPTION } from '../src/core/retry.js';
-import { dynamoDbTokenStore } from '../src/dynamodb/index.js';
+import { CREDENTIAL_FIELDS } from '../src/credentials/credentials.js';
+import { type DynamoDbTokenStoreOptions, dynamoDbTokenStore } from '../src/dynamodb/index.js';
 import {
+  type AuthorizedFetchOptions,
+  type ClientTokenProviderOptions,
+  type CredentialsSource,
   createAuthorizedFetch,
   createClientTokenProvider,
   createTokenProvider,
+  shareTokenStore,
   type TokenProvider,
+  type TokenProviderOptions,
+  type UserCredentials,
 } from '../src/index.js';
-import { redisTokenStore } from '../src/redis/index.js';
-import { fromSsm } from '../src/ssm/index.js';
+import { COMMON_OPTION_NAMES } from '../src/provider/options.js';
+import { type RedisTokenStoreOptions, redisTokenStore } from '../src/redis/index.js';
+import { type FromSsmOptions, fromSsm } from '../src/ssm/index.js';
 import { failureOfCall } from './helpers/failure-of.js';
 
 const SECRET = 'Sup3r-Secret-Value-42';
@@ -98,7 +110,7 @@ describe('unknown options', () => {
     expect(message).toBe(`"${'k'.repeat(61)}..." is not an option of redisTokenStore`);
   });
 
-  it.each(Object.keys(factories))('%s accepts every option it documents, and ignores symbol keys', (factory) => {
+  it.each(Object.keys(factories))('%s ignores symbol keys', (factory) => {
     expect(() => factories[factory]({ [RETRY_POLICY_OPTION]: undefined, [Symbol('other')]: 1 })).not.toThrow();
   });
 
@@ -112,6 +124,195 @@ describe('unknown options', () => {
         timeoutMs: undefined,
       }),
     ).not.toThrow();
+  });
+});
+
+/** Every key of every member of an options union: the options a factory documents. */
+type OptionName<T> = T extends unknown ? keyof T : never;
+
+/**
+ * One factory and every option it documents. `names` must list each key of the options type exactly once (the
+ * type check fails otherwise), and `ways` are valid calls that between them give every one of those options a
+ * real value: mutually exclusive options (`client` or `clientConfig`, `domain` or `tokenEndpoint`) need more
+ * than one call.
+ */
+function documented<T>(
+  create: (options: T) => unknown,
+  names: NoInfer<Record<OptionName<T>, true>>,
+  ways: NoInfer<Record<string, T>>,
+) {
+  return { create, names: Object.keys(names).sort(), ways: Object.entries(ways) };
+}
+
+const source: CredentialsSource = async () => ({ username: 'svc', password: 'pw-value-1' });
+const staticCredentials = {
+  username: 'svc',
+  password: 'pw-value-1',
+  clientSecret: 'client-secret-1',
+  totpSecret: 'JBSWY3DPEHPK3PXP',
+} as const satisfies Required<UserCredentials>;
+const common = {
+  refreshAheadSeconds: 120,
+  timeoutMs: 4_000,
+  logger: { debug: () => undefined },
+  sharedCache: shareTokenStore(memoryTokenStore().store),
+  clientMetadata: { tenant: 'orders' },
+} as const;
+const encryptionKey = new Uint8Array(32).fill(7);
+
+const everyFactory = {
+  createTokenProvider: documented(
+    (options: TokenProviderOptions) => createTokenProvider(options),
+    {
+      clientId: true,
+      region: true,
+      refreshAheadSeconds: true,
+      timeoutMs: true,
+      logger: true,
+      sharedCache: true,
+      clientMetadata: true,
+      client: true,
+      clientConfig: true,
+      credentials: true,
+      userPoolId: true,
+      refresh: true,
+      flow: true,
+    },
+    {
+      'static credentials, a client it creates': {
+        ...common,
+        clientId: '4rtbp1kcm0example',
+        userPoolId: 'eu-west-1_AbC123',
+        credentials: staticCredentials,
+        region: 'eu-west-1',
+        clientConfig: { maxAttempts: 2 },
+        refresh: 'refresh-token-auth',
+        flow: 'user-srp',
+      },
+      'a credentials source, your own client': {
+        ...common,
+        clientId: '4rtbp1kcm0example',
+        credentials: source,
+        client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
+      },
+    },
+  ),
+  createClientTokenProvider: documented(
+    (options: ClientTokenProviderOptions) => createClientTokenProvider(options),
+    {
+      clientId: true,
+      region: true,
+      refreshAheadSeconds: true,
+      timeoutMs: true,
+      logger: true,
+      sharedCache: true,
+      clientMetadata: true,
+      client: true,
+      clientConfig: true,
+      clientSecret: true,
+      credentials: true,
+      scopes: true,
+      tokenEndpoint: true,
+      domain: true,
+    },
+    {
+      'GetClientToken, a client it creates': {
+        ...common,
+        clientId: '1example23456789',
+        clientSecret: 'client-secret-1',
+        scopes: ['orders/read'],
+        region: 'eu-west-1',
+        clientConfig: { maxAttempts: 2 },
+      },
+      'GetClientToken, your own client': {
+        ...common,
+        clientId: '1example23456789',
+        credentials: source,
+        client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }),
+      },
+      'the token endpoint of a domain': {
+        ...common,
+        clientId: '1example23456789',
+        clientSecret: 'client-secret-1',
+        scopes: ['orders/read'],
+        domain: 'auth.example.com',
+      },
+      'a token endpoint URL': {
+        ...common,
+        clientId: '1example23456789',
+        credentials: source,
+        tokenEndpoint: 'https://auth.example.com/oauth2/token',
+      },
+    },
+  ),
+  fromSsm: documented(
+    (options: FromSsmOptions) => fromSsm(options),
+    {
+      username: true,
+      password: true,
+      clientSecret: true,
+      totpSecret: true,
+      parameter: true,
+      maxAgeSeconds: true,
+      client: true,
+      clientConfig: true,
+    },
+    {
+      'one parameter per field, a client it creates': {
+        username: '/svc/orders/username',
+        password: '/svc/orders/password',
+        clientSecret: '/svc/orders/client-secret',
+        totpSecret: '/svc/orders/totp-secret',
+        maxAgeSeconds: 60,
+        clientConfig: { region: 'eu-west-1' },
+      },
+      'one JSON parameter, your own client': {
+        parameter: '/svc/orders/cognito',
+        maxAgeSeconds: 60,
+        client: new SSMClient({ region: 'eu-west-1' }),
+      },
+    },
+  ),
+  dynamoDbTokenStore: documented(
+    (options: DynamoDbTokenStoreOptions) => dynamoDbTokenStore(options),
+    { tableName: true, encryptionKey: true, client: true, clientConfig: true },
+    {
+      'a client it creates': { tableName: 'cognito-tokens', encryptionKey, clientConfig: { region: 'eu-west-1' } },
+      'your own client': { tableName: 'cognito-tokens', client: new DynamoDBClient({ region: 'eu-west-1' }) },
+    },
+  ),
+  redisTokenStore: documented(
+    (options: RedisTokenStoreOptions) => redisTokenStore(options),
+    { client: true, encryptionKey: true },
+    { 'with its own key': { client: redisClient, encryptionKey: Buffer.from(encryptionKey).toString('base64') } },
+  ),
+  createAuthorizedFetch: documented(
+    (options: AuthorizedFetchOptions) => createAuthorizedFetch(provider, options),
+    { token: true, scheme: true, fetch: true },
+    { 'every option': { token: 'access', scheme: 'Bearer', fetch: async () => new Response(null) } },
+  ),
+};
+
+describe('every documented option', () => {
+  const ways = Object.entries(everyFactory).flatMap(([factory, { create, ways }]) =>
+    ways.map(([way, options]) => [factory, way, create as (options: unknown) => unknown, options] as const),
+  );
+
+  it.each(ways)('%s accepts them: %s', (_factory, _way, create, options) => {
+    expect(() => create(options)).not.toThrow();
+  });
+
+  it.each(Object.entries(everyFactory))('%s is called above with each of them', (_factory, { names, ways }) => {
+    const given = new Set(ways.flatMap(([, options]) => Object.keys(options as object)));
+
+    expect([...given].sort()).toEqual(names);
+  });
+
+  it('covers every option both providers share, and every credential field', () => {
+    expect(everyFactory.createTokenProvider.names).toEqual(expect.arrayContaining([...COMMON_OPTION_NAMES]));
+    expect(everyFactory.createClientTokenProvider.names).toEqual(expect.arrayContaining([...COMMON_OPTION_NAMES]));
+    expect(everyFactory.fromSsm.names).toEqual(expect.arrayContaining([...CREDENTIAL_FIELDS]));
+    expect(Object.keys(staticCredentials).sort()).toEqual([...CREDENTIAL_FIELDS].sort());
   });
 });
 
