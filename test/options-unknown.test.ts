@@ -10,6 +10,8 @@ import { type DynamoDbTokenStoreOptions, dynamoDbTokenStore } from '../src/dynam
 import {
   type AuthorizedFetchOptions,
   type ClientTokenProviderOptions,
+  type CognitoClientChoice,
+  type CommonProviderOptions,
   type CredentialsSource,
   createAuthorizedFetch,
   createClientTokenProvider,
@@ -151,6 +153,18 @@ const staticCredentials = {
   clientSecret: 'client-secret-1',
   totpSecret: 'JBSWY3DPEHPK3PXP',
 } as const satisfies Required<UserCredentials>;
+/** The options both providers take, the client choice's included. */
+const commonNames = {
+  clientId: true,
+  region: true,
+  refreshAheadSeconds: true,
+  timeoutMs: true,
+  logger: true,
+  sharedCache: true,
+  clientMetadata: true,
+  client: true,
+  clientConfig: true,
+} as const satisfies Record<OptionName<CommonProviderOptions & CognitoClientChoice>, true>;
 const common = {
   refreshAheadSeconds: 120,
   timeoutMs: 4_000,
@@ -163,21 +177,7 @@ const encryptionKey = new Uint8Array(32).fill(7);
 const everyFactory = {
   createTokenProvider: documented(
     (options: TokenProviderOptions) => createTokenProvider(options),
-    {
-      clientId: true,
-      region: true,
-      refreshAheadSeconds: true,
-      timeoutMs: true,
-      logger: true,
-      sharedCache: true,
-      clientMetadata: true,
-      client: true,
-      clientConfig: true,
-      credentials: true,
-      userPoolId: true,
-      refresh: true,
-      flow: true,
-    },
+    { ...commonNames, credentials: true, userPoolId: true, refresh: true, flow: true },
     {
       'static credentials, a client it creates': {
         ...common,
@@ -199,22 +199,7 @@ const everyFactory = {
   ),
   createClientTokenProvider: documented(
     (options: ClientTokenProviderOptions) => createClientTokenProvider(options),
-    {
-      clientId: true,
-      region: true,
-      refreshAheadSeconds: true,
-      timeoutMs: true,
-      logger: true,
-      sharedCache: true,
-      clientMetadata: true,
-      client: true,
-      clientConfig: true,
-      clientSecret: true,
-      credentials: true,
-      scopes: true,
-      tokenEndpoint: true,
-      domain: true,
-    },
+    { ...commonNames, clientSecret: true, credentials: true, scopes: true, tokenEndpoint: true, domain: true },
     {
       'GetClientToken, a client it creates': {
         ...common,
