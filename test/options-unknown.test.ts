@@ -33,31 +33,40 @@ const provider: TokenProvider = createTokenProvider(user);
 const redisClient = { get: async () => null, set: async () => 'OK' as const, eval: async () => 0 };
 
 /** Each factory, called with its valid options plus `extra`. */
-const factories: Record<string, (extra: Record<string, unknown>) => unknown> = {
+const factories = {
   createTokenProvider: (extra) => createTokenProvider({ ...user, ...extra } as never),
   createClientTokenProvider: (extra) => createClientTokenProvider({ ...m2m, ...extra } as never),
   fromSsm: (extra) => fromSsm({ parameter: '/svc/orders/cognito', ...extra } as never),
   createAuthorizedFetch: (extra) => createAuthorizedFetch(provider, { token: 'id', ...extra } as never),
   dynamoDbTokenStore: (extra) => dynamoDbTokenStore({ tableName: 'cognito-tokens', ...extra } as never),
   redisTokenStore: (extra) => redisTokenStore({ client: redisClient, ...extra } as never),
+} satisfies Record<string, (extra: Record<string, unknown>) => unknown>;
+type Factory = keyof typeof factories;
+const factoryNames = Object.keys(factories) as Factory[];
+
+/** For each factory, misspellings it must see through, and the option each one means. */
+const misspellings: Record<Factory, Record<string, string>> = {
+  createTokenProvider: {
+    refreshAhead: 'refreshAheadSeconds',
+    timeout: 'timeoutMs',
+    clientID: 'clientId',
+    userpoolId: 'userPoolId',
+  },
+  createClientTokenProvider: { scope: 'scopes', tokenEndPoint: 'tokenEndpoint' },
+  fromSsm: { maxAge: 'maxAgeSeconds', paramter: 'parameter' },
+  createAuthorizedFetch: { schema: 'scheme' },
+  dynamoDbTokenStore: { table: 'tableName' },
+  redisTokenStore: { encryptionkey: 'encryptionKey' },
 };
 
 const messageOf = (create: () => unknown) => failureOfCall(create, 'ERR_CONFIGURATION').message;
 
 describe('unknown options', () => {
-  it.each([
-    ['createTokenProvider', 'refreshAhead', 'refreshAheadSeconds'],
-    ['createTokenProvider', 'timeout', 'timeoutMs'],
-    ['createTokenProvider', 'clientID', 'clientId'],
-    ['createTokenProvider', 'userpoolId', 'userPoolId'],
-    ['createClientTokenProvider', 'scope', 'scopes'],
-    ['createClientTokenProvider', 'tokenEndPoint', 'tokenEndpoint'],
-    ['fromSsm', 'maxAge', 'maxAgeSeconds'],
-    ['fromSsm', 'paramter', 'parameter'],
-    ['createAuthorizedFetch', 'schema', 'scheme'],
-    ['dynamoDbTokenStore', 'table', 'tableName'],
-    ['redisTokenStore', 'encryptionkey', 'encryptionKey'],
-  ])('%s names a misspelt "%s" and suggests "%s"', (factory, typo, meant) => {
+  it.each(
+    factoryNames.flatMap((factory) =>
+      Object.entries(misspellings[factory]).map(([typo, meant]) => [factory, typo, meant] as const),
+    ),
+  )('%s names a misspelt "%s" and suggests "%s"', (factory, typo, meant) => {
     // Act
     const message = messageOf(() => factories[factory]({ [typo]: 1 }));
 
@@ -65,13 +74,13 @@ describe('unknown options', () => {
     expect(message).toBe(`"${typo}" is not an option of ${factory}; did you mean "${meant}"?`);
   });
 
-  it.each(Object.keys(factories))('%s names a far-off key and suggests nothing', (factory) => {
+  it.each(factoryNames)('%s names a far-off key and suggests nothing', (factory) => {
     const message = messageOf(() => factories[factory]({ zebraStripes: 1 }));
 
     expect(message).toBe(`"zebraStripes" is not an option of ${factory}`);
   });
 
-  it.each(Object.keys(factories))('%s never quotes the value of an unknown key', (factory) => {
+  it.each(factoryNames)('%s never quotes the value of an unknown key', (factory) => {
     const message = messageOf(() => factories[factory]({ passwd: SECRET, secretKey: SECRET }));
 
     expect(message).toMatch(new RegExp(`^"passwd" is not an option of ${factory}`));
@@ -112,7 +121,7 @@ describe('unknown options', () => {
     expect(message).toBe(`"${'k'.repeat(61)}..." is not an option of redisTokenStore`);
   });
 
-  it.each(Object.keys(factories))('%s ignores symbol keys', (factory) => {
+  it.each(factoryNames)('%s ignores symbol keys', (factory) => {
     expect(() => factories[factory]({ [RETRY_POLICY_OPTION]: undefined, [Symbol('other')]: 1 })).not.toThrow();
   });
 
@@ -276,7 +285,7 @@ const everyFactory = {
     { token: true, scheme: true, fetch: true },
     { 'every option': { token: 'access', scheme: 'Bearer', fetch: async () => new Response(null) } },
   ),
-};
+} satisfies Record<Factory, unknown>;
 
 describe('every documented option', () => {
   const ways = Object.entries(everyFactory).flatMap(([factory, { create, ways }]) =>
