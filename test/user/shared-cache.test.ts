@@ -180,11 +180,22 @@ describe('sharedCache on createTokenProvider', () => {
 
 describe('refresh() with sharedCache while another instance holds the lease', () => {
   // The refused tokens must not come back as the "renewed" ones (ExpiringCache's refused flag), nor reach a
-  // caller who asks meanwhile or afterwards.
+  // caller who asks meanwhile or afterwards. Under fake time: the renewal waits on the lease for half its
+  // timeoutMs, then signs in itself.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: START });
+  });
+
+  /** `call`'s outcome, once fake time has run past the 1 s timeoutMs that bounds it. */
+  async function pastTimeout<T>(call: Promise<T>): Promise<T> {
+    await vi.advanceTimersByTimeAsync(1_000);
+    return call;
+  }
+
   async function providerWhoseTokensWereRefusedElsewhere() {
     const memory = memoryTokenStore();
     const provider = instance(memory.store, { timeoutMs: 1_000 });
-    const refused = await provider.getIdToken();
+    const refused = await pastTimeout(provider.getIdToken());
     for (const key of memory.entries.keys()) {
       memory.leases.set(key, { holder: 'another-instance', until: Date.now() + 60_000 });
     }
@@ -196,7 +207,7 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
     const { provider, refused } = await providerWhoseTokensWereRefusedElsewhere();
 
     // Act
-    const renewed = await provider.refresh();
+    const renewed = await pastTimeout(provider.refresh());
 
     // Assert
     expect(renewed.idToken).not.toBe(refused);
@@ -209,7 +220,7 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
 
     // Act
     const renewing = provider.refresh();
-    const concurrent = await provider.getIdToken();
+    const concurrent = await pastTimeout(provider.getIdToken());
 
     // Assert
     expect(concurrent).not.toBe(refused);
