@@ -4,6 +4,7 @@ import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/cli
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  type AuthorizedFetchOptions,
   CognitoTokenError,
   createAuthorizedFetch,
   createClientTokenProvider,
@@ -149,13 +150,17 @@ beforeEach(() => {
   api.reset();
 });
 
+/** GET /orders through createAuthorizedFetch over a new {@link fakeUserProvider}, the API accepting `acceptedToken`. */
+async function getOrders(acceptedToken: string, options?: AuthorizedFetchOptions) {
+  const provider = fakeUserProvider();
+  api.acceptedToken = acceptedToken;
+  const response = await createAuthorizedFetch(provider, options)(`${baseUrl}/orders`);
+  return { provider, response };
+}
+
 describe('the Authorization header', () => {
   it('sends the raw ID token by default, and does not renew when the API accepts it', async () => {
-    const provider = fakeUserProvider();
-    api.acceptedToken = 'stale-token';
-    const apiFetch = createAuthorizedFetch(provider);
-
-    const response = await apiFetch(`${baseUrl}/orders`);
+    const { provider, response } = await getOrders('stale-token');
 
     expect(response.status).toBe(200);
     expect(api.received.map((r) => r.authorization)).toEqual(['stale-token']);
@@ -173,11 +178,7 @@ describe('the Authorization header', () => {
   });
 
   it("sends the access token with token 'access'", async () => {
-    const provider = fakeUserProvider();
-    api.acceptedToken = 'stale-access-token';
-    const apiFetch = createAuthorizedFetch(provider, { token: 'access' });
-
-    const response = await apiFetch(`${baseUrl}/orders`);
+    const { provider, response } = await getOrders('stale-access-token', { token: 'access' });
 
     expect(response.status).toBe(200);
     expect(api.received[0]?.authorization).toBe('stale-access-token');
@@ -215,10 +216,7 @@ describe('the Authorization header', () => {
 
 describe('a 401 answer', () => {
   it('renews the token once and sends the request again with the new one', async () => {
-    const provider = fakeUserProvider();
-    const apiFetch = createAuthorizedFetch(provider);
-
-    const response = await apiFetch(`${baseUrl}/orders`);
+    const { provider, response } = await getOrders('fresh-token');
 
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('ok ');
@@ -227,11 +225,7 @@ describe('a 401 answer', () => {
   });
 
   it('retries only once: a second 401 is returned to the caller', async () => {
-    const provider = fakeUserProvider();
-    api.acceptedToken = 'a-token-nobody-has';
-    const apiFetch = createAuthorizedFetch(provider);
-
-    const response = await apiFetch(`${baseUrl}/orders`);
+    const { provider, response } = await getOrders('a-token-nobody-has');
 
     expect(response.status).toBe(401);
     expect(api.received).toHaveLength(2);

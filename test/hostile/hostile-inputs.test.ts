@@ -8,7 +8,6 @@ import { expiredOnArrival, expiryOf, MAX_TOKEN_LIFETIME_MS } from '../../src/cor
 import { redact, SanitizedError, sanitize } from '../../src/core/redaction.js';
 import { callCredentialsSource } from '../../src/credentials/credentials.js';
 import {
-  CognitoTokenError,
   type CredentialsSource,
   computeSecretHash,
   createClientTokenProvider,
@@ -16,17 +15,8 @@ import {
 } from '../../src/index.js';
 import { ClientTokens } from '../../src/m2m/tokens.js';
 import { sessionFromResult } from '../../src/user/session.js';
-import { failureOf } from '../helpers/failure-of.js';
+import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-
-const thrown = (act: () => unknown): unknown => {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-};
 
 describe('2. redact: every printed form of a secret', () => {
   const secret = 'Quote"And\\Backslash P4ss&=/+%';
@@ -125,29 +115,24 @@ describe('6. raw JavaScript errors do not escape', () => {
     ['garbage', 'garbage'],
     ['a JWT whose payload is not JSON', 'a.b.c'],
   ])('decodeJwtClaims(%s) is ERR_CONFIGURATION naming the argument, not blaming Cognito', (_, value) => {
-    const error = thrown(() => decodeJwtClaims(value as string));
+    const { message } = failureOfCall(() => decodeJwtClaims(value as string), 'ERR_CONFIGURATION');
 
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    expect(error).toMatchObject({ code: 'ERR_CONFIGURATION' });
-    expect((error as Error).message).toContain('"jwt"');
-    expect((error as Error).message).not.toContain('Cognito');
+    expect(message).toContain('"jwt"');
+    expect(message).not.toContain('Cognito');
   });
 
   it('a token from Cognito that is not a JWT is ERR_UNAVAILABLE saying Cognito returned it', () => {
     const result = { ...cognitoTokens({ username: 'u', nowSeconds: Math.floor(Date.now() / 1000) }), IdToken: 'x' };
 
-    const error = thrown(() => sessionFromResult(result, 'u', undefined, 300));
+    const error = failureOfCall(() => sessionFromResult(result, 'u', undefined, 300), 'ERR_UNAVAILABLE');
 
-    expect(error).toMatchObject({
-      code: 'ERR_UNAVAILABLE',
-      message: 'Cognito returned a token that is not a readable JWT',
-    });
+    expect(error.message).toBe('Cognito returned a token that is not a readable JWT');
   });
 
   it('an IdToken that is a number is ERR_UNAVAILABLE', () => {
     const result = { ...cognitoTokens({ username: 'u', nowSeconds: 0 }), IdToken: 12345 as unknown as string };
 
-    expect(thrown(() => sessionFromResult(result, 'u', undefined, 300))).toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    failureOfCall(() => sessionFromResult(result, 'u', undefined, 300), 'ERR_UNAVAILABLE');
   });
 
   it.each([
@@ -155,19 +140,18 @@ describe('6. raw JavaScript errors do not escape', () => {
     ['clientId', () => computeSecretHash('u', 42 as unknown as string, 'secret')],
     ['clientSecret', () => computeSecretHash('u', 'c', undefined as unknown as string)],
   ])('computeSecretHash without a string %s is ERR_CONFIGURATION naming it', (name, act) => {
-    const error = thrown(act);
+    const error = failureOfCall(act, 'ERR_CONFIGURATION');
 
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    expect(error).toMatchObject({ code: 'ERR_CONFIGURATION', message: expect.stringContaining(`"${name}"`) });
+    expect(error.message).toContain(`"${name}"`);
   });
 
   it('domain auth.example.com:99999 is ERR_CONFIGURATION naming "domain"', () => {
-    const error = thrown(() =>
-      createClientTokenProvider({ clientId: 'c', clientSecret: 's', domain: 'auth.example.com:99999' }),
+    const error = failureOfCall(
+      () => createClientTokenProvider({ clientId: 'c', clientSecret: 's', domain: 'auth.example.com:99999' }),
+      'ERR_CONFIGURATION',
     );
 
-    expect(error).toBeInstanceOf(CognitoTokenError);
-    expect(error).toMatchObject({ code: 'ERR_CONFIGURATION', message: expect.stringMatching(/^"domain" /) });
+    expect(error.message).toMatch(/^"domain" /);
   });
 
   it('domain xn--a.example.com is ERR_CONFIGURATION where Node refuses the label, never a raw TypeError', () => {
@@ -182,7 +166,7 @@ describe('6. raw JavaScript errors do not escape', () => {
     const make = () => createClientTokenProvider({ clientId: 'c', clientSecret: 's', domain: 'xn--a.example.com' });
 
     if (refusedByNode) {
-      expect(thrown(make)).toMatchObject({ code: 'ERR_CONFIGURATION', message: expect.stringMatching(/^"domain" /) });
+      expect(failureOfCall(make, 'ERR_CONFIGURATION').message).toMatch(/^"domain" /);
     } else {
       expect(make).not.toThrow();
     }
@@ -217,9 +201,10 @@ describe('9 and 10. lifetimes', () => {
     const iat = Math.floor(Date.now() / 1000);
     const token = fakeJwt({ 'cognito:username': 'u', iat, exp: iat - 60 });
 
-    const error = thrown(() => sessionFromResult({ IdToken: token, AccessToken: token }, 'u', undefined, 300));
-
-    expect(error).toMatchObject({ code: 'ERR_UNAVAILABLE' });
+    failureOfCall(
+      () => sessionFromResult({ IdToken: token, AccessToken: token }, 'u', undefined, 300),
+      'ERR_UNAVAILABLE',
+    );
   });
 });
 

@@ -29,11 +29,9 @@ import {
 import { fromSsm } from '../../src/ssm/index.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
+import { CLIENT_ID, REGION, USERNAME } from '../helpers/providers.js';
 import { startTokenEndpoint } from '../helpers/token-endpoint-server.js';
 
-const REGION = 'eu-west-1';
-const CLIENT_ID = '4rtbp1kcm0example';
-const USERNAME = 'svc-orders';
 // A password with the characters JSON and URL encodings rewrite, so each encoded form differs from the raw one.
 const PASSWORD = 'Quote"And\\Backslash P4ss&=/+%';
 const CLIENT_SECRET = 'client-secret "quoted" \\ & + / value-31';

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
 import { runProcess } from '../../harness/run-process.js';
@@ -23,6 +23,7 @@ const ROBOT_EMAIL = 'robot@example.com';
 const ROBOT = { username: '8c3e1f2a-4b5d-4c6e-9f70-81a2b3c4d5e6', password: 'Quote"And\\Backslash-Pa55' };
 const MFA_ROBOT = { username: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', password: 'Mfa-Robot-Pa55word!' };
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const MFA_CREDENTIALS = { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
 const CLIENT_SECRET = 'flow-tests-client-secret-0123456789abcdef';
 const ALL_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
@@ -219,17 +220,28 @@ describe('an app client that does not allow the flow', () => {
 });
 
 describe('TOTP MFA', () => {
-  const mfaCredentials = { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The MFA robot signing in with its password on the password-only client. */
+  const passwordSignIn = (overrides: Partial<TokenProviderOptions> = {}) =>
+    provider({ flow: 'user-password', clientId: 'password-only', credentials: MFA_CREDENTIALS, ...overrides });
+
+  /** A {@link passwordSignIn} provider that has signed in once and dropped its tokens, so the next call signs in. */
+  async function signedInOnce(timeoutMs: number) {
+    const tokens = passwordSignIn({ timeoutMs });
+    await tokens.getIdToken();
+    tokens.invalidate();
+    return tokens;
+  }
 
   it('answers SOFTWARE_TOKEN_MFA with the code of the current step, after SRP and after a password', async () => {
     const now = Date.UTC(2026, 10, 28, 12, 0, 5);
     // The server runs in this process: it reads the same faked clock.
     vi.useFakeTimers({ now, toFake: ['Date'] });
-    try {
-      await provider({ flow: 'user-srp', credentials: mfaCredentials }).getIdToken();
-    } finally {
-      vi.useRealTimers();
-    }
+
+    await provider({ flow: 'user-srp', credentials: MFA_CREDENTIALS }).getIdToken();
 
     expect(operations()).toEqual(['InitiateAuth', 'RespondToAuthChallenge', 'RespondToAuthChallenge']);
     expect(server.requests[2]?.body).toMatchObject({
@@ -241,47 +253,24 @@ describe('TOTP MFA', () => {
   it('waits for the next step for a second sign-in in the same step, within timeoutMs', async () => {
     const now = Date.UTC(2026, 10, 28, 12, 1, 20);
     vi.useFakeTimers({ now, toFake: ['Date', 'setTimeout', 'clearTimeout'], shouldAdvanceTime: true });
-    try {
-      const tokens = provider({
-        flow: 'user-password',
-        clientId: 'password-only',
-        credentials: mfaCredentials,
-        timeoutMs: 30_000,
-      });
-      await tokens.getIdToken();
-      tokens.invalidate();
+    const tokens = await signedInOnce(30_000);
 
-      const second = tokens.getIdToken();
-      await vi.advanceTimersByTimeAsync(10_000);
-      await second;
-    } finally {
-      vi.useRealTimers();
-    }
+    const second = tokens.getIdToken();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await second;
 
     const codes = mfaCodesSent();
     expect(codes).toEqual([totpCode(TOTP_SECRET, timeStepAt(now)), totpCode(TOTP_SECRET, timeStepAt(now) + 1)]);
   });
 
   it('fails with ERR_CHALLENGE_REQUIRED when the next step starts after timeoutMs', async () => {
-    const now = Date.UTC(2026, 10, 28, 12, 2, 1);
-    vi.useFakeTimers({ now, toFake: ['Date'] });
-    try {
-      const tokens = provider({
-        flow: 'user-password',
-        clientId: 'password-only',
-        credentials: mfaCredentials,
-        timeoutMs: 5_000,
-      });
-      await tokens.getIdToken();
-      tokens.invalidate();
+    vi.useFakeTimers({ now: Date.UTC(2026, 10, 28, 12, 2, 1), toFake: ['Date'] });
+    const tokens = await signedInOnce(5_000);
 
-      const error = await failureOf(tokens.getIdToken());
+    const error = await failureOf(tokens.getIdToken());
 
-      expect(error.code).toBe('ERR_CHALLENGE_REQUIRED');
-      expect(error.message).toContain('Raise timeoutMs');
-    } finally {
-      vi.useRealTimers();
-    }
+    expect(error.code).toBe('ERR_CHALLENGE_REQUIRED');
+    expect(error.message).toContain('Raise timeoutMs');
     // The second sign-in stopped before sending a code it knew Cognito would refuse.
     expect(operations().filter((operation) => operation === 'RespondToAuthChallenge')).toHaveLength(1);
   });
@@ -291,17 +280,13 @@ describe('TOTP MFA', () => {
     // Cognito's clock is one step ahead of ours and the code of our step has been used there already.
     server.setNow(now + 30_000);
     vi.useFakeTimers({ now, toFake: ['Date'] });
-    try {
-      const other = provider({ flow: 'user-password', clientId: 'password-only', credentials: mfaCredentials });
-      server.setNow(now);
-      await other.getIdToken();
-      server.setNow(now + 30_000);
-      server.requests.length = 0;
+    const other = passwordSignIn();
+    server.setNow(now);
+    await other.getIdToken();
+    server.setNow(now + 30_000);
+    server.requests.length = 0;
 
-      await provider({ flow: 'user-password', clientId: 'password-only', credentials: mfaCredentials }).getIdToken();
-    } finally {
-      vi.useRealTimers();
-    }
+    await passwordSignIn().getIdToken();
 
     const codes = mfaCodesSent();
     expect(codes).toEqual([totpCode(TOTP_SECRET, timeStepAt(now)), totpCode(TOTP_SECRET, timeStepAt(now) + 1)]);
@@ -434,7 +419,7 @@ describe('secrets', () => {
       const mfa = provider({
         flow: 'user-srp',
         clientId: 'secret-client',
-        credentials: { ...mfaCredentials(), clientSecret: CLIENT_SECRET },
+        credentials: { ...MFA_CREDENTIALS, clientSecret: CLIENT_SECRET },
         logger,
       });
       seen.push(mfa, await mfa.getTokens());
@@ -484,10 +469,6 @@ describe('secrets', () => {
     ).toEqual([]);
   });
 });
-
-function mfaCredentials() {
-  return { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
-}
 
 describe('the cognito-token command', () => {
   const BIN = fileURLToPath(new URL('../../dist/esm/cli.js', import.meta.url));

@@ -272,6 +272,18 @@ describe('driven with the AWS SDK v3', () => {
     throw new Error('expected the call to fail');
   }
 
+  /**
+   * The robot signing in through its email alias on the client with a secret: the first SECRET_HASH over the alias,
+   * the challenge's over the real username the server names.
+   */
+  const THROUGH_ALIAS_WITH_SECRET = {
+    clientId: 'secret-client',
+    username: ROBOT.email,
+    password: ROBOT.password,
+    initiateHash: secretHash(ROBOT.email),
+    challengeHash: (userIdForSrp: string) => secretHash(userIdForSrp),
+  };
+
   /** Starts SRP and answers PASSWORD_VERIFIER with our client, optionally signing a doctored timestamp. */
   async function srpSignIn(options: {
     clientId: string;
@@ -372,13 +384,7 @@ describe('driven with the AWS SDK v3', () => {
   describe('USER_SRP_AUTH with our SRP client', () => {
     it('signs in through an alias on a client with a secret: hash over the alias, then over the real name', async () => {
       // Act
-      const result = await srpSignIn({
-        clientId: 'secret-client',
-        username: ROBOT.email,
-        password: ROBOT.password,
-        initiateHash: secretHash(ROBOT.email),
-        challengeHash: (userIdForSrp) => secretHash(userIdForSrp),
-      });
+      const result = await srpSignIn(THROUGH_ALIAS_WITH_SECRET);
 
       // Assert
       expect(claims(result.AuthenticationResult?.IdToken)['cognito:username']).toBe(ROBOT.username);
@@ -395,10 +401,7 @@ describe('driven with the AWS SDK v3', () => {
         // Act
         const failure = await failureOf(
           srpSignIn({
-            clientId: 'secret-client',
-            username: ROBOT.email,
-            password: ROBOT.password,
-            initiateHash: secretHash(ROBOT.email),
+            ...THROUGH_ALIAS_WITH_SECRET,
             challengeHash: () => secretHash(ROBOT.email),
             challengeUsername: username,
           }),
@@ -582,14 +585,7 @@ describe('driven with the AWS SDK v3', () => {
         AuthFlow: 'USER_AUTH',
         AuthParameters: { USERNAME: ROBOT.username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: ROBOT.password },
       });
-      const bySrp = await srpSignIn({
-        flow: 'USER_AUTH',
-        clientId: 'secret-client',
-        username: ROBOT.email,
-        password: ROBOT.password,
-        initiateHash: secretHash(ROBOT.email),
-        challengeHash: (userIdForSrp) => secretHash(userIdForSrp),
-      });
+      const bySrp = await srpSignIn({ ...THROUGH_ALIAS_WITH_SECRET, flow: 'USER_AUTH' });
 
       // Assert
       expect(claims(byPassword.AuthenticationResult?.IdToken)['cognito:username']).toBe(ROBOT.username);
@@ -716,16 +712,18 @@ describe('driven with the AWS SDK v3', () => {
       return result.AuthenticationResult ?? {};
     }
 
+    const refreshTokenAuth = (ClientId: string, AuthParameters: Record<string, string>) =>
+      initiate({ ClientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters });
+
     it('renews with SECRET_HASH over cognito:username: new ID and access tokens, no refresh token', async () => {
       // Prepare
       const signedIn = await signInThroughAlias();
       const realName = claims(signedIn.IdToken)['cognito:username'] as string;
 
       // Act
-      const renewed = await initiate({
-        ClientId: 'secret-client',
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        AuthParameters: { REFRESH_TOKEN: signedIn.RefreshToken as string, SECRET_HASH: secretHash(realName) },
+      const renewed = await refreshTokenAuth('secret-client', {
+        REFRESH_TOKEN: signedIn.RefreshToken as string,
+        SECRET_HASH: secretHash(realName),
       });
 
       // Assert
@@ -746,10 +744,9 @@ describe('driven with the AWS SDK v3', () => {
 
       // Act
       const failure = await failureOf(
-        initiate({
-          ClientId: 'secret-client',
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: { REFRESH_TOKEN: signedIn.RefreshToken as string, SECRET_HASH: secretHash(ROBOT.email) },
+        refreshTokenAuth('secret-client', {
+          REFRESH_TOKEN: signedIn.RefreshToken as string,
+          SECRET_HASH: secretHash(ROBOT.email),
         }),
       );
 
@@ -765,19 +762,9 @@ describe('driven with the AWS SDK v3', () => {
       const signedIn = await signInThroughAlias();
 
       // Act
-      const unknown = await failureOf(
-        initiate({
-          ClientId: 'srp-client',
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: { REFRESH_TOKEN: 'made-up' },
-        }),
-      );
+      const unknown = await failureOf(refreshTokenAuth('srp-client', { REFRESH_TOKEN: 'made-up' }));
       const otherClient = await failureOf(
-        initiate({
-          ClientId: 'srp-client',
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: { REFRESH_TOKEN: signedIn.RefreshToken as string },
-        }),
+        refreshTokenAuth('srp-client', { REFRESH_TOKEN: signedIn.RefreshToken as string }),
       );
 
       // Assert

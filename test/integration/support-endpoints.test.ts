@@ -40,18 +40,21 @@ describe('counting proxy in front of cognito-local', () => {
     await cognito?.stop();
   });
 
+  /** InitiateAuth as the app client with a secret. */
+  const initiate = (AuthFlow: 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH', AuthParameters: Record<string, string>) =>
+    sdk.send(new InitiateAuthCommand({ ClientId: seed.withSecret.clientId, AuthFlow, AuthParameters }));
+
   const signIn = (username: string, secretHash?: string) =>
-    sdk.send(
-      new InitiateAuthCommand({
-        ClientId: seed.withSecret.clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: {
-          USERNAME: username,
-          PASSWORD: seed.user.password,
-          ...(secretHash === undefined ? {} : { SECRET_HASH: secretHash }),
-        },
-      }),
-    );
+    initiate('USER_PASSWORD_AUTH', {
+      USERNAME: username,
+      PASSWORD: seed.user.password,
+      ...(secretHash === undefined ? {} : { SECRET_HASH: secretHash }),
+    });
+
+  /** A password sign-in through the user's email alias, its SECRET_HASH over the alias as sent. */
+  const signInThroughAlias = () => signIn(seed.user.email, hmacSecretHash(seed.user.email, seed.withSecret));
+
+  const refreshTokenThroughAlias = async () => (await signInThroughAlias()).AuthenticationResult?.RefreshToken ?? '';
 
   it('accepts a password sign-in whose SECRET_HASH is over the username as sent (an email alias)', async () => {
     // Prepare
@@ -90,22 +93,15 @@ describe('counting proxy in front of cognito-local', () => {
 
   it('checks the REFRESH_TOKEN_AUTH hash over cognito:username and refuses one over the email alias', async () => {
     // Prepare
-    const { user, withSecret } = seed;
-    const signedIn = await signIn(user.email, hmacSecretHash(user.email, withSecret));
-    const refresh = (username: string) =>
-      sdk.send(
-        new InitiateAuthCommand({
-          ClientId: withSecret.clientId,
-          AuthFlow: 'REFRESH_TOKEN_AUTH',
-          AuthParameters: {
-            REFRESH_TOKEN: signedIn.AuthenticationResult?.RefreshToken ?? '',
-            SECRET_HASH: hmacSecretHash(username, withSecret),
-          },
-        }),
-      );
+    const refreshToken = await refreshTokenThroughAlias();
+    const refresh = (hashedOver: string) =>
+      initiate('REFRESH_TOKEN_AUTH', {
+        REFRESH_TOKEN: refreshToken,
+        SECRET_HASH: hmacSecretHash(hashedOver, seed.withSecret),
+      });
 
     // Act
-    const [withAlias, withUsername] = await Promise.allSettled([refresh(user.email), refresh(user.username)]);
+    const [withAlias, withUsername] = await Promise.allSettled([refresh(seed.user.email), refresh(seed.user.username)]);
 
     // Assert
     expect(withAlias).toMatchObject({ status: 'rejected', reason: { name: 'NotAuthorizedException' } });
@@ -117,13 +113,13 @@ describe('counting proxy in front of cognito-local', () => {
 
   it('answers GetTokensFromRefreshToken, which the emulator lacks, checking the raw client secret', async () => {
     // Prepare
-    const { user, withSecret } = seed;
-    const signedIn = await signIn(user.email, hmacSecretHash(user.email, withSecret));
+    const { withSecret } = seed;
+    const refreshToken = await refreshTokenThroughAlias();
     const renew = (ClientSecret: string) =>
       sdk.send(
         new GetTokensFromRefreshTokenCommand({
           ClientId: withSecret.clientId,
-          RefreshToken: signedIn.AuthenticationResult?.RefreshToken,
+          RefreshToken: refreshToken,
           ClientSecret,
         }),
       );
@@ -148,9 +144,8 @@ describe('counting proxy in front of cognito-local', () => {
     proxy.setFaults([{ fault: 'throttle', times: 1 }]);
 
     // Act
-    const throttled = signIn(seed.user.email, hmacSecretHash(seed.user.email, seed.withSecret));
-    await expect(throttled).rejects.toMatchObject({ name: 'TooManyRequestsException' });
-    await signIn(seed.user.email, hmacSecretHash(seed.user.email, seed.withSecret));
+    await expect(signInThroughAlias()).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    await signInThroughAlias();
 
     // Assert
     expect(proxy.count()).toBe(2);

@@ -1,5 +1,6 @@
 // createTokenProvider with `sharedCache`: many provider instances (a fleet, in one process here; the
-// multi-process test is test/integration/fleet.test.ts) share one sign-in through a store.
+// multi-process test is test/integration/fleet.test.ts) share one sign-in through a store, and refresh() never
+// takes back from the fleet the tokens it refused.
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -277,5 +278,55 @@ describe('a sharedCache that is not a TokenStore', () => {
     await instance(store).getIdToken();
 
     expect(signIns()).toBe(1);
+  });
+});
+
+describe('refresh() with sharedCache while another instance holds the lease', () => {
+  // The refused tokens must not come back as the "renewed" ones (ExpiringCache's refused flag), nor reach a
+  // caller who asks meanwhile or afterwards. Under fake time: the renewal waits on the lease for half its
+  // timeoutMs, then signs in itself.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: START });
+  });
+
+  /** `call`'s outcome, once fake time has run past the 1 s timeoutMs that bounds it. */
+  async function pastTimeout<T>(call: Promise<T>): Promise<T> {
+    await vi.advanceTimersByTimeAsync(1_000);
+    return call;
+  }
+
+  async function providerWhoseTokensWereRefusedElsewhere() {
+    const memory = memoryTokenStore();
+    const provider = instance(memory.store, { timeoutMs: 1_000 });
+    const refused = await pastTimeout(provider.getIdToken());
+    for (const key of memory.entries.keys()) {
+      memory.leases.set(key, { holder: 'another-instance', until: Date.now() + 60_000 });
+    }
+    return { provider, refused };
+  }
+
+  it('does not hand back the refused tokens as the renewed ones, nor to a later call', async () => {
+    // Prepare
+    const { provider, refused } = await providerWhoseTokensWereRefusedElsewhere();
+
+    // Act
+    const renewed = await pastTimeout(provider.refresh());
+
+    // Assert
+    expect(renewed.idToken).not.toBe(refused);
+    expect(await provider.getIdToken()).not.toBe(refused);
+  });
+
+  it('does not hand the refused tokens to a caller who asks while the renewal is on its way', async () => {
+    // Prepare
+    const { provider, refused } = await providerWhoseTokensWereRefusedElsewhere();
+
+    // Act
+    const renewing = provider.refresh();
+    const concurrent = await pastTimeout(provider.getIdToken());
+
+    // Assert
+    expect(concurrent).not.toBe(refused);
+    expect(concurrent).toBe((await renewing).idToken);
   });
 });

@@ -258,9 +258,24 @@ describe('challenge rounds', () => {
 
 describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   const credentials = { username: USERNAME, password: PASSWORD, totpSecret: TOTP_SECRET };
+  const codeMismatch = () => new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} });
+
+  type Answer = Error | ReturnType<typeof authResult>;
+
+  /** Cognito asks for a TOTP code and meets the codes sent with `answers` in turn (an error refuses one), the last for good. */
+  function cognitoAsksForTotp(...answers: [...Answer[], Answer]): void {
+    const respond = cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand);
+    for (const answer of answers.slice(0, -1)) {
+      if (answer instanceof Error) respond.rejectsOnce(answer);
+      else respond.resolvesOnce(answer);
+    }
+    const last = answers.at(-1) as Answer;
+    if (last instanceof Error) respond.rejects(last);
+    else respond.resolves(last);
+  }
 
   it('answers with the code of the current step for the username Cognito names, with the client metadata', async () => {
-    cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).resolves(authResult());
+    cognitoAsksForTotp(authResult());
 
     await userProvider({
       credentials: { ...credentials, clientSecret: CLIENT_SECRET },
@@ -298,12 +313,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   });
 
   it("retries once with the next step's code when Cognito refuses the code (a clock a step behind)", async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(totpChallenge())
-      .on(RespondToAuthChallengeCommand)
-      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
-      .resolves(authResult({ serial: 7 }));
+    cognitoAsksForTotp(codeMismatch(), authResult({ serial: 7 }));
 
     const idToken = await userProvider({ credentials }).getIdToken();
 
@@ -315,7 +325,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   });
 
   it.each([
-    ['CodeMismatchException', new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} })],
+    ['CodeMismatchException', codeMismatch()],
     [
       'ExpiredCodeException',
       new ExpiredCodeException({ message: 'Your software token has already been used once.', $metadata: {} }),
@@ -323,7 +333,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   ])(
     'is ERR_UNAVAILABLE saying the step was taken when Cognito refuses both codes (%s) and the next free step starts after timeoutMs',
     async (name, refusal) => {
-      cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).rejects(refusal);
+      cognitoAsksForTotp(refusal);
 
       const error = await failureOf(userProvider({ credentials }).getIdToken());
 
@@ -398,7 +408,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   });
 
   it('waits for the next step for a second sign-in in the same step, when that fits in timeoutMs', async () => {
-    cognito.on(InitiateAuthCommand).resolves(totpChallenge()).on(RespondToAuthChallengeCommand).resolves(authResult());
+    cognitoAsksForTotp(authResult());
     const tokens = userProvider({ credentials, timeoutMs: 40_000 });
     const firstStep = stepNow();
     await tokens.getIdToken();
@@ -424,11 +434,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   ])(
     'fails with SOFTWARE_TOKEN_MFA, saying when the next step starts, when timeoutMs %s',
     async (_label, timeoutMs) => {
-      cognito
-        .on(InitiateAuthCommand)
-        .resolves(totpChallenge())
-        .on(RespondToAuthChallengeCommand)
-        .resolves(authResult());
+      cognitoAsksForTotp(authResult());
       const tokens = userProvider({ credentials, timeoutMs });
       await tokens.getIdToken();
       await vi.advanceTimersByTimeAsync(5_000);
