@@ -630,7 +630,7 @@ class PoolState {
     return {
       ChallengeName: 'DEVICE_SRP_AUTH',
       Session: this.#newSession({ kind: 'DEVICE_SRP_AUTH', user, clientId: client.clientId, signIn }),
-      ChallengeParameters: {},
+      ChallengeParameters: { USERNAME: user.config.username },
     };
   }
 

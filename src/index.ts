@@ -7,6 +7,7 @@ export type {
   CognitoCredentials,
   CredentialsSource,
   CredentialsSourceOptions,
+  RememberedDevice,
   UserCredentials,
 } from './credentials/credentials.js';
 export {

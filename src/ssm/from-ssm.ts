@@ -1,5 +1,5 @@
 import { ExpiringCache, type ExpiringValue } from '../core/expiring-cache.js';
-import type { CognitoCredentials, CredentialsSource } from '../credentials/credentials.js';
+import type { CognitoCredentials, CredentialsSource, RememberedDevice } from '../credentials/credentials.js';
 import { CognitoTokenError } from '../errors.js';
 import { describeNames, parameterReader } from './parameter-reader.js';
 import { CREDENTIAL_FIELDS, type CredentialField, type FromSsmOptions, resolveSsmOptions } from './ssm-options.js';
@@ -52,7 +52,8 @@ interface CachedCredentials extends ExpiringValue {
  *   }),
  * });
  *
- * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}.
+ * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"},
+ * // and, for a remembered device, "deviceKey", "deviceGroupKey" and "devicePassword" (all three or none).
  * const sameTokens = createTokenProvider({
  *   clientId: process.env.CLIENT_ID!,
  *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
@@ -90,12 +91,19 @@ export function fromSsm(options: FromSsmOptions): CredentialsSource {
   };
 }
 
+/** The JSON fields of a remembered device (as `cognito-token device remember` prints them), and their places. */
+const DEVICE_JSON_FIELDS = [
+  ['deviceKey', 'key'],
+  ['deviceGroupKey', 'groupKey'],
+  ['devicePassword', 'password'],
+] as const;
+
 /**
  * The credential fields of a JSON parameter that are strings; the provider using them checks the ones it needs.
  * Not JSON, not an object, or none of the fields: one message naming the parameter and never quoting its value.
  */
 function fromJson(text: string, names: readonly string[]): CognitoCredentials {
-  let parsed: Partial<Record<CredentialField, unknown>> | undefined;
+  let parsed: Record<string, unknown> | undefined;
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -112,5 +120,29 @@ function fromJson(text: string, names: readonly string[]): CognitoCredentials {
       `${describeNames(names)} must hold a JSON object with "username", "password", "clientSecret" or "totpSecret"`,
     );
   }
-  return credentials;
+  const device = deviceFromJson(typeof parsed === 'object' && parsed !== null ? parsed : {}, names);
+  return device === undefined ? credentials : { ...credentials, device };
+}
+
+/**
+ * The remembered device of a JSON parameter: all three fields, or none (`null` counts as absent). One missing, or
+ * one that is not a non-empty string, is an error naming the field, never quoting a value.
+ */
+function deviceFromJson(parsed: Record<string, unknown>, names: readonly string[]): RememberedDevice | undefined {
+  const given = DEVICE_JSON_FIELDS.filter(([field]) => parsed[field] !== undefined && parsed[field] !== null);
+  if (given.length === 0) return undefined;
+  const device: Record<string, string> = {};
+  for (const [field, place] of DEVICE_JSON_FIELDS) {
+    const value = parsed[field];
+    if (typeof value !== 'string' || value === '') {
+      const problem = given.length < DEVICE_JSON_FIELDS.length && (value === undefined || value === null);
+      throw new CognitoTokenError(
+        'ERR_CREDENTIALS',
+        `${describeNames(names)} ${problem ? 'lacks' : 'has an unusable'} "${field}": a remembered device needs ` +
+          '"deviceKey", "deviceGroupKey" and "devicePassword" together, each a non-empty string, or none of them',
+      );
+    }
+    device[place] = value;
+  }
+  return device as unknown as RememberedDevice;
 }

@@ -14,17 +14,22 @@ export interface Session extends ExpiringValue {
   readonly username: string;
   /** The app client secret the session was created with, needed again to renew it. */
   readonly clientSecret: string | undefined;
+  /**
+   * The key of the device the session was signed in for, in a pool that tracks devices: Cognito renews its
+   * tokens only when the renewal names it.
+   */
+  readonly deviceKey: string | undefined;
   /** The public view handed to `getTokens()` callers, built once per session rather than per call. */
   readonly tokens: CognitoTokens;
 }
 
 /**
- * Builds a session from Cognito's AuthenticationResult. Every way the answer can be unusable (no tokens, tokens
+ * Builds a session from Cognito's AuthenticationResult (with, after a sign-in, the device it was for). Every way the answer can be unusable (no tokens, tokens
  * that are not text or not JWTs, tokens dead on arrival) is `ERR_UNAVAILABLE`. The send path already retries
  * tokens dead on arrival (see `sendWithRetries`); the check here keeps them out of the cache whatever sent them.
  */
 export function sessionFromResult(
-  result: AuthenticationResultType,
+  result: AuthenticationResultType & { readonly device?: { readonly key: string } | undefined },
   signInUsername: string,
   clientSecret: string | undefined,
   refreshAheadSeconds: number,
@@ -61,6 +66,8 @@ export function sessionFromResult(
     refreshToken: result.RefreshToken ?? previous?.refreshToken,
     username,
     clientSecret,
+    // A sign-in names its device (see SignedIn); a renewal keeps the one the session was signed in for.
+    deviceKey: result.device?.key ?? previous?.deviceKey,
     expiresAt,
     renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
     tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),

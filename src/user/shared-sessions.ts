@@ -17,8 +17,8 @@ interface SharedSessionsOptions {
 
 /**
  * The user provider's side of the fleet cache: which entry a user's sessions share, what of a session goes
- * into it (the ID and access tokens, their expiry and `cognito:username`: never the refresh token, which stays
- * in the process that got it), and the sealing key derived from the credentials every instance of that user
+ * into it (the ID and access tokens, their expiry and `cognito:username`: never the refresh token or a device
+ * key, which stay in the process that got them), and the sealing key derived from the credentials every instance of that user
  * holds. The entry is keyed and sealed per user, so the shared cache is rebuilt when the credentials change
  * (a password rotated in SSM), which also rebuilds the key.
  */
@@ -49,9 +49,15 @@ export class SharedSessions {
       refused,
       refreshAheadSeconds: this.#options.refreshAheadSeconds,
     });
-    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.
+    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with,
+    // for the device it was issued to (device keys stay in the process too).
     return obtained.refreshToken === undefined && current?.refreshToken !== undefined
-      ? { ...obtained, refreshToken: current.refreshToken, clientSecret: current.clientSecret }
+      ? {
+          ...obtained,
+          refreshToken: current.refreshToken,
+          clientSecret: current.clientSecret,
+          deviceKey: current.deviceKey,
+        }
       : obtained;
   }
 
@@ -98,6 +104,7 @@ export class SharedSessions {
           refreshToken: undefined,
           username: claimed,
           clientSecret,
+          deviceKey: undefined,
           expiresAt,
           renewAt: renewalPoint(Date.now(), expiresAt, refreshAheadSeconds),
           tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), claimed),

@@ -5,6 +5,7 @@ import { rejectUnknownOptions } from '../core/known-options.js';
 import {
   type CredentialsLoader,
   type CredentialsSource,
+  DEVICE_FIELDS,
   toCredentialsSource,
   type UserCredentials,
 } from '../credentials/credentials.js';
@@ -70,7 +71,7 @@ export type SignInFlow = 'user-password' | 'user-srp' | 'user-auth' | 'admin-use
  */
 export type TokenProviderOptions = CommonProviderOptions &
   CognitoClientChoice & {
-    /** `{ username, password, clientSecret? }`, or a source such as `fromSsm()`. Required. */
+    /** `{ username, password, clientSecret?, totpSecret?, device? }`, or a source such as `fromSsm()`. Required. */
     readonly credentials: UserCredentials | CredentialsSource;
     /** The user pool ID, for example `eu-west-1_AbC123`. Optional, but validated when given. */
     readonly userPoolId?: string | undefined;
@@ -81,7 +82,7 @@ export type TokenProviderOptions = CommonProviderOptions &
   };
 
 const USER_OPTION_NAMES = [...COMMON_OPTION_NAMES, 'credentials', 'userPoolId', 'refresh', 'flow'];
-const CREDENTIAL_NAMES = ['username', 'password', 'clientSecret', 'totpSecret'];
+const CREDENTIAL_NAMES = ['username', 'password', 'clientSecret', 'totpSecret', 'device'];
 
 /** The checked and defaulted form of {@link TokenProviderOptions}. */
 export interface ResolvedUserOptions extends ResolvedCommonOptions {
@@ -102,6 +103,7 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
   const given = (options as Partial<TokenProviderOptions> | null | undefined)?.credentials;
   if (typeof given !== 'function') {
     rejectUnknownOptions(given, CREDENTIAL_NAMES, 'createTokenProvider', { prefix: 'credentials.' });
+    rejectUnknownOptions(given?.device, DEVICE_FIELDS, 'createTokenProvider', { prefix: 'credentials.device.' });
   }
   const common = resolveCommonOptions(options, options?.userPoolId);
   const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;
