@@ -5,6 +5,7 @@ import { CognitoTokenError } from '../errors.js';
 import { createTokenProvider } from '../user/token-provider.js';
 import { type CliConfig, type CliEnv, parseCliArgs } from './args.js';
 import { type CliSecrets, cliCredentials } from './credentials.js';
+import { rememberDevice } from './device-remember.js';
 import { classifyCliError } from './exit-codes.js';
 import { CLI_HELP } from './help.js';
 import { formatError, formatTokens } from './output.js';
@@ -25,7 +26,8 @@ export interface CliIo {
 
 /**
  * Runs `cognito-token` once and resolves with its exit status; it never rejects. On success stdout receives
- * the token and a newline (or the `--json` line) and nothing else; on failure stderr receives one
+ * the token and a newline (or the `--json` line; for `device remember`, the device's JSON line) and nothing
+ * else; on failure stderr receives one
  * `cognito-token: ERR_CODE: message` line, with every secret the command has seen cut out.
  */
 export async function runCli(io: CliIo): Promise<number> {
@@ -47,12 +49,18 @@ export async function runCli(io: CliIo): Promise<number> {
     }
     const { config } = command;
     const read = await readSecrets(config, io, secrets);
+    const keepOut = (values: readonly (string | undefined)[]) => secrets.push(...values);
+    if (command.kind === 'device-remember') {
+      const credentials = cliCredentials(config, read, ssmClientConfig(config, io.env), keepOut);
+      io.stdout(await rememberDevice(config, credentials, keepOut));
+      return 0;
+    }
     const provider = createTokenProvider({
       clientId: config.clientId,
       ...(config.region === undefined ? {} : { region: config.region }),
       ...(config.userPoolId === undefined ? {} : { userPoolId: config.userPoolId }),
       flow: config.flow,
-      credentials: cliCredentials(config, read, ssmClientConfig(config, io.env), (values) => secrets.push(...values)),
+      credentials: cliCredentials(config, read, ssmClientConfig(config, io.env), keepOut),
     });
     const tokens = await provider.getTokens();
     io.stdout(formatTokens(tokens, config));

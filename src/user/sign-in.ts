@@ -38,13 +38,15 @@ export interface SignedIn extends AuthenticationResultType {
   readonly device?: RememberedDevice | undefined;
 }
 
-/** How a {@link SignIn} treats a new device (NewDeviceMetadata) when confirming it fails. */
+/** How a {@link SignIn} treats the new device a sign-in brings (NewDeviceMetadata). */
 export interface SignInOptions {
   /** The `DeviceName` ConfirmDevice gives new devices, which the user pool console shows. */
   readonly deviceName?: string;
   /**
-   * `true`: a failed ConfirmDevice fails the sign-in (the CLI, whose whole point is the device). Default `false`:
-   * the tokens are served anyway, without their refresh token, since Cognito would not renew them.
+   * `true` when the device is what the caller wants (`cognito-token device remember`): it is confirmed whatever
+   * the flow, and a failed ConfirmDevice fails the sign-in. Default `false`, for tokens: a failed ConfirmDevice
+   * still serves them, without their refresh token, which Cognito would not renew; and `user-password`
+   * confirms nothing, since Cognito renews none of its tokens in such a pool.
    */
   readonly requireConfirmedDevice?: boolean;
 }
@@ -217,7 +219,7 @@ export class SignIn {
   async #withDevice(context: UserRequestContext, result: AuthenticationResultType, credentials: SignInCredentials) {
     const metadata = result.NewDeviceMetadata;
     const tracksDevices = metadata !== undefined || credentials.device !== undefined;
-    if (this.#flow === 'user-password' && tracksDevices) {
+    if (this.#flow === 'user-password' && tracksDevices && !this.#options.requireConfirmedDevice) {
       this.#warnAboutPasswordFlow(context);
       return { ...result, RefreshToken: undefined };
     }
