@@ -25,7 +25,7 @@ import {
   type TokenProviderOptions,
 } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
-import { runCliCaptured } from '../helpers/cli-runner.js';
+import { type CliRun, runCliCaptured } from '../helpers/cli-runner.js';
 
 const REGION = 'eu-west-1';
 const TRACKING_POOL = 'eu-west-1_Remember5';
@@ -351,7 +351,7 @@ describe('a remembered device', () => {
   it('after USER_AUTH with PASSWORD_SRP, proves itself and skips TOTP', async () => {
     // Prepare: remember a device with the command, in-process.
     vi.stubEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', tracking.endpoint);
-    let remembered;
+    let remembered: CliRun;
     try {
       remembered = await runCliCaptured(
         [
