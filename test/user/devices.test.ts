@@ -301,6 +301,33 @@ describe('credentials.device (a remembered device)', () => {
     expect(source).toHaveBeenLastCalledWith(expect.objectContaining({ forceRefresh: true }));
   });
 
+  it.each([
+    ['REFRESH_TOKEN_AUTH', 'refresh-token-auth' as const],
+    ['GetTokensFromRefreshToken', 'get-tokens-from-refresh-token' as const],
+  ])('keeps the device key out of a %s failure that echoes the request', async (_, refresh) => {
+    answerDeviceSignIn();
+    const echo = (input: unknown) => {
+      throw Object.assign(internalError(), { message: `failed: ${JSON.stringify(input)}` });
+    };
+    cognito.on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' }).callsFake(echo);
+    cognito.on(GetTokensFromRefreshTokenCommand).callsFake(echo);
+    const tokens = userProvider({
+      flow: 'user-srp',
+      userPoolId: USER_POOL_ID,
+      refresh,
+      retryPolicy: { ...FAST_RETRIES, maxAttempts: 2 },
+      credentials: { username: USERNAME, password: PASSWORD, device: REMEMBERED },
+    });
+    await tokens.getTokens();
+
+    const failing = failureOf(tokens.refresh());
+    await vi.runAllTimersAsync();
+    const error = await failing;
+
+    expect(error.code).toBe('ERR_UNAVAILABLE');
+    expect(findLeaks([error], { deviceKey: REMEMBERED.key })).toEqual([]);
+  });
+
   it('is ChallengeRequiredError for DEVICE_SRP_AUTH without credentials.device', async () => {
     cognito
       .on(InitiateAuthCommand)
