@@ -10,11 +10,13 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it, vi } from 'vitest';
 import { findLeaks } from '../../harness/leak-scan.js';
+import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import {
   type ChallengeRequiredError,
   type CognitoCredentials,
   computeSecretHash,
   type RememberedDevice,
+  shareTokenStore,
   type TokenProviderLogger,
 } from '../../src/index.js';
 import { internalError, notAuthorized } from '../helpers/cognito-errors.js';
@@ -480,5 +482,40 @@ describe('credentials.device is checked', () => {
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('"device.groupKey"');
     expect(cognito.calls()).toHaveLength(0);
+  });
+});
+
+describe('with a shared cache', () => {
+  it("renews another instance's tokens with this instance's refresh token and its own device", async () => {
+    vi.useRealTimers();
+    const memory = memoryTokenStore();
+    let signIns = 0;
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_AUTH' })
+      .callsFake(() => {
+        signIns++;
+        const { AuthenticationResult } = authResult({ serial: signIns });
+        const NewDeviceMetadata = { DeviceKey: `eu-west-1_device-${signIns}`, DeviceGroupKey: '-Group' };
+        return { AuthenticationResult: { ...AuthenticationResult, NewDeviceMetadata } };
+      })
+      .on(ConfirmDeviceCommand)
+      .resolves({})
+      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+      .resolves(authResult({ serial: 99, withoutRefreshToken: true }));
+    // 'user-auth' without a pool ID: one request per sign-in (USER_AUTH with PASSWORD).
+    const instance = () => userProvider({ flow: 'user-auth', sharedCache: shareTokenStore(memory.store) });
+    const [mine, theirs] = [instance(), instance()];
+
+    await mine.getTokens(); // signs in as device-1, and shares the tokens
+    await theirs.getTokens(); // takes them from the store: no refresh token of its own
+    await theirs.refresh(); // refuses them, so signs in as device-2, and shares those
+    await mine.refresh(); // takes device-2's tokens from the store, keeping its own refresh token and device
+    await mine.refresh(); // refuses those: renews with its refresh token, for device-1
+
+    expect(initiateAuthCalls(cognito, 'USER_AUTH')).toHaveLength(2);
+    const renewals = initiateAuthCalls(cognito, 'REFRESH_TOKEN_AUTH').map((call) => call.args[0].input);
+    expect(renewals).toEqual([
+      expect.objectContaining({ AuthParameters: expect.objectContaining({ DEVICE_KEY: 'eu-west-1_device-1' }) }),
+    ]);
   });
 });
