@@ -216,7 +216,11 @@ export class SignIn {
    * tokens only for a confirmed device. USER_PASSWORD_AUTH's tokens are never renewed in a pool that tracks
    * devices, whatever the device, so they come without their refresh token: each renewal is a sign-in.
    */
-  async #withDevice(context: UserRequestContext, result: AuthenticationResultType, credentials: SignInCredentials) {
+  async #withDevice(
+    context: UserRequestContext,
+    result: AuthenticationResultType,
+    credentials: SignInCredentials,
+  ): Promise<SignedIn> {
     const metadata = result.NewDeviceMetadata;
     const tracksDevices = metadata !== undefined || credentials.device !== undefined;
     if (this.#flow === 'user-password' && tracksDevices && !this.#options.requireConfirmedDevice) {
@@ -246,7 +250,9 @@ export class SignIn {
     this.#warnedPasswordFlow = true;
     logWarning(
       context.logger,
-      "cognito-token-provider: the user pool tracks devices, and Cognito does not renew tokens from USER_PASSWORD_AUTH there: every renewal signs in again. Set flow: 'user-srp' (with userPoolId) to renew with the refresh token",
+      'cognito-token-provider: the user pool tracks devices, and Cognito does not renew tokens from ' +
+        "USER_PASSWORD_AUTH there: every renewal signs in again. Set flow: 'user-srp' (with userPoolId) to renew " +
+        'with the refresh token',
       { flow: this.#flow, fix: "flow: 'user-srp'" },
     );
   }
