@@ -1,7 +1,9 @@
 /**
  * A loopback Cognito user pool for the sign-in flows cognito-local lacks: USER_SRP_AUTH, USER_AUTH (with
- * SELECT_CHALLENGE), SOFTWARE_TOKEN_MFA with used-code refusal, REFRESH_TOKEN_AUTH, and SECRET_HASH checked
- * where real Cognito checks it. It speaks AWS JSON 1.1 like the real endpoint, so the AWS SDK v3 and
+ * SELECT_CHALLENGE), SOFTWARE_TOKEN_MFA with used-code refusal, REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken,
+ * remembered devices (NewDeviceMetadata, ConfirmDevice, UpdateDeviceStatus, ListDevices, DEVICE_SRP_AUTH and
+ * DEVICE_PASSWORD_VERIFIER, the device key required on refresh), and SECRET_HASH checked where real Cognito checks
+ * it. It speaks AWS JSON 1.1 like the real endpoint, so the AWS SDK v3 and
  * amazon-cognito-identity-js talk to it unchanged.
  *
  * The SRP server math is written here on its own, in BigInt, and never imports `src/user/srp.ts`: a client
@@ -48,6 +50,17 @@ export interface SrpServerUser {
   mfa?: 'SOFTWARE_TOKEN_MFA';
 }
 
+/**
+ * Device tracking, as a pool's `DeviceConfiguration` sets it. `remember: 'always'` remembers a device once it is
+ * confirmed (`DeviceOnlyRememberedOnUserPrompt: false`); `'user-opt-in'` waits for UpdateDeviceStatus
+ * `remembered`. `suppressMfa`: a remembered device signs in without the MFA step (the pool's "use a remembered
+ * device to suppress MFA").
+ */
+export interface SrpServerDeviceTracking {
+  remember: 'always' | 'user-opt-in';
+  suppressMfa?: boolean;
+}
+
 export interface SrpServerPool {
   /** `<region>_<id>`; the part after `_` is the SRP pool name. */
   userPoolId: string;
@@ -55,6 +68,18 @@ export interface SrpServerPool {
   users: SrpServerUser[];
   /** ID and access token lifetime (`ExpiresIn`). Default 3600. */
   tokenLifetimeSeconds?: number;
+  /** Device tracking; off when absent. */
+  devices?: SrpServerDeviceTracking;
+}
+
+/** A device the pool registered for a user, as tests inspect it. */
+export interface SrpServerDevice {
+  readonly key: string;
+  readonly groupKey: string;
+  readonly confirmed: boolean;
+  readonly remembered: boolean;
+  /** The `DeviceName` ConfirmDevice gave, if any. */
+  readonly name: string | undefined;
 }
 
 export interface RecordedRequest {
@@ -69,6 +94,8 @@ export interface CognitoSrpServer {
   readonly requests: RecordedRequest[];
   /** Freezes the server clock (TOTP steps, TIMESTAMP window, token times, sessions); `undefined` unfreezes. */
   setNow(epochMs: number | undefined): void;
+  /** The devices registered for a user (by any of its names), confirmed or not, oldest first. */
+  devicesOf(username: string): SrpServerDevice[];
   close(): Promise<void>;
 }
 
@@ -88,6 +115,7 @@ export async function startCognitoSrpServer(pool: SrpServerPool): Promise<Cognit
     setNow: (epochMs) => {
       state.fixedNow = epochMs;
     },
+    devicesOf: (username) => state.devicesOf(username),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -136,12 +164,7 @@ async function answer(
     }
     requests.push({ operation, body });
     if (req.method !== 'POST') throw new AwsError('UnknownOperationException', 'Only POST is supported.');
-    const output =
-      operation === 'InitiateAuth'
-        ? state.initiateAuth(body)
-        : operation === 'RespondToAuthChallenge'
-          ? state.respondToAuthChallenge(body)
-          : unknownOperation(target);
+    const output = state.dispatch(operation, body) ?? unknownOperation(target);
     res.writeHead(200, { 'content-type': AWS_JSON_11 });
     res.end(JSON.stringify(output));
   } catch (error) {
@@ -167,6 +190,19 @@ const FLOW_FLAGS: Record<string, string> = {
 const SESSION_MS = 3 * 60_000;
 const TIMESTAMP_SKEW_MS = 5 * 60_000;
 const WRONG_PASSWORD = 'Incorrect username or password.';
+const INVALID_REFRESH_TOKEN = 'Invalid Refresh Token';
+const NO_SUCH_DEVICE = 'Device does not exist.';
+
+interface StoredDevice {
+  readonly key: string;
+  readonly groupKey: string;
+  confirmed: boolean;
+  remembered: boolean;
+  name: string | undefined;
+  /** From ConfirmDevice's DeviceSecretVerifierConfig: what device SRP checks the device password against. */
+  salt: bigint | undefined;
+  verifier: bigint | undefined;
+}
 
 interface StoredUser {
   readonly config: SrpServerUser;
@@ -174,6 +210,16 @@ interface StoredUser {
   readonly salt: bigint;
   readonly verifier: bigint;
   lastTotpStep: number;
+  /** One per user, as Cognito hands out: the "pool name" of the device SRP math. */
+  readonly deviceGroupKey: string;
+  readonly devices: Map<string, StoredDevice>;
+}
+
+/** What a sign-in carries from step to step: how it started, and the device it named. */
+interface SignInContext {
+  readonly flow: string;
+  /** A confirmed device of the user, named by DEVICE_KEY: the sign-in is for it (and, remembered, proves it). */
+  readonly device?: StoredDevice;
 }
 
 type Session =
@@ -182,42 +228,86 @@ type Session =
       user: StoredUser;
       clientId: string;
       expires: number;
+      signIn: SignInContext;
+      /** DEVICE_KEY as InitiateAuth sent it; the challenge answer may name one too. */
+      deviceKey: string | undefined;
       b: bigint;
       A: bigint;
       B: bigint;
       secretBlock: string;
     }
   | {
-      kind: 'SOFTWARE_TOKEN_MFA' | 'SELECT_CHALLENGE';
+      kind: 'DEVICE_PASSWORD_VERIFIER';
       user: StoredUser;
       clientId: string;
       expires: number;
+      signIn: SignInContext & { readonly device: StoredDevice };
+      b: bigint;
+      A: bigint;
+      B: bigint;
+      secretBlock: string;
+    }
+  | {
+      kind: 'SELECT_CHALLENGE';
+      user: StoredUser;
+      clientId: string;
+      expires: number;
+      deviceKey: string | undefined;
+    }
+  | {
+      kind: 'SOFTWARE_TOKEN_MFA' | 'DEVICE_SRP_AUTH';
+      user: StoredUser;
+      clientId: string;
+      expires: number;
+      signIn: SignInContext;
       tries?: number;
     };
+
+interface IssuedRefreshToken {
+  readonly user: StoredUser;
+  readonly clientId: string;
+  /** The flow that signed in: a device-tracking pool refuses to renew USER_PASSWORD_AUTH's tokens. */
+  readonly flow: string;
+  /** With device tracking, the device the sign-in was for: renewing needs its key, and needs it confirmed. */
+  readonly deviceKey: string | undefined;
+}
 
 type Params = Record<string, unknown>;
 
 class PoolState {
   fixedNow: number | undefined;
   readonly #poolName: string;
+  readonly #region: string;
   readonly #issuer: string;
   readonly #lifetime: number;
+  readonly #tracking: SrpServerDeviceTracking | undefined;
   readonly #clients = new Map<string, SrpServerClient>();
   readonly #users = new Map<string, StoredUser>();
   readonly #sessions = new Map<string, Session>();
-  readonly #refreshTokens = new Map<string, { user: StoredUser; clientId: string }>();
+  readonly #refreshTokens = new Map<string, IssuedRefreshToken>();
+  readonly #accessTokens = new Map<string, { user: StoredUser; expires: number }>();
 
   constructor(pool: SrpServerPool) {
     const match = /^([\w-]+)_([0-9a-zA-Z]+)$/.exec(pool.userPoolId);
     if (!match) throw new Error(`userPoolId "${pool.userPoolId}" is not <region>_<id>`);
+    this.#region = match[1] as string;
     this.#poolName = match[2] as string;
-    this.#issuer = `https://cognito-idp.${match[1]}.amazonaws.com/${pool.userPoolId}`;
+    this.#issuer = `https://cognito-idp.${this.#region}.amazonaws.com/${pool.userPoolId}`;
     this.#lifetime = pool.tokenLifetimeSeconds ?? 3600;
+    this.#tracking = pool.devices;
     for (const client of pool.clients) this.#clients.set(client.clientId, client);
     for (const config of pool.users) {
       const salt = BigInt(`0x${randomBytes(16).toString('hex')}`);
       const verifier = srpVerifier(salt, this.#poolName, config.username, config.password);
-      const user: StoredUser = { config, sub: randomUUID(), salt, verifier, lastTotpStep: -1 };
+      const user: StoredUser = {
+        config,
+        sub: randomUUID(),
+        salt,
+        verifier,
+        lastTotpStep: -1,
+        deviceGroupKey: `-${randomBytes(6).toString('base64url')}`,
+        devices: new Map(),
+      };
       for (const name of [config.username, ...(config.aliases ?? [])]) {
         if (this.#users.has(name)) throw new Error(`user name or alias "${name}" is used twice`);
         this.#users.set(name, user);
@@ -229,6 +319,36 @@ class PoolState {
     return this.fixedNow ?? Date.now();
   }
 
+  /** The answer to one operation, or `undefined` for an operation this server does not implement. */
+  dispatch(operation: string, body: Params): unknown {
+    switch (operation) {
+      case 'InitiateAuth':
+        return this.initiateAuth(body);
+      case 'RespondToAuthChallenge':
+        return this.respondToAuthChallenge(body);
+      case 'GetTokensFromRefreshToken':
+        return this.getTokensFromRefreshToken(body);
+      case 'ConfirmDevice':
+        return this.confirmDevice(body);
+      case 'UpdateDeviceStatus':
+        return this.updateDeviceStatus(body);
+      case 'ListDevices':
+        return this.listDevices(body);
+      default:
+        return undefined;
+    }
+  }
+
+  devicesOf(username: string): SrpServerDevice[] {
+    return [...this.#user(username).devices.values()].map(({ key, groupKey, confirmed, remembered, name }) => ({
+      key,
+      groupKey,
+      confirmed,
+      remembered,
+      name,
+    }));
+  }
+
   initiateAuth(body: Params): unknown {
     const client = this.#client(body.ClientId);
     const flow = String(body.AuthFlow ?? '');
@@ -237,21 +357,35 @@ class PoolState {
     if (flag === undefined || !client.explicitAuthFlows.includes(flag)) {
       throw new AwsError('InvalidParameterException', `${flow} flow not enabled for this client`);
     }
-    if (flag === 'ALLOW_REFRESH_TOKEN_AUTH') return this.#refresh(client, params);
+    if (flag === 'ALLOW_REFRESH_TOKEN_AUTH') {
+      const refreshToken = required(params, 'REFRESH_TOKEN');
+      return this.#renew(client, refreshToken, params.DEVICE_KEY, (user) =>
+        this.#checkSecretHash(client, user.config.username, params.SECRET_HASH),
+      );
+    }
 
     const typed = required(params, 'USERNAME');
     this.#checkSecretHash(client, typed, params.SECRET_HASH);
     const user = this.#user(typed);
-    if (flow === 'USER_SRP_AUTH') return this.#srpChallenge(client, user, required(params, 'SRP_A'));
-    if (flow === 'USER_PASSWORD_AUTH') return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
+    const deviceKey = optional(params, 'DEVICE_KEY');
+    if (flow === 'USER_SRP_AUTH') {
+      return this.#srpChallenge(client, user, required(params, 'SRP_A'), flow, deviceKey);
+    }
+    if (flow === 'USER_PASSWORD_AUTH') {
+      return this.#passwordSignIn(client, user, required(params, 'PASSWORD'), flow, deviceKey);
+    }
     // USER_AUTH: the preferred challenge when it is one we offer, else the list to choose from.
     const offered = client.userAuthChallenges ?? ['PASSWORD', 'PASSWORD_SRP'];
     const preferred = offered.find((challenge) => challenge === params.PREFERRED_CHALLENGE);
-    if (preferred === 'PASSWORD') return this.#passwordSignIn(client, user, required(params, 'PASSWORD'));
-    if (preferred === 'PASSWORD_SRP') return this.#srpChallenge(client, user, required(params, 'SRP_A'));
+    if (preferred === 'PASSWORD') {
+      return this.#passwordSignIn(client, user, required(params, 'PASSWORD'), flow, deviceKey);
+    }
+    if (preferred === 'PASSWORD_SRP') {
+      return this.#srpChallenge(client, user, required(params, 'SRP_A'), flow, deviceKey);
+    }
     return {
       ChallengeName: 'SELECT_CHALLENGE',
-      Session: this.#newSession({ kind: 'SELECT_CHALLENGE', user, clientId: client.clientId }),
+      Session: this.#newSession({ kind: 'SELECT_CHALLENGE', user, clientId: client.clientId, deviceKey }),
       ChallengeParameters: {},
       AvailableChallenges: [...offered],
     };
@@ -272,15 +406,22 @@ class PoolState {
         if (!(client.userAuthChallenges ?? ['PASSWORD', 'PASSWORD_SRP']).some((offered) => offered === choice)) {
           throw new AwsError('InvalidParameterException', `ANSWER ${choice} is not an available challenge`);
         }
-        if (choice === 'PASSWORD') return this.#passwordSignIn(client, user, required(responses, 'PASSWORD'));
-        if (choice === 'PASSWORD_SRP') return this.#srpChallenge(client, user, required(responses, 'SRP_A'));
+        const deviceKey = optional(responses, 'DEVICE_KEY') ?? session.deviceKey;
+        if (choice === 'PASSWORD') {
+          return this.#passwordSignIn(client, user, required(responses, 'PASSWORD'), 'USER_AUTH', deviceKey);
+        }
+        if (choice === 'PASSWORD_SRP') {
+          return this.#srpChallenge(client, user, required(responses, 'SRP_A'), 'USER_AUTH', deviceKey);
+        }
         throw new AwsError('InvalidParameterException', `ANSWER ${choice} is not an available challenge`);
       }
       case 'PASSWORD_VERIFIER': {
         // From here on Cognito knows the real user: the hash is over USER_ID_FOR_SRP, never the alias.
         this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
-        this.#verifyPasswordClaim(session, responses);
-        return this.#afterPassword(client, user);
+        this.#verifyClaim(session, responses, this.#poolName, user.config.username, user.verifier);
+        // Clients name their device here as well as (or instead of) in InitiateAuth.
+        const deviceKey = optional(responses, 'DEVICE_KEY') ?? session.deviceKey;
+        return this.#afterPassword(client, user, session.signIn.flow, deviceKey);
       }
       case 'SOFTWARE_TOKEN_MFA': {
         this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
@@ -293,9 +434,95 @@ class PoolState {
           }
           throw error;
         }
-        return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, user, true) };
+        return this.#afterMfa(client, user, session.signIn);
+      }
+      case 'DEVICE_SRP_AUTH': {
+        this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
+        const device = session.signIn.device as StoredDevice;
+        if (optional(responses, 'DEVICE_KEY') !== device.key) {
+          throw new AwsError('ResourceNotFoundException', NO_SUCH_DEVICE);
+        }
+        return this.#deviceSrpChallenge(client, user, { ...session.signIn, device }, required(responses, 'SRP_A'));
+      }
+      case 'DEVICE_PASSWORD_VERIFIER': {
+        this.#checkSecretHash(client, user.config.username, responses.SECRET_HASH);
+        const { device } = session.signIn;
+        if (optional(responses, 'DEVICE_KEY') !== device.key) {
+          throw new AwsError('ResourceNotFoundException', NO_SUCH_DEVICE);
+        }
+        // The device SRP proof: the device group key stands where the pool name was, the device key where the
+        // user was, and the verifier is the one ConfirmDevice stored.
+        this.#verifyClaim(session, responses, device.groupKey, device.key, device.verifier as bigint);
+        return { ChallengeParameters: {}, AuthenticationResult: this.#signedIn(client, user, session.signIn) };
       }
     }
+  }
+
+  getTokensFromRefreshToken(body: Params): unknown {
+    const client = this.#client(body.ClientId);
+    if (!client.explicitAuthFlows.includes('ALLOW_REFRESH_TOKEN_AUTH')) {
+      throw new AwsError('InvalidParameterException', 'REFRESH_TOKEN_AUTH flow not enabled for this client');
+    }
+    const refreshToken = required(body, 'RefreshToken');
+    // This API takes the raw client secret, not a SECRET_HASH.
+    return this.#renew(client, refreshToken, body.DeviceKey, () => {
+      if (client.clientSecret === undefined) return;
+      if (body.ClientSecret === undefined) {
+        throw new AwsError(
+          'NotAuthorizedException',
+          `Client ${client.clientId} is configured for secret but secret was not received`,
+        );
+      }
+      if (!equalStrings(String(body.ClientSecret), client.clientSecret)) {
+        throw new AwsError('NotAuthorizedException', `Unable to verify secret for client ${client.clientId}`);
+      }
+    });
+  }
+
+  /** ConfirmDevice: authorised by the access token; stores the device's SRP salt and verifier. */
+  confirmDevice(body: Params): unknown {
+    const user = this.#userOfAccessToken(body.AccessToken);
+    const device = user.devices.get(String(body.DeviceKey));
+    if (device === undefined) throw new AwsError('ResourceNotFoundException', NO_SUCH_DEVICE);
+    const config = record(body.DeviceSecretVerifierConfig);
+    const salt = base64Integer(config.Salt);
+    const verifier = base64Integer(config.PasswordVerifier);
+    if (salt === undefined || verifier === undefined || verifier % N === 0n) {
+      throw new AwsError('InvalidParameterException', 'DeviceSecretVerifierConfig is not a valid SRP verifier.');
+    }
+    device.salt = salt;
+    device.verifier = verifier;
+    device.confirmed = true;
+    device.name = typeof body.DeviceName === 'string' ? body.DeviceName : undefined;
+    device.remembered = this.#tracking?.remember === 'always';
+    return { UserConfirmationNecessary: this.#tracking?.remember === 'user-opt-in' };
+  }
+
+  updateDeviceStatus(body: Params): unknown {
+    const user = this.#userOfAccessToken(body.AccessToken);
+    const device = user.devices.get(String(body.DeviceKey));
+    if (device === undefined || !device.confirmed) throw new AwsError('ResourceNotFoundException', NO_SUCH_DEVICE);
+    const status = body.DeviceRememberedStatus;
+    if (status !== 'remembered' && status !== 'not_remembered') {
+      throw new AwsError('InvalidParameterException', 'DeviceRememberedStatus must be remembered or not_remembered.');
+    }
+    device.remembered = status === 'remembered';
+    return {};
+  }
+
+  listDevices(body: Params): unknown {
+    const user = this.#userOfAccessToken(body.AccessToken);
+    const limit = typeof body.Limit === 'number' ? body.Limit : 60;
+    return {
+      Devices: [...user.devices.values()].slice(0, limit).map((device) => ({
+        DeviceKey: device.key,
+        DeviceAttributes: [
+          { Name: 'device_status', Value: device.confirmed ? 'valid' : 'unconfirmed' },
+          { Name: 'dev:device_remembered_status', Value: device.remembered ? 'remembered' : 'not_remembered' },
+          ...(device.name === undefined ? [] : [{ Name: 'device_name', Value: device.name }]),
+        ],
+      })),
+    };
   }
 
   #client(clientId: unknown): SrpServerClient {
@@ -309,6 +536,13 @@ class PoolState {
     const user = this.#users.get(name);
     if (!user) throw new AwsError('UserNotFoundException', 'User does not exist.');
     return user;
+  }
+
+  #userOfAccessToken(token: unknown): StoredUser {
+    const issued = this.#accessTokens.get(String(token));
+    if (issued === undefined) throw new AwsError('NotAuthorizedException', 'Invalid Access Token');
+    if (issued.expires <= this.now()) throw new AwsError('NotAuthorizedException', 'Access Token has expired');
+    return issued.user;
   }
 
   #checkSecretHash(client: SrpServerClient, username: string, given: unknown): void {
@@ -346,39 +580,78 @@ class PoolState {
     return session;
   }
 
-  #passwordSignIn(client: SrpServerClient, user: StoredUser, password: string): unknown {
+  #passwordSignIn(
+    client: SrpServerClient,
+    user: StoredUser,
+    password: string,
+    flow: string,
+    deviceKey: string | undefined,
+  ): unknown {
     if (!equalStrings(password, user.config.password)) throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
-    return this.#afterPassword(client, user);
+    return this.#afterPassword(client, user, flow, deviceKey);
   }
 
-  #afterPassword(client: SrpServerClient, user: StoredUser): unknown {
+  /**
+   * After the password: a remembered device skips MFA where the pool lets it, and proves itself with device SRP;
+   * without that, MFA comes first, then a remembered device proves itself. A device that is confirmed but not
+   * remembered (user opt-in) is only tracked: the sign-in is for it, with no proof asked.
+   */
+  #afterPassword(client: SrpServerClient, user: StoredUser, flow: string, deviceKey: string | undefined): unknown {
+    const device = this.#namedDevice(user, deviceKey);
+    const signIn: SignInContext = device === undefined ? { flow } : { flow, device };
+    if (device?.remembered && this.#tracking?.suppressMfa) return this.#deviceSrpAuth(client, user, signIn);
     if (user.config.mfa === 'SOFTWARE_TOKEN_MFA') {
       return {
         ChallengeName: 'SOFTWARE_TOKEN_MFA',
-        Session: this.#newSession({ kind: 'SOFTWARE_TOKEN_MFA', user, clientId: client.clientId }),
+        Session: this.#newSession({ kind: 'SOFTWARE_TOKEN_MFA', user, clientId: client.clientId, signIn }),
         ChallengeParameters: { USER_ID_FOR_SRP: user.config.username },
       };
     }
-    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, user, true) };
+    return this.#afterMfa(client, user, signIn);
   }
 
-  #srpChallenge(client: SrpServerClient, user: StoredUser, srpA: string): unknown {
-    if (!/^[0-9a-fA-F]+$/.test(srpA) || BigInt(`0x${srpA}`) % N === 0n) {
-      throw new AwsError('InvalidParameterException', 'SRP_A is not a valid SRP public value.');
-    }
-    let b: bigint;
-    let B: bigint;
-    do {
-      b = BigInt(`0x${randomBytes(128).toString('hex')}`);
-      B = srpServerB(user.verifier, b);
-    } while (b === 0n || B === 0n);
+  #afterMfa(client: SrpServerClient, user: StoredUser, signIn: SignInContext): unknown {
+    if (signIn.device?.remembered) return this.#deviceSrpAuth(client, user, signIn);
+    return { ChallengeParameters: {}, AuthenticationResult: this.#signedIn(client, user, signIn) };
+  }
+
+  /**
+   * The device a sign-in names with DEVICE_KEY, when the pool tracks devices. A key that is not one of the
+   * user's confirmed devices (forgotten, never confirmed, another user's) is refused as Cognito refuses it.
+   */
+  #namedDevice(user: StoredUser, deviceKey: string | undefined): StoredDevice | undefined {
+    if (this.#tracking === undefined || deviceKey === undefined) return undefined;
+    const device = user.devices.get(deviceKey);
+    if (device === undefined || !device.confirmed) throw new AwsError('ResourceNotFoundException', NO_SUCH_DEVICE);
+    return device;
+  }
+
+  #deviceSrpAuth(client: SrpServerClient, user: StoredUser, signIn: SignInContext): unknown {
+    return {
+      ChallengeName: 'DEVICE_SRP_AUTH',
+      Session: this.#newSession({ kind: 'DEVICE_SRP_AUTH', user, clientId: client.clientId, signIn }),
+      ChallengeParameters: { USERNAME: user.config.username },
+    };
+  }
+
+  #srpChallenge(
+    client: SrpServerClient,
+    user: StoredUser,
+    srpA: string,
+    flow: string,
+    deviceKey: string | undefined,
+  ): unknown {
+    const A = publicValue(srpA);
+    const { b, B } = serverExchange(user.verifier);
     const secretBlock = randomBytes(96).toString('base64');
     const session = this.#newSession({
       kind: 'PASSWORD_VERIFIER',
       user,
       clientId: client.clientId,
+      signIn: { flow },
+      deviceKey,
       b,
-      A: BigInt(`0x${srpA}`),
+      A,
       B,
       secretBlock,
     });
@@ -395,7 +668,45 @@ class PoolState {
     };
   }
 
-  #verifyPasswordClaim(session: Session & { kind: 'PASSWORD_VERIFIER' }, responses: Params): void {
+  #deviceSrpChallenge(
+    client: SrpServerClient,
+    user: StoredUser,
+    signIn: SignInContext & { readonly device: StoredDevice },
+    srpA: string,
+  ): unknown {
+    const A = publicValue(srpA);
+    const { b, B } = serverExchange(signIn.device.verifier as bigint);
+    const secretBlock = randomBytes(96).toString('base64');
+    const session = this.#newSession({
+      kind: 'DEVICE_PASSWORD_VERIFIER',
+      user,
+      clientId: client.clientId,
+      signIn,
+      b,
+      A,
+      B,
+      secretBlock,
+    });
+    return {
+      ChallengeName: 'DEVICE_PASSWORD_VERIFIER',
+      Session: session,
+      ChallengeParameters: {
+        SALT: (signIn.device.salt as bigint).toString(16),
+        SRP_B: B.toString(16),
+        SECRET_BLOCK: secretBlock,
+        USERNAME: user.config.username,
+      },
+    };
+  }
+
+  /** Checks a PASSWORD_VERIFIER (or DEVICE_PASSWORD_VERIFIER) answer against the session's SRP exchange. */
+  #verifyClaim(
+    session: { readonly secretBlock: string; readonly A: bigint; readonly B: bigint; readonly b: bigint },
+    responses: Params,
+    poolName: string,
+    userIdForSrp: string,
+    verifier: bigint,
+  ): void {
     const block = required(responses, 'PASSWORD_CLAIM_SECRET_BLOCK');
     const timestamp = required(responses, 'TIMESTAMP');
     const signature = required(responses, 'PASSWORD_CLAIM_SIGNATURE');
@@ -403,14 +714,14 @@ class PoolState {
       throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
     }
     const expected = srpPasswordSignature({
-      poolName: this.#poolName,
-      userIdForSrp: session.user.config.username,
+      poolName,
+      userIdForSrp,
       secretBlock: session.secretBlock,
       timestamp,
       srpA: session.A,
       srpB: session.B,
       b: session.b,
-      verifier: session.user.verifier,
+      verifier,
     });
     if (expected === undefined || !equalStrings(signature, expected)) {
       throw new AwsError('NotAuthorizedException', WRONG_PASSWORD);
@@ -447,16 +758,58 @@ class PoolState {
     user.lastTotpStep = matched;
   }
 
-  #refresh(client: SrpServerClient, params: Params): unknown {
-    const stored = this.#refreshTokens.get(required(params, 'REFRESH_TOKEN'));
+  /**
+   * REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken. With device tracking, Cognito renews only for the device the
+   * sign-in was for, once confirmed, named by its key; and never tokens from USER_PASSWORD_AUTH.
+   */
+  #renew(
+    client: SrpServerClient,
+    refreshToken: string,
+    deviceKey: unknown,
+    checkSecret: (user: StoredUser) => void,
+  ): unknown {
+    const stored = this.#refreshTokens.get(refreshToken);
     if (!stored || stored.clientId !== client.clientId) {
-      throw new AwsError('NotAuthorizedException', 'Invalid Refresh Token');
+      throw new AwsError('NotAuthorizedException', INVALID_REFRESH_TOKEN);
     }
-    this.#checkSecretHash(client, stored.user.config.username, params.SECRET_HASH);
-    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, stored.user, false) };
+    checkSecret(stored.user);
+    if (this.#tracking !== undefined) {
+      const device = stored.deviceKey === undefined ? undefined : stored.user.devices.get(stored.deviceKey);
+      if (stored.flow === 'USER_PASSWORD_AUTH' || !device?.confirmed || deviceKey !== device.key) {
+        throw new AwsError('NotAuthorizedException', INVALID_REFRESH_TOKEN);
+      }
+    }
+    return { ChallengeParameters: {}, AuthenticationResult: this.#tokens(client, stored.user) };
   }
 
-  #tokens(client: SrpServerClient, user: StoredUser, withRefreshToken: boolean): Record<string, unknown> {
+  /**
+   * The tokens of a completed sign-in, with a refresh token. A device-tracking pool registers a new device for a
+   * sign-in that did not prove one, and hands it out as NewDeviceMetadata.
+   */
+  #signedIn(client: SrpServerClient, user: StoredUser, signIn: SignInContext): Record<string, unknown> {
+    const result = this.#tokens(client, user);
+    let deviceKey = signIn.device?.key;
+    if (this.#tracking !== undefined && deviceKey === undefined) {
+      deviceKey = `${this.#region}_${randomUUID()}`;
+      user.devices.set(deviceKey, {
+        key: deviceKey,
+        groupKey: user.deviceGroupKey,
+        confirmed: false,
+        remembered: false,
+        name: undefined,
+        salt: undefined,
+        verifier: undefined,
+      });
+      result.NewDeviceMetadata = { DeviceKey: deviceKey, DeviceGroupKey: user.deviceGroupKey };
+    }
+    // Opaque, like the encrypted tokens real Cognito issues: clients must not decode them.
+    const refreshToken = randomBytes(120).toString('base64url');
+    this.#refreshTokens.set(refreshToken, { user, clientId: client.clientId, flow: signIn.flow, deviceKey });
+    result.RefreshToken = refreshToken;
+    return result;
+  }
+
+  #tokens(client: SrpServerClient, user: StoredUser): Record<string, unknown> {
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + this.#lifetime;
     const common = { sub: user.sub, iss: this.#issuer, iat, exp, auth_time: iat, origin_jti: randomUUID() };
@@ -478,19 +831,8 @@ class PoolState {
       'cognito:username': user.config.username,
       jti: randomUUID(),
     });
-    const result: Record<string, unknown> = {
-      IdToken: idToken,
-      AccessToken: accessToken,
-      ExpiresIn: this.#lifetime,
-      TokenType: 'Bearer',
-    };
-    if (withRefreshToken) {
-      // Opaque, like the encrypted tokens real Cognito issues: clients must not decode them.
-      const refreshToken = randomBytes(120).toString('base64url');
-      this.#refreshTokens.set(refreshToken, { user, clientId: client.clientId });
-      result.RefreshToken = refreshToken;
-    }
-    return result;
+    this.#accessTokens.set(accessToken, { user, expires: exp * 1000 });
+    return { IdToken: idToken, AccessToken: accessToken, ExpiresIn: this.#lifetime, TokenType: 'Bearer' };
   }
 }
 
@@ -506,6 +848,19 @@ function required(params: Params, name: string): string {
     throw new AwsError('InvalidParameterException', `Missing required parameter ${name}`);
   }
   return value;
+}
+
+/** A parameter that may be absent; an empty string counts as absent. */
+function optional(params: Params, name: string): string | undefined {
+  const value = params[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A base64 field read as a big-endian integer (ConfirmDevice's salt and verifier); `undefined` when unusable. */
+function base64Integer(value: unknown): bigint | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return undefined;
+  const bytes = Buffer.from(value, 'base64');
+  return bytes.length === 0 ? undefined : BigInt(`0x${bytes.toString('hex')}`);
 }
 
 function equalStrings(given: string, expected: string): boolean {
@@ -549,6 +904,25 @@ function powMod(base: bigint, exponent: bigint): bigint {
     rest >>= 1n;
   }
   return result;
+}
+
+/** A client's SRP_A, refused when it is not hex or is 0 mod N. */
+function publicValue(srpA: string): bigint {
+  if (!/^[0-9a-fA-F]+$/.test(srpA) || BigInt(`0x${srpA}`) % N === 0n) {
+    throw new AwsError('InvalidParameterException', 'SRP_A is not a valid SRP public value.');
+  }
+  return BigInt(`0x${srpA}`);
+}
+
+/** A fresh server secret b and its public B for a verifier, drawn again in the (theoretical) zero cases. */
+function serverExchange(verifier: bigint): { b: bigint; B: bigint } {
+  let b: bigint;
+  let B: bigint;
+  do {
+    b = BigInt(`0x${randomBytes(128).toString('hex')}`);
+    B = srpServerB(verifier, b);
+  } while (b === 0n || B === 0n);
+  return { b, B };
 }
 
 /**

@@ -7,6 +7,7 @@ export type {
   CognitoCredentials,
   CredentialsSource,
   CredentialsSourceOptions,
+  RememberedDevice,
   UserCredentials,
 } from './credentials/credentials.js';
 export {
@@ -50,5 +51,6 @@ export {
   type TokenProviderOptions,
 } from './user/options.js';
 export { createTokenProvider, type TokenProvider } from './user/provider.js';
+export { type RememberDeviceOptions, rememberDevice } from './user/remember-device.js';
 export { computeSecretHash } from './user/secret-hash.js';
 export type { CognitoTokens } from './user/session.js';

@@ -161,6 +161,7 @@ const staticCredentials = {
   password: 'pw-value-1',
   clientSecret: 'client-secret-1',
   totpSecret: 'JBSWY3DPEHPK3PXP',
+  device: { key: 'eu-west-1_device-key-1', groupKey: '-device-group-1', password: 'device-password-1' },
 } as const satisfies Required<UserCredentials>;
 /** The options both providers take, the client choice's included. */
 const commonNames = {

@@ -30,11 +30,12 @@ export interface CliConfig {
   readonly totpSecret: 'stdin' | 'env' | undefined;
 }
 
-/** What the command line asks for. */
+/** What the command line asks for: a token (`run`), or `device remember`, which signs in the same way. */
 export type CliCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly config: CliConfig };
+  | { readonly kind: 'run'; readonly config: CliConfig }
+  | { readonly kind: 'device-remember'; readonly config: CliConfig };
 
 export type CliEnv = Readonly<Record<string, string | undefined>>;
 
@@ -79,6 +80,7 @@ export function envName(option: StringOption | BooleanOption): string {
  * from the same level are refused.
  */
 export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
+  if (argv[0] === 'device') return parseDeviceCommand(argv.slice(1), env);
   const values = parseFlags(argv);
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };
@@ -141,6 +143,20 @@ export function parseCliArgs(argv: readonly string[], env: CliEnv): CliCommand {
   };
 }
 
+/** `device remember [options]`: the options of a token run, less the ones about the token printed. */
+function parseDeviceCommand(argv: readonly string[], env: CliEnv): CliCommand {
+  if (argv[0] !== 'remember') {
+    throw new CliUsageError('the device command is `cognito-token device remember [options]`; see --help');
+  }
+  const options = argv.slice(1);
+  const command = parseCliArgs(options, env);
+  if (command.kind !== 'run') return command;
+  if (options.some((arg) => /^--(token|json)(=|$)/.test(arg))) {
+    throw new CliUsageError('--token and --json do not apply to `device remember`, which prints the device as JSON');
+  }
+  return { kind: 'device-remember', config: command.config };
+}
+
 function parseFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     help: { type: 'boolean', short: 'h' },
@@ -159,7 +175,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | boolean | 
 function usageErrorFrom(error: unknown, argv: readonly string[]): CliUsageError {
   const code = (error as { code?: unknown }).code;
   if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-    return new CliUsageError('cognito-token takes no arguments besides options; see --help');
+    return new CliUsageError('cognito-token takes no arguments besides options and `device remember`; see --help');
   }
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && argv.some((arg) => /^--(client-secret|totp-secret)(=|$)/.test(arg))) {
     return new CliUsageError(

@@ -83,7 +83,16 @@ export function cliCredentials(
     });
     const { user, separateSecret } = await sources;
     const [loaded, extra] = await Promise.all([user(options), separateSecret?.(options)]);
-    onLoaded([loaded.password, loaded.clientSecret, extra?.clientSecret, loaded.totpSecret]);
+    const { device } = loaded;
+    onLoaded([
+      loaded.password,
+      loaded.clientSecret,
+      extra?.clientSecret,
+      loaded.totpSecret,
+      device?.key,
+      device?.groupKey,
+      device?.password,
+    ]);
     const secret = secrets.clientSecret ?? extra?.clientSecret ?? loaded.clientSecret;
     const totpSecret = secrets.totpSecret ?? loaded.totpSecret;
     return {
@@ -91,6 +100,8 @@ export function cliCredentials(
       password: loaded.password,
       ...(secret === undefined ? {} : { clientSecret: secret }),
       ...(totpSecret === undefined ? {} : { totpSecret }),
+      // A remembered device in an --ssm-parameter JSON signs in as that device.
+      ...(device === undefined ? {} : { device }),
     } satisfies CognitoCredentials;
   };
 }

@@ -31,6 +31,7 @@ function flowLines(): string {
 
 /** The text of `cognito-token --help`. Kept in step with the README's CLI section. */
 export const CLI_HELP = `Usage: cognito-token --client-id <id> [--region <region> | --user-pool-id <id>] <credentials> [options]
+       cognito-token device remember --client-id <id> [--user-pool-id <id>] <credentials> [options]
 
 Prints an Amazon Cognito User Pool token on stdout, and nothing else:
   curl -H "Authorization: $(cognito-token ...)" https://api.example.com/orders
@@ -40,7 +41,8 @@ Credentials, exactly one way:
                                     or set in COGNITO_PASSWORD (there is no --password: ps shows options)
   --ssm-username <parameter>        SSM parameters holding the username and the password
   --ssm-password <parameter>
-  --ssm-parameter <parameter>       one SSM SecureString holding {"username", "password", "clientSecret"?}
+  --ssm-parameter <parameter>       one SSM SecureString holding {"username", "password", "clientSecret"?},
+                                    and "deviceKey", "deviceGroupKey", "devicePassword" for a remembered device
   --secret-id <id>                  one Secrets Manager secret (name or ARN) holding the same JSON
 
 The app client secret, when the app client has one (one way):
@@ -53,6 +55,12 @@ The TOTP secret, when the user has TOTP MFA (the base32 secret AssociateSoftware
   --totp-secret-stdin               read it from stdin, as the last line after the password and the
                                     client secret when those are piped too
   COGNITO_TOTP_SECRET               or set this variable
+
+A remembered device, for a user pool that tracks devices:
+  device remember                   signs in (any --flow, TOTP as above) as a new device, confirms it, marks
+                                    it remembered, and prints {"deviceKey", "deviceGroupKey", "devicePassword"}
+                                    and nothing else; store them with the password, and sign in with
+                                    --flow user-srp: renewals then work, and no new device comes per sign-in
 
 Options:
   --client-id <id>                  the app client ID (required)

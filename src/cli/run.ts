@@ -1,6 +1,6 @@
 import { describeCause } from '../core/redaction.js';
 import { regionOfUserPoolId } from '../core/user-pool-id.js';
-import { CognitoTokenError, createTokenProvider } from '../index.js';
+import { CognitoTokenError, createTokenProvider, rememberDevice } from '../index.js';
 import { type CliConfig, type CliEnv, parseCliArgs } from './args.js';
 import { type CliSecrets, cliCredentials, type SsmClientConfig } from './credentials.js';
 import { classifyCliError } from './exit-codes.js';
@@ -26,7 +26,8 @@ export interface CliIo {
 
 /**
  * Runs `cognito-token` once and resolves with its exit status; it never rejects. On success stdout receives
- * the token and a newline (or the `--json` line) and nothing else; on failure stderr receives one
+ * the token and a newline (or the `--json` line; for `device remember`, the device's JSON line) and nothing
+ * else; on failure stderr receives one
  * `cognito-token: ERR_CODE: message` line, with every secret the command has seen cut out.
  */
 export async function runCli(io: CliIo): Promise<number> {
@@ -48,12 +49,27 @@ export async function runCli(io: CliIo): Promise<number> {
     }
     const { config } = command;
     const read = await readSecrets(config, io, secrets);
+    const keepOut = (values: readonly (string | undefined)[]) => secrets.push(...values);
+    if (command.kind === 'device-remember') {
+      const credentials = cliCredentials(config, read, ssmClientConfig(config, io.env), keepOut);
+      const device = await rememberDevice({
+        clientId: config.clientId,
+        ...(config.region === undefined ? {} : { region: config.region }),
+        ...(config.userPoolId === undefined ? {} : { userPoolId: config.userPoolId }),
+        flow: config.flow,
+        credentials,
+      });
+      keepOut([device.key, device.groupKey, device.password]);
+      const { key: deviceKey, groupKey: deviceGroupKey, password: devicePassword } = device;
+      io.stdout(`${JSON.stringify({ deviceKey, deviceGroupKey, devicePassword })}\n`);
+      return 0;
+    }
     const provider = createTokenProvider({
       clientId: config.clientId,
       ...(config.region === undefined ? {} : { region: config.region }),
       ...(config.userPoolId === undefined ? {} : { userPoolId: config.userPoolId }),
       flow: config.flow,
-      credentials: cliCredentials(config, read, ssmClientConfig(config, io.env), (values) => secrets.push(...values)),
+      credentials: cliCredentials(config, read, ssmClientConfig(config, io.env), keepOut),
     });
     const tokens = await provider.getTokens();
     io.stdout(formatTokens(tokens, config));

@@ -39,7 +39,47 @@ export interface CognitoCredentials {
    * SOFTWARE_TOKEN_MFA with its codes. A secret as much as the password.
    */
   readonly totpSecret?: string | undefined;
+  /**
+   * A device remembered for this user, in a user pool that tracks devices: the provider signs in as that device
+   * (USER_SRP_AUTH with `DEVICE_KEY`, then device SRP), so no new device is registered per instance, and MFA is
+   * skipped where the pool lets remembered devices suppress it. `cognito-token device remember` creates one. Its
+   * password is a secret as much as the user's.
+   */
+  readonly device?: RememberedDevice | undefined;
 }
+
+/**
+ * A device Cognito remembers for a user: the `DeviceKey` and `DeviceGroupKey` of its NewDeviceMetadata, and the
+ * random device password whose verifier was given to ConfirmDevice. All three or none.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type RememberedDevice } from 'cognito-token-provider';
+ * declare const remembered: { deviceKey: string; deviceGroupKey: string; devicePassword: string };
+ * const device: RememberedDevice = {
+ *   key: remembered.deviceKey,
+ *   groupKey: remembered.deviceGroupKey,
+ *   password: remembered.devicePassword,
+ * };
+ * const tokens = createTokenProvider({
+ *   clientId: '4rtbp1kcm0example',
+ *   userPoolId: 'eu-west-1_AbC123',
+ *   flow: 'user-srp',
+ *   credentials: { username: 'svc-orders', password: process.env.PASSWORD!, device },
+ * });
+ * ```
+ */
+export interface RememberedDevice {
+  /** The device key, `<region>_<uuid>`. */
+  readonly key: string;
+  /** The device group key: the user's, from the same NewDeviceMetadata. */
+  readonly groupKey: string;
+  /** The device password, a secret. */
+  readonly password: string;
+}
+
+/** The fields of {@link RememberedDevice}, in the order they are checked. */
+export const DEVICE_FIELDS = ['key', 'groupKey', 'password'] as const;
 
 /**
  * Static credentials for a user sign-in.
@@ -170,9 +210,11 @@ export async function callCredentialsSource(
     const loaded: unknown = await deadline.race(work);
     if (typeof loaded === 'object' && loaded !== null) {
       // Read inside the try: a getter on the returned object that throws is the source failing.
-      fields = Object.fromEntries(
-        CREDENTIAL_FIELDS.map((field) => [field, (loaded as CognitoCredentials)[field]]),
-      ) as CognitoCredentials;
+      const source = loaded as CognitoCredentials;
+      fields = {
+        ...(Object.fromEntries(CREDENTIAL_FIELDS.map((field) => [field, source[field]])) as CognitoCredentials),
+        device: source.device,
+      };
     }
   } catch (error) {
     if (error instanceof CognitoTokenError) throw error;
@@ -241,7 +283,7 @@ function requireUserFields(
   credentials: CognitoCredentials,
   fail: (field: string, problem: string) => CognitoTokenError,
 ): UserCredentials {
-  const { username, password, clientSecret, totpSecret } = credentials;
+  const { username, password, clientSecret, totpSecret, device } = credentials;
   if (typeof username !== 'string' || username === '') throw fail('username', 'must be a non-empty string');
   if (typeof password !== 'string' || password === '') throw fail('password', 'must be a non-empty string');
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
@@ -255,10 +297,28 @@ function requireUserFields(
       'must be the base32 secret AssociateSoftwareToken returned (16 or more characters A–Z, 2–7)',
     );
   }
+  const checkedDevice = device === undefined || device === null ? undefined : requireDevice(device, fail);
   return {
     username,
     password,
     ...(clientSecret === undefined ? {} : { clientSecret }),
     ...(totpSecret === undefined ? {} : { totpSecret }),
+    ...(checkedDevice === undefined ? {} : { device: checkedDevice }),
   };
+}
+
+/** A remembered device is all three fields or nothing: a device key without its password cannot sign in. */
+function requireDevice(device: unknown, fail: (field: string, problem: string) => CognitoTokenError): RememberedDevice {
+  const remembered = '{ key, groupKey, password }, as `cognito-token device remember` prints them';
+  if (typeof device !== 'object') throw fail('device', `must be ${remembered}`);
+  const fields = device as Partial<Record<(typeof DEVICE_FIELDS)[number], unknown>>;
+  for (const field of DEVICE_FIELDS) {
+    const value = fields[field];
+    if (typeof value !== 'string' || value === '') {
+      throw fail(`device.${field}`, `must be a non-empty string: give all of ${remembered}, or no device`);
+    }
+  }
+  // A frozen copy of the three fields alone.
+  const { key, groupKey, password } = fields as RememberedDevice;
+  return Object.freeze({ key, groupKey, password });
 }

@@ -6,6 +6,7 @@ import {
   type CredentialField,
   type CredentialsSource,
   quotedFields,
+  type RememberedDevice,
 } from '../credentials/credentials.js';
 import { CognitoTokenError } from '../errors.js';
 import { describeNames, parameterReader } from './parameter-reader.js';
@@ -62,7 +63,8 @@ interface CachedCredentials extends ExpiringValue {
  *   }),
  * });
  *
- * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}.
+ * // ...or one SecureString holding {"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"},
+ * // and, for a remembered device, "deviceKey", "deviceGroupKey" and "devicePassword" (all three or none).
  * const sameTokens = createTokenProvider({
  *   clientId,
  *   credentials: fromSsm({ parameter: '/svc/orders/cognito', maxAgeSeconds: 600 }),
@@ -89,6 +91,13 @@ export function fromSsm(options: FromSsmOptions): CredentialsSource {
     (await cache.load({ force: loadOptions?.forceRefresh === true, signal: loadOptions?.signal })).credentials;
 }
 
+/** The JSON fields of a remembered device (as `cognito-token device remember` prints them), and their places. */
+const DEVICE_JSON_FIELDS = [
+  ['deviceKey', 'key'],
+  ['deviceGroupKey', 'groupKey'],
+  ['devicePassword', 'password'],
+] as const;
+
 /**
  * The credential fields of a JSON parameter that are strings; the provider using them checks the ones it needs.
  * Not JSON, not an object, or none of the fields: one message naming the parameter and never quoting its value.
@@ -107,5 +116,29 @@ function fromJson(text: string, names: readonly string[]): CognitoCredentials {
       `${describeNames(names)} must hold a JSON object with ${quotedFields('or')}`,
     );
   }
-  return credentials;
+  const device = deviceFromJson(parsed ?? {}, names);
+  return device === undefined ? credentials : { ...credentials, device };
+}
+
+/**
+ * The remembered device of a JSON parameter: all three fields, or none (`null` counts as absent). One missing, or
+ * one that is not a non-empty string, is an error naming the field, never quoting a value.
+ */
+function deviceFromJson(parsed: Record<string, unknown>, names: readonly string[]): RememberedDevice | undefined {
+  const given = DEVICE_JSON_FIELDS.filter(([field]) => parsed[field] !== undefined && parsed[field] !== null);
+  if (given.length === 0) return undefined;
+  const device: Record<string, string> = {};
+  for (const [field, place] of DEVICE_JSON_FIELDS) {
+    const value = parsed[field];
+    if (typeof value !== 'string' || value === '') {
+      const problem = given.length < DEVICE_JSON_FIELDS.length && (value === undefined || value === null);
+      throw new CognitoTokenError(
+        'ERR_CREDENTIALS',
+        `${describeNames(names)} ${problem ? 'lacks' : 'has an unusable'} "${field}": a remembered device needs ` +
+          '"deviceKey", "deviceGroupKey" and "devicePassword" together, each a non-empty string, or none of them',
+      );
+    }
+    device[place] = value;
+  }
+  return device as unknown as RememberedDevice;
 }

@@ -35,8 +35,10 @@ export interface SsmNamedParameters {
 
 /**
  * Credentials kept together in one SecureString parameter holding JSON:
- * `{"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}`. Each field is optional here (`null` counts as
- * absent); the provider that uses the credentials checks that the ones it needs are there.
+ * `{"username": "…", "password": "…", "clientSecret": "…", "totpSecret": "…"}`, and for a remembered device
+ * `"deviceKey"`, `"deviceGroupKey"` and `"devicePassword"` (all three or none, as `cognito-token device remember`
+ * prints them). Each field is optional here (`null` counts as absent); the provider that uses the credentials
+ * checks that the ones it needs are there.
  *
  * @example
  * ```ts

@@ -7,6 +7,7 @@ import {
   type CredentialsLoader,
   type CredentialsSource,
   credentialsLoaderOf,
+  DEVICE_FIELDS,
   type UserCredentials,
 } from '../credentials/credentials.js';
 import { configurationError } from '../errors.js';
@@ -102,7 +103,7 @@ export const SIGN_IN_FLOWS = ['user-password', 'user-srp', 'user-auth', 'admin-u
  */
 export type TokenProviderOptions = CommonProviderOptions &
   CognitoClientChoice & {
-    /** `{ username, password, clientSecret? }`, or a source such as `fromSsm()`. Required. */
+    /** `{ username, password, clientSecret?, totpSecret?, device? }`, or a source such as `fromSsm()`. Required. */
     readonly credentials: UserCredentials | CredentialsSource;
     /** The user pool ID, for example `eu-west-1_AbC123`. Optional, but validated when given. */
     readonly userPoolId?: string | undefined;
@@ -132,7 +133,8 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
   });
   const given = (options as Partial<TokenProviderOptions> | null | undefined)?.credentials;
   if (typeof given !== 'function') {
-    rejectUnknownOptions(given, CREDENTIAL_FIELDS, 'createTokenProvider', { prefix: 'credentials.' });
+    rejectUnknownOptions(given, [...CREDENTIAL_FIELDS, 'device'], 'createTokenProvider', { prefix: 'credentials.' });
+    rejectUnknownOptions(given?.device, DEVICE_FIELDS, 'createTokenProvider', { prefix: 'credentials.device.' });
   }
   const common = resolveCommonOptions(options, options?.userPoolId);
   const { userPoolId, refresh = 'auto', flow = 'user-password' } = options;

@@ -51,17 +51,18 @@ export class Renewer {
    */
   async renew(context: UserRequestContext, session: Session): Promise<AuthenticationResultType | undefined> {
     const { logger, clientId } = context;
-    const { refreshToken, username, clientSecret } = session;
+    const { refreshToken, username, clientSecret, deviceKey } = session;
     if (refreshToken === this.#uncertain) return undefined;
     if (!this.#rotation) {
       try {
         // The hash is over cognito:username, not the alias the user signed in with: Cognito checks it
-        // against the real username here, and an alias gives "Unable to verify secret hash".
+        // against the real username here, and an alias gives "Unable to verify secret hash". In a pool that
+        // tracks devices, Cognito renews only for the device named: without its key, "Invalid Refresh Token".
         const response = await initiateAuth(
           context,
           this.#flow,
           'REFRESH_TOKEN_AUTH',
-          { REFRESH_TOKEN: refreshToken as string },
+          { REFRESH_TOKEN: refreshToken as string, ...(deviceKey === undefined ? {} : { DEVICE_KEY: deviceKey }) },
           username,
           clientSecret,
         );
@@ -85,10 +86,11 @@ export class Renewer {
               ClientId: clientId,
               RefreshToken: refreshToken,
               ClientSecret: clientSecret,
+              DeviceKey: deviceKey,
               ClientMetadata: context.clientMetadata === undefined ? undefined : { ...context.clientMetadata },
             }),
           ),
-        [refreshToken, clientSecret],
+        [refreshToken, clientSecret, deviceKey],
       );
       if (!this.#rotation) {
         // Only a success proves the client wants rotation; a dead refresh token fails both ways.

@@ -70,17 +70,22 @@ export interface Session extends ExpiringValue {
   readonly username: string;
   /** The app client secret the session was created with, needed again to renew it. */
   readonly clientSecret: string | undefined;
+  /**
+   * The key of the device the session was signed in for, in a pool that tracks devices: Cognito renews its
+   * tokens only when the renewal names it.
+   */
+  readonly deviceKey: string | undefined;
   /** The public view handed to `getTokens()` callers, built once per session rather than per call. */
   readonly tokens: CognitoTokens;
 }
 
 /**
- * Builds a session from Cognito's AuthenticationResult. Every way the answer can be unusable (no tokens, tokens
+ * Builds a session from Cognito's AuthenticationResult (with, after a sign-in, the device it was for). Every way the answer can be unusable (no tokens, tokens
  * that are not text or not JWTs, tokens dead on arrival) is `ERR_UNAVAILABLE`. The send path already retries
  * tokens dead on arrival (see `sendWithRetries`); the check here keeps them out of the cache whatever sent them.
  */
 export function sessionFromResult(
-  result: AuthenticationResultType,
+  result: AuthenticationResultType & { readonly device?: { readonly key: string } | undefined },
   signInUsername: string,
   clientSecret: string | undefined,
   refreshAheadSeconds: number,
@@ -113,6 +118,8 @@ export function sessionFromResult(
     refreshToken: result.RefreshToken ?? previous?.refreshToken,
     username,
     clientSecret,
+    // A sign-in names its device (see SignedIn); a renewal keeps the one the session was signed in for.
+    deviceKey: result.device?.key ?? previous?.deviceKey,
     expiresAt,
     renewAt: renewalPoint(now, expiresAt, refreshAheadSeconds),
     tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
@@ -121,8 +128,8 @@ export function sessionFromResult(
 
 /**
  * How sessions are shared by a fleet: one entry per user, holding the ID and access tokens, their expiry and
- * `cognito:username`, never the refresh token (it stays in the process that got it), sealed with a key derived
- * from the credentials every instance of that user holds.
+ * `cognito:username`, never the refresh token or a device key (they stay in the process that got them), sealed
+ * with a key derived from the credentials every instance of that user holds.
  */
 export function sessionSharing(
   userPoolId: string | undefined,
@@ -145,16 +152,23 @@ export function sessionSharing(
         refreshToken: undefined,
         username,
         clientSecret,
+        deviceKey: undefined,
         expiresAt,
         renewAt: renewalPoint(Date.now(), expiresAt, refreshAheadSeconds),
         tokens: new CognitoTokens(idToken, accessToken, new Date(expiresAt), username),
       };
     },
     tokensOf: (session) => [session.idToken, session.accessToken],
-    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with.
+    // Another instance's tokens: the refresh token this process holds, if any, is still its own to renew with,
+    // for the device it was issued to (device keys stay in the process too).
     adopt: (shared, current) =>
       shared.refreshToken === undefined && current?.refreshToken !== undefined
-        ? { ...shared, refreshToken: current.refreshToken, clientSecret: current.clientSecret }
+        ? {
+            ...shared,
+            refreshToken: current.refreshToken,
+            clientSecret: current.clientSecret,
+            deviceKey: current.deviceKey,
+          }
         : shared,
   };
 }

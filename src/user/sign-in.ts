@@ -10,9 +10,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-request.js';
 import { errorName } from '../core/failure.js';
+import { logEvent, logWarning } from '../core/logger.js';
 import { describeCause } from '../core/redaction.js';
-import type { UserCredentials } from '../credentials/credentials.js';
+import type { RememberedDevice, UserCredentials } from '../credentials/credentials.js';
 import { ChallengeRequiredError, CognitoTokenError } from '../errors.js';
+import { confirmNewDevice } from './device.js';
 import type { SignInFlow } from './options.js';
 import { computeSecretHash } from './secret-hash.js';
 import { type SrpSession, startSrp } from './srp.js';
@@ -24,8 +26,30 @@ export interface UserRequestContext extends CognitoRequestContext {
   readonly clientMetadata: Readonly<Record<string, string>> | undefined;
 }
 
-/** The credentials a sign-in uses: a TOTP secret answers SOFTWARE_TOKEN_MFA. */
+/** The credentials a sign-in uses: a TOTP secret answers SOFTWARE_TOKEN_MFA, a device DEVICE_SRP_AUTH. */
 export type SignInCredentials = UserCredentials & { readonly totpSecret?: string | undefined };
+
+/** What a sign-in ends with: Cognito's AuthenticationResult, and the device the tokens were issued for. */
+export interface SignedIn extends AuthenticationResultType {
+  /**
+   * In a pool that tracks devices, the device this sign-in was for: `credentials.device`, or the new device it
+   * confirmed. Renewals must name its key. `undefined` otherwise.
+   */
+  readonly device?: RememberedDevice | undefined;
+}
+
+/** How a {@link SignIn} treats the new device a sign-in brings (NewDeviceMetadata). */
+export interface SignInOptions {
+  /** The `DeviceName` ConfirmDevice gives new devices, which the user pool console shows. */
+  readonly deviceName?: string;
+  /**
+   * `true` when the device is what the caller wants (`cognito-token device remember`): it is confirmed whatever
+   * the flow, and a failed ConfirmDevice fails the sign-in. Default `false`, for tokens: a failed ConfirmDevice
+   * still serves them, without their refresh token, which Cognito would not renew; and `user-password`
+   * confirms nothing, since Cognito renews none of its tokens in such a pool.
+   */
+  readonly requireConfirmedDevice?: boolean;
+}
 
 // Rejections that mean "this user gets no tokens", as opposed to a misconfigured pool or client (a WAF block,
 // ForbiddenException, is the pool's setup). cognito-local answers a wrong password with
@@ -50,9 +74,11 @@ const FLOW_ADVICE: Readonly<Record<SignInFlow, string>> = {
     'app client',
 };
 
-// A service account answers at most: SELECT_CHALLENGE, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA. More rounds than
-// that mean a pool asking for something we cannot give, not a reason to keep answering.
-const MAX_CHALLENGE_ROUNDS = 4;
+// A service account answers at most: SELECT_CHALLENGE, PASSWORD_VERIFIER, SOFTWARE_TOKEN_MFA, DEVICE_SRP_AUTH and
+// DEVICE_PASSWORD_VERIFIER. More rounds than that mean a pool asking for something we cannot give, not a reason
+// to keep answering.
+const MAX_CHALLENGE_ROUNDS = 5;
+const DEFAULT_DEVICE_NAME = 'cognito-token-provider';
 const TOTP_STEP_MS = 30_000;
 // The request that carries a TOTP code needs time of its own after the wait for a fresh step.
 const TOTP_REQUEST_ALLOWANCE_MS = 1_000;
@@ -141,8 +167,10 @@ function withSecretHash(
 
 /**
  * Signs a user in by the provider's `flow`, answering the challenges a service account can answer unattended:
- * SELECT_CHALLENGE (choice-based sign-in), PASSWORD_VERIFIER (SRP) and SOFTWARE_TOKEN_MFA (with a TOTP
- * secret). Any other challenge fails with {@link ChallengeRequiredError}.
+ * SELECT_CHALLENGE (choice-based sign-in), PASSWORD_VERIFIER (SRP), SOFTWARE_TOKEN_MFA (with a TOTP secret), and
+ * DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER (with a remembered device). Any other challenge fails with
+ * {@link ChallengeRequiredError}. In a pool that tracks devices it confirms the new device a sign-in brings
+ * (NewDeviceMetadata), so that the tokens can be renewed.
  *
  * One per provider: it remembers the last TOTP time step used for each user, because Cognito refuses a code
  * whose step was used before, so a second sign-in within one 30-second step must wait for the next. Several
@@ -154,14 +182,18 @@ export class SignIn {
   /** The part of the user pool ID after `_`, which SRP hashes; `undefined` without a user pool ID. */
   readonly #poolName: string | undefined;
   readonly #usedTotpStep = new Map<string, UsedTotpStep>();
+  readonly #options: SignInOptions;
+  /** The `user-password` warning is given once per provider, not at every renewal. */
+  #warnedPasswordFlow = false;
 
-  constructor(flow: SignInFlow, userPoolId: string | undefined) {
+  constructor(flow: SignInFlow, userPoolId: string | undefined, options: SignInOptions = {}) {
     this.#flow = flow;
     this.#poolName = userPoolId?.slice(userPoolId.indexOf('_') + 1);
+    this.#options = options;
   }
 
   /** Signs in; every failure is a {@link CognitoTokenError}. */
-  async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<AuthenticationResultType> {
+  async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<SignedIn> {
     try {
       // Each new start follows a wait for a later TOTP step, so the deadline bounds the loop.
       for (;;) {
@@ -172,44 +204,93 @@ export class SignIn {
         }
       }
     } catch (error) {
-      throw signInFailure(error, this.#flow);
+      throw signInFailure(error, this.#flow, credentials.device !== undefined);
     }
   }
 
-  async #signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<AuthenticationResultType> {
-    const { username, password, clientSecret } = credentials;
-    const srp = this.#usesSrp() ? startSrp() : undefined;
+  async #signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<SignedIn> {
+    const { username, password, clientSecret, device } = credentials;
+    const attempt: Attempt = { srp: this.#usesSrp() ? startSrp() : undefined, userId: undefined, deviceSrp: undefined };
+    const { srp } = attempt;
+    // A remembered device is named from the start: Cognito then proves it rather than registering a new one.
+    const deviceKey: Record<string, string> = device === undefined ? {} : { DEVICE_KEY: device.key };
     let response: ChallengeAnswer;
     if (this.#flow === 'user-srp') {
       response = await initiateAuth(
         context,
         this.#flow,
         'USER_SRP_AUTH',
-        { USERNAME: username, SRP_A: (srp as SrpSession).srpA },
+        { USERNAME: username, SRP_A: (srp as SrpSession).srpA, ...deviceKey },
         username,
         clientSecret,
       );
     } else if (this.#flow === 'user-auth') {
       const parameters: Record<string, string> =
         srp === undefined
-          ? { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: password }
-          : { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD_SRP', SRP_A: srp.srpA };
+          ? { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD', PASSWORD: password, ...deviceKey }
+          : { USERNAME: username, PREFERRED_CHALLENGE: 'PASSWORD_SRP', SRP_A: srp.srpA, ...deviceKey };
       response = await initiateAuth(context, this.#flow, 'USER_AUTH', parameters, username, clientSecret);
     } else {
       response = await initiateAuth(
         context,
         this.#flow,
         'USER_PASSWORD_AUTH',
-        { USERNAME: username, PASSWORD: password },
+        { USERNAME: username, PASSWORD: password, ...deviceKey },
         username,
         clientSecret,
       );
     }
     for (let round = 0; response.ChallengeName; round++) {
       if (round >= MAX_CHALLENGE_ROUNDS) throw challengeRequired(response.ChallengeName);
-      response = await this.#answer(context, response, credentials, srp);
+      response = await this.#answer(context, response, credentials, attempt);
     }
-    return response.AuthenticationResult ?? {};
+    return this.#withDevice(context, response.AuthenticationResult ?? {}, credentials);
+  }
+
+  /**
+   * The device the tokens were issued for. A new one (NewDeviceMetadata) is confirmed first: Cognito renews
+   * tokens only for a confirmed device. USER_PASSWORD_AUTH's tokens are never renewed in a pool that tracks
+   * devices, whatever the device, so they come without their refresh token: each renewal is a sign-in.
+   */
+  async #withDevice(
+    context: UserRequestContext,
+    result: AuthenticationResultType,
+    credentials: SignInCredentials,
+  ): Promise<SignedIn> {
+    const metadata = result.NewDeviceMetadata;
+    const tracksDevices = metadata !== undefined || credentials.device !== undefined;
+    if (this.#flow === 'user-password' && tracksDevices && !this.#options.requireConfirmedDevice) {
+      this.#warnAboutPasswordFlow(context);
+      return { ...result, RefreshToken: undefined };
+    }
+    if (metadata === undefined) return { ...result, device: credentials.device };
+    try {
+      const device = await confirmNewDevice(
+        context,
+        result.AccessToken ?? '',
+        metadata,
+        this.#options.deviceName ?? DEFAULT_DEVICE_NAME,
+      );
+      return { ...result, device };
+    } catch (error) {
+      if (this.#options.requireConfirmedDevice) throw error;
+      logEvent(context.logger, 'cognito-token-provider: could not confirm the new device; renewals will sign in', {
+        error: errorName(error),
+      });
+      return { ...result, RefreshToken: undefined };
+    }
+  }
+
+  #warnAboutPasswordFlow(context: UserRequestContext): void {
+    if (this.#warnedPasswordFlow) return;
+    this.#warnedPasswordFlow = true;
+    logWarning(
+      context.logger,
+      'cognito-token-provider: the user pool tracks devices, and Cognito does not renew tokens from ' +
+        "USER_PASSWORD_AUTH there: every renewal signs in again. Set flow: 'user-srp' (with userPoolId) to renew " +
+        'with the refresh token',
+      { flow: this.#flow, fix: "flow: 'user-srp'" },
+    );
   }
 
   /** SRP when the flow asks for it; USER_AUTH prefers it whenever the user pool ID (SRP needs it) is known. */
@@ -221,11 +302,12 @@ export class SignIn {
     context: UserRequestContext,
     challenge: ChallengeAnswer,
     credentials: SignInCredentials,
-    srp: SrpSession | undefined,
+    attempt: Attempt,
   ): Promise<ChallengeAnswer> {
     const name = challenge.ChallengeName as ChallengeNameType;
     const parameters = challenge.ChallengeParameters ?? {};
-    const { username, password } = credentials;
+    const { username, password, device } = credentials;
+    const { srp } = attempt;
     if (name === 'SELECT_CHALLENGE') {
       // A list that is not one offers nothing: a string would otherwise match by substring.
       const available = Array.isArray(challenge.AvailableChallenges) ? challenge.AvailableChallenges : [];
@@ -255,6 +337,7 @@ export class SignIn {
     if (name === 'PASSWORD_VERIFIER' && srp !== undefined && this.#poolName !== undefined) {
       // The real username, a UUID when the user typed an email alias: Cognito signs and hashes against it.
       const userIdForSrp = parameters.USER_ID_FOR_SRP ?? parameters.USERNAME ?? username;
+      attempt.userId = userIdForSrp;
       const { signature, timestamp } = srp.passwordVerifier({
         poolName: this.#poolName,
         userIdForSrp,
@@ -278,6 +361,40 @@ export class SignIn {
     }
     if (name === 'SOFTWARE_TOKEN_MFA' && credentials.totpSecret !== undefined) {
       return this.#answerTotp(context, challenge, credentials, credentials.totpSecret);
+    }
+    if (name === 'DEVICE_SRP_AUTH' && device !== undefined) {
+      // The device's own SRP exchange, with a fresh private exponent of its own.
+      attempt.deviceSrp = startSrp();
+      return this.#respond(
+        context,
+        challenge,
+        { USERNAME: realUsername(parameters, attempt, username), SRP_A: attempt.deviceSrp.srpA },
+        credentials,
+      );
+    }
+    if (name === 'DEVICE_PASSWORD_VERIFIER' && device !== undefined && attempt.deviceSrp !== undefined) {
+      // The user's proof with the device group key for the pool name, the device key for the user, and the
+      // device password.
+      const { signature, timestamp } = attempt.deviceSrp.passwordVerifier({
+        poolName: device.groupKey,
+        userIdForSrp: device.key,
+        password: device.password,
+        saltHex: parameters.SALT ?? '',
+        srpBHex: parameters.SRP_B ?? '',
+        secretBlock: parameters.SECRET_BLOCK ?? '',
+        now: new Date(),
+      });
+      return this.#respond(
+        context,
+        challenge,
+        {
+          USERNAME: realUsername(parameters, attempt, username),
+          PASSWORD_CLAIM_SECRET_BLOCK: parameters.SECRET_BLOCK ?? '',
+          PASSWORD_CLAIM_SIGNATURE: signature,
+          TIMESTAMP: timestamp,
+        },
+        credentials,
+      );
     }
     throw challengeRequired(name);
   }
@@ -347,9 +464,10 @@ export class SignIn {
     credentials: SignInCredentials,
   ): Promise<ChallengeAnswer> {
     const { clientId, userPoolId, clientMetadata } = context;
-    const { password, clientSecret, totpSecret } = credentials;
+    const { password, clientSecret, totpSecret, device } = credentials;
+    // Every answer names the device, as Cognito asks of device authentication.
     const ChallengeResponses = withSecretHash(
-      responses,
+      device === undefined ? responses : { ...responses, DEVICE_KEY: device.key },
       responses.USERNAME ?? credentials.username,
       clientId,
       clientSecret,
@@ -362,7 +480,16 @@ export class SignIn {
       ClientMetadata: clientMetadata === undefined ? undefined : { ...clientMetadata },
     };
     // The session is a short-lived credential of its own: it must not reach a message either.
-    const secrets = [password, clientSecret, totpSecret, challenge.Session, ...secretValuesOf(ChallengeResponses)];
+    const secrets = [
+      password,
+      clientSecret,
+      totpSecret,
+      device?.key,
+      device?.groupKey,
+      device?.password,
+      challenge.Session,
+      ...secretValuesOf(ChallengeResponses),
+    ];
     return this.#flow === 'admin-user-password'
       ? sendWithRetries(
           context,
@@ -372,6 +499,21 @@ export class SignIn {
         )
       : sendWithRetries(context, 'RespondToAuthChallenge', () => new RespondToAuthChallengeCommand(input), secrets);
   }
+}
+
+/** What one sign-in carries from challenge to challenge. */
+interface Attempt {
+  /** The SRP exchange of the password, for the flows that use it. */
+  readonly srp: SrpSession | undefined;
+  /** The real username once Cognito has named it (USER_ID_FOR_SRP), which later answers must carry. */
+  userId: string | undefined;
+  /** The device's SRP exchange, from DEVICE_SRP_AUTH to DEVICE_PASSWORD_VERIFIER. */
+  deviceSrp: SrpSession | undefined;
+}
+
+/** The real username for an answer: as the challenge names it, or as an earlier challenge did. */
+function realUsername(parameters: Record<string, string>, attempt: Attempt, typed: string): string {
+  return parameters.USERNAME ?? parameters.USER_ID_FOR_SRP ?? attempt.userId ?? typed;
 }
 
 /** The part of InitiateAuth's and RespondToAuthChallenge's answers a sign-in reads. */
@@ -415,10 +557,20 @@ function challengeRequired(challenge: string): ChallengeRequiredError {
 }
 
 /** Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by sendWithRetries) as `cause`. */
-function signInFailure(error: unknown, flow: SignInFlow): CognitoTokenError {
+function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
   const cause = describeCause(error, []);
   const name = errorName(error);
+  // A remembered device Cognito no longer knows (forgotten, or another user's or pool's): the credentials are
+  // wrong, and a source is read again, in case the device was remembered anew there.
+  if (deviceSent && name === 'ResourceNotFoundException' && /device/i.test(cause)) {
+    return new CognitoTokenError(
+      'ERR_AUTHENTICATION',
+      `Cognito does not know credentials.device (${cause}): it was forgotten, or belongs to another user or user ` +
+        'pool. Remember a device again with `cognito-token device remember`, and store its output',
+      { cause: error },
+    );
+  }
   if (name === 'InvalidParameterException' && FLOW_NOT_ENABLED.test(cause)) {
     return new CognitoTokenError(
       'ERR_CONFIGURATION',

@@ -302,7 +302,7 @@ describe('messages that must not echo what was typed', () => {
   it('refuses a stray argument without quoting it', () => {
     const error = usageErrorOf([...base, '--username', 'svc', 'Hunter2-typed-secret']);
 
-    expect(error.message).toBe('cognito-token takes no arguments besides options; see --help');
+    expect(error.message).toBe('cognito-token takes no arguments besides options and `device remember`; see --help');
   });
 
   it('names an unknown option', () => {

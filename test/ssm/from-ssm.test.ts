@@ -661,3 +661,57 @@ describe('the TOTP secret', () => {
     expect(fromJson).toMatchObject({ totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' });
   });
 });
+
+describe('a remembered device in the JSON layout', () => {
+  const DEVICE = {
+    deviceKey: 'eu-west-1_6b1e2f0a-3c4d-4e5f-8a9b-0c1d2e3f4a5b',
+    deviceGroupKey: '-GroupKey42',
+    devicePassword: 'device-password-canary-SSM-77',
+  };
+
+  it('reads deviceKey, deviceGroupKey and devicePassword into credentials.device', async () => {
+    ssm.on(GetParametersCommand).resolves(json(JSON.stringify({ username: USERNAME, password: PASSWORD, ...DEVICE })));
+
+    const credentials = await fromSsm({ parameter: JSON_NAME, ...config })();
+
+    expect(credentials).toEqual({
+      username: USERNAME,
+      password: PASSWORD,
+      device: { key: DEVICE.deviceKey, groupKey: DEVICE.deviceGroupKey, password: DEVICE.devicePassword },
+    });
+  });
+
+  it('takes null device fields as none', async () => {
+    ssm
+      .on(GetParametersCommand)
+      .resolves(
+        json(JSON.stringify({ username: USERNAME, password: PASSWORD, deviceKey: null, devicePassword: null })),
+      );
+
+    const credentials = await fromSsm({ parameter: JSON_NAME, ...config })();
+
+    expect(credentials).toEqual({ username: USERNAME, password: PASSWORD });
+  });
+
+  it.each([
+    ['deviceGroupKey', { deviceKey: DEVICE.deviceKey, devicePassword: DEVICE.devicePassword }, 'lacks'],
+    ['devicePassword', { deviceKey: DEVICE.deviceKey, deviceGroupKey: DEVICE.deviceGroupKey }, 'lacks'],
+    ['deviceKey', { ...DEVICE, deviceKey: 42 }, 'has an unusable'],
+    ['devicePassword', { ...DEVICE, devicePassword: '' }, 'has an unusable'],
+  ])(
+    'is ERR_CREDENTIALS naming the parameter and "%s" for a device that is not all three',
+    async (field, device, verb) => {
+      ssm
+        .on(GetParametersCommand)
+        .resolves(json(JSON.stringify({ username: USERNAME, password: PASSWORD, ...device })));
+
+      const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+
+      expect(error.code).toBe('ERR_CREDENTIALS');
+      expect(error.message).toContain(`SSM parameter "${JSON_NAME}" ${verb} "${field}"`);
+      for (const secret of [...SECRETS, DEVICE.deviceKey, DEVICE.devicePassword, DEVICE.deviceGroupKey]) {
+        expect(inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY })).not.toContain(secret);
+      }
+    },
+  );
+});

@@ -201,7 +201,7 @@ describe("flow: 'user-auth' (choice-based sign-in)", () => {
 });
 
 describe('challenge rounds', () => {
-  it('gives up after 4 answers when Cognito keeps asking, rather than answering for ever', async () => {
+  it('gives up after 5 answers (the most a sign-in with TOTP and a remembered device needs) when Cognito keeps asking', async () => {
     cognito
       .on(InitiateAuthCommand)
       .resolves(selectChallenge(['PASSWORD']))
@@ -213,7 +213,7 @@ describe('challenge rounds', () => {
     expect(error).toBeInstanceOf(ChallengeRequiredError);
     expect(error.code).toBe('ERR_CHALLENGE_REQUIRED');
     expect((error as ChallengeRequiredError).challengeName).toBe('SELECT_CHALLENGE');
-    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 4);
+    expect(cognito).toHaveReceivedCommandTimes(RespondToAuthChallengeCommand, 5);
   });
 
   it.each([
