@@ -307,7 +307,7 @@ describe('every documented option', () => {
     expect(everyFactory.createTokenProvider.names).toEqual(expect.arrayContaining([...COMMON_OPTION_NAMES]));
     expect(everyFactory.createClientTokenProvider.names).toEqual(expect.arrayContaining([...COMMON_OPTION_NAMES]));
     expect(everyFactory.fromSsm.names).toEqual(expect.arrayContaining([...CREDENTIAL_FIELDS]));
-    expect(Object.keys(staticCredentials).sort()).toEqual([...CREDENTIAL_FIELDS].sort());
+    expect(Object.keys(staticCredentials).sort()).toEqual([...CREDENTIAL_FIELDS, 'device'].sort());
   });
 });
 

@@ -494,7 +494,9 @@ describe('with a shared cache', () => {
       .on(InitiateAuthCommand, { AuthFlow: 'USER_AUTH' })
       .callsFake(() => {
         signIns++;
-        const { AuthenticationResult } = authResult({ serial: signIns });
+        // Each sign-in's tokens expire later than the last one's, as in real time: a shared entry must be newer
+        // than what an instance holds, by its tokens' own exp, to be taken.
+        const { AuthenticationResult } = authResult({ serial: signIns, lifetimeSeconds: 3_600 + signIns * 60 });
         const NewDeviceMetadata = { DeviceKey: `eu-west-1_device-${signIns}`, DeviceGroupKey: '-Group' };
         return { AuthenticationResult: { ...AuthenticationResult, NewDeviceMetadata } };
       })
