@@ -8,7 +8,7 @@ import { childEnv, ROOT } from './packed-install.js';
 // A Lambda runtime may bundle an SDK from before April 2025, without GetTokensFromRefreshTokenCommand. The
 // built package must still load there, from ESM and from CommonJS, and refuse only the mode that needs it.
 // The stand-in SDK below exports just what such a version has of what we use: every SDK v3 release has the
-// sign-in and challenge commands, and a newer command must be read the way src/aws/optional-commands.ts does, or
+// sign-in, challenge and device commands, and a newer command must be read the way src/aws/optional-commands.ts does, or
 // the ES module build fails to link here. The project has no SSM client, which the package root never loads.
 const OLD_SDK = `
 class CognitoIdentityProviderClient { constructor(config) { this.config = config; } async send() { return {}; } }
@@ -17,12 +17,16 @@ class InitiateAuthCommand extends Command {}
 class AdminInitiateAuthCommand extends Command {}
 class RespondToAuthChallengeCommand extends Command {}
 class AdminRespondToAuthChallengeCommand extends Command {}
+class ConfirmDeviceCommand extends Command {}
+class UpdateDeviceStatusCommand extends Command {}
 module.exports = {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   AdminInitiateAuthCommand,
   RespondToAuthChallengeCommand,
   AdminRespondToAuthChallengeCommand,
+  ConfirmDeviceCommand,
+  UpdateDeviceStatusCommand,
 };
 `;
 
