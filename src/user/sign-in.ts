@@ -338,26 +338,9 @@ export class SignIn {
       // The real username, a UUID when the user typed an email alias: Cognito signs and hashes against it.
       const userIdForSrp = parameters.USER_ID_FOR_SRP ?? parameters.USERNAME ?? username;
       attempt.userId = userIdForSrp;
-      const { signature, timestamp } = srp.passwordVerifier({
-        poolName: this.#poolName,
-        userIdForSrp,
-        password,
-        saltHex: parameters.SALT ?? '',
-        srpBHex: parameters.SRP_B ?? '',
-        secretBlock: parameters.SECRET_BLOCK ?? '',
-        now: new Date(),
-      });
-      return this.#respond(
-        context,
-        challenge,
-        {
-          USERNAME: userIdForSrp,
-          PASSWORD_CLAIM_SECRET_BLOCK: parameters.SECRET_BLOCK ?? '',
-          PASSWORD_CLAIM_SIGNATURE: signature,
-          TIMESTAMP: timestamp,
-        },
-        credentials,
-      );
+      const poolName = this.#poolName;
+      const proof = passwordClaim(srp, parameters, userIdForSrp, { poolName, userIdForSrp, password });
+      return this.#respond(context, challenge, proof, credentials);
     }
     if (name === 'SOFTWARE_TOKEN_MFA' && credentials.totpSecret !== undefined) {
       return this.#answerTotp(context, challenge, credentials, credentials.totpSecret);
@@ -375,26 +358,12 @@ export class SignIn {
     if (name === 'DEVICE_PASSWORD_VERIFIER' && device !== undefined && attempt.deviceSrp !== undefined) {
       // The user's proof with the device group key for the pool name, the device key for the user, and the
       // device password.
-      const { signature, timestamp } = attempt.deviceSrp.passwordVerifier({
+      const proof = passwordClaim(attempt.deviceSrp, parameters, realUsername(parameters, attempt, username), {
         poolName: device.groupKey,
         userIdForSrp: device.key,
         password: device.password,
-        saltHex: parameters.SALT ?? '',
-        srpBHex: parameters.SRP_B ?? '',
-        secretBlock: parameters.SECRET_BLOCK ?? '',
-        now: new Date(),
       });
-      return this.#respond(
-        context,
-        challenge,
-        {
-          USERNAME: realUsername(parameters, attempt, username),
-          PASSWORD_CLAIM_SECRET_BLOCK: parameters.SECRET_BLOCK ?? '',
-          PASSWORD_CLAIM_SIGNATURE: signature,
-          TIMESTAMP: timestamp,
-        },
-        credentials,
-      );
+      return this.#respond(context, challenge, proof, credentials);
     }
     throw challengeRequired(name);
   }
@@ -509,6 +478,32 @@ interface Attempt {
   userId: string | undefined;
   /** The device's SRP exchange, from DEVICE_SRP_AUTH to DEVICE_PASSWORD_VERIFIER. */
   deviceSrp: SrpSession | undefined;
+}
+
+/**
+ * The answer to a PASSWORD_VERIFIER or DEVICE_PASSWORD_VERIFIER challenge: the same SRP proof, over the user's
+ * pool name, ID and password, or over the device group key, device key and device password.
+ */
+function passwordClaim(
+  srp: SrpSession,
+  parameters: Record<string, string>,
+  username: string,
+  who: { readonly poolName: string; readonly userIdForSrp: string; readonly password: string },
+): Record<string, string> {
+  const secretBlock = parameters.SECRET_BLOCK ?? '';
+  const { signature, timestamp } = srp.passwordVerifier({
+    ...who,
+    saltHex: parameters.SALT ?? '',
+    srpBHex: parameters.SRP_B ?? '',
+    secretBlock,
+    now: new Date(),
+  });
+  return {
+    USERNAME: username,
+    PASSWORD_CLAIM_SECRET_BLOCK: secretBlock,
+    PASSWORD_CLAIM_SIGNATURE: signature,
+    TIMESTAMP: timestamp,
+  };
 }
 
 /** The real username for an answer: as the challenge names it, or as an earlier challenge did. */
