@@ -35,6 +35,11 @@ export interface SharedCacheOptions<T> {
   readonly storeTimeoutMs?: number;
   /** How long the store is left alone after it failed. Default 30000. */
   readonly retryStoreAfterMs?: number;
+  /**
+   * The source of the jitter that spreads a fleet's polls and lease attempts, uniform in [0, 1). Default
+   * `Math.random`; tests pass a fixed one, so no outcome depends on a draw.
+   */
+  readonly random?: () => number;
 }
 
 /** The caller's side of one `obtain`. */
@@ -94,6 +99,7 @@ export class SharedTokenCache<T> {
   readonly #leaseMs: number;
   readonly #storeTimeoutMs: number;
   readonly #retryStoreAfterMs: number;
+  readonly #random: () => number;
   #sealingKey: Promise<Uint8Array> | undefined;
   #skipStoreUntil = 0;
   #inFlight: Promise<T> | undefined;
@@ -103,6 +109,7 @@ export class SharedTokenCache<T> {
     this.#leaseMs = positive('leaseMs', options.leaseMs, DEFAULT_LEASE_MS);
     this.#storeTimeoutMs = positive('storeTimeoutMs', options.storeTimeoutMs, DEFAULT_STORE_TIMEOUT_MS);
     this.#retryStoreAfterMs = positive('retryStoreAfterMs', options.retryStoreAfterMs, DEFAULT_RETRY_STORE_AFTER_MS);
+    this.#random = options.random ?? Math.random;
   }
 
   /**
@@ -183,7 +190,7 @@ export class SharedTokenCache<T> {
         // A refused lease still costs a write (DynamoDB bills a failed condition), and a fleet of waiters
         // would pile them on one item: ask again every quarter lease, enough to take over a released or
         // lapsed lease soon, while the reads watch for the holder's entry.
-        acquireAt = Date.now() + jittered(this.#leaseMs / 4);
+        acquireAt = Date.now() + this.#jittered(this.#leaseMs / 4);
       }
       const { current } = context;
       if (current !== undefined && this.#options.expiresAtOf(current) > Date.now()) {
@@ -196,7 +203,7 @@ export class SharedTokenCache<T> {
       }
       // Jittered and growing, so a fleet that starts together does not poll together.
       const interval = Math.min(MAX_POLL_MS, FIRST_POLL_MS * 2 ** poll);
-      await sleep(Math.min(waitUntil - now, jittered(interval)), signal);
+      await sleep(Math.min(waitUntil - now, this.#jittered(interval)), signal);
     }
   }
 
@@ -288,6 +295,11 @@ export class SharedTokenCache<T> {
     });
   }
 
+  /** Between half and all of `ms`, so instances that start together drift apart. */
+  #jittered(ms: number): number {
+    return ms * (0.5 + this.#random() / 2);
+  }
+
   #unavailable(error: unknown): void {
     // The caller's budget ran out: its fetch reports that, and the store did nothing wrong.
     if (error instanceof CallerAborted) return;
@@ -312,11 +324,6 @@ function positive(option: string, value: number | undefined, fallback: number): 
     throw configurationError(option, 'must be a positive number of milliseconds');
   }
   return value;
-}
-
-/** Between half and all of `ms`, so instances that start together drift apart. */
-function jittered(ms: number): number {
-  return ms * (0.5 + Math.random() / 2);
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts; clears its timer either way. */

@@ -327,28 +327,32 @@ describe('SharedTokenCache under fake time', () => {
   });
 
   describe('waiters', () => {
-    it('take over a crashed holder when its lease lapses, inside the default 10 s budget', async () => {
-      const memory = memoryTokenStore();
-      const key = uniqueKey();
-      memory.leases.set(key, { holder: 'crashed', until: Date.now() + 5_000 });
-      const logger = { debug: vi.fn() };
-      const started = Date.now();
-      let fetchedAt = 0;
-      const value = await run(
-        instanceCache(memory.store, key, { logger }).obtain(async () => {
-          fetchedAt = Date.now();
-          return { token: 'took-over', expiresAt: hour() };
-        }, budget(10_000)),
-      );
-      expect(value.token).toBe('took-over');
-      expect(fetchedAt - started).toBeGreaterThanOrEqual(5_000);
-      // A waiter tries the lease every quarter lease at most (1250 ms).
-      expect(fetchedAt - started).toBeLessThanOrEqual(6_250);
-      // As the new holder: it shared the value and released the lease; it did not fall back.
-      expect(memory.entries.has(key)).toBe(true);
-      expect(memory.leases.size).toBe(0);
-      expect(logger.debug).not.toHaveBeenCalled();
-    });
+    it.each([0, 0.5, 0.999_999])(
+      'take over a crashed holder when its lease lapses, inside the default 10 s budget (random %d)',
+      async (random) => {
+        const memory = memoryTokenStore();
+        const key = uniqueKey();
+        memory.leases.set(key, { holder: 'crashed', until: Date.now() + 5_000 });
+        const logger = { debug: vi.fn() };
+        const started = Date.now();
+        let fetchedAt = 0;
+        const value = await run(
+          instanceCache(memory.store, key, { logger, random: () => random }).obtain(async () => {
+            fetchedAt = Date.now();
+            return { token: 'took-over', expiresAt: hour() };
+          }, budget(10_000)),
+        );
+        expect(value.token).toBe('took-over');
+        // Not before the lapse; after it, at the next lease attempt: within a jittered quarter lease (1250 ms)
+        // and one jittered poll (800 ms at most), both scaled by this draw.
+        expect(fetchedAt - started).toBeGreaterThanOrEqual(5_000);
+        expect(fetchedAt - started).toBeLessThanOrEqual(5_000 + (1_250 + 800) * (0.5 + random / 2));
+        // As the new holder: it shared the value and released the lease; it did not fall back.
+        expect(memory.entries.has(key)).toBe(true);
+        expect(memory.leases.size).toBe(0);
+        expect(logger.debug).not.toHaveBeenCalled();
+      },
+    );
 
     it.each([
       [2_000, 1_000],
@@ -379,7 +383,6 @@ describe('SharedTokenCache under fake time', () => {
       [0.999_999, [200, 400, 800, 800, 800, 800]],
       [0, [100, 200, 400, 400, 400, 400]],
     ])('poll with jittered, growing intervals (random %d)', async (random, intervals) => {
-      vi.spyOn(Math, 'random').mockReturnValue(random);
       const memory = memoryTokenStore();
       const key = uniqueKey();
       memory.leases.set(key, { holder: 'busy', until: Date.now() + 600_000 });
@@ -391,7 +394,7 @@ describe('SharedTokenCache under fake time', () => {
           return memory.store.get(getKey, signal);
         },
       };
-      await run(instanceCache(store, key).obtain(fetcher(), budget(10_000)));
+      await run(instanceCache(store, key, { random: () => random }).obtain(fetcher(), budget(10_000)));
       const gaps = readAt.slice(1, 7).map((at, index) => at - (readAt[index] as number));
       gaps.forEach((gap, index) => {
         expect(gap).toBeGreaterThanOrEqual(intervals[index] as number);
