@@ -85,3 +85,23 @@ export async function withDeadline<T>(
     deadline.dispose();
   }
 }
+
+/**
+ * Resolves after `ms`, or as soon as `signal` aborts (it never rejects), and clears its timer either way: for
+ * waits that end early without being a failure, such as a poll that the caller stops.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

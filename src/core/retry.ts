@@ -80,10 +80,17 @@ export async function withRetries<T>(context: RetryContext, attempt: (signal: Ab
   }
 }
 
-/** Exponential back-off with "equal jitter": half fixed, half random, so callers spread out but still wait. */
-export function backoffMs(policy: RetryPolicy, attemptNumber: number): number {
+/**
+ * Exponential back-off with "equal jitter": half fixed, half random, so callers spread out but still wait.
+ * `random` (uniform in [0, 1)) is injectable, so tests do not depend on a draw.
+ */
+export function backoffMs(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  attemptNumber: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 function exhausted(

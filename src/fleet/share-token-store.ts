@@ -1,23 +1,33 @@
-import { deriveClientSealingKey, deriveUserSealingKey, storeKeyOf } from './entry-sealing.js';
+import {
+  deriveClientSealingKey,
+  deriveUserSealingKey,
+  requiresExplicitKey,
+  storeKeyMaterial,
+  storeKeyOf,
+} from './entry-sealing.js';
 import { FLEET_PROTOCOL } from './protocol-key.js';
 import { obtainShared, SharedTokenCache } from './shared-token-cache.js';
-import type { TokenStore } from './token-store.js';
+import type { LeaseAnswer, LeaseRequest, TokenStore } from './token-store.js';
 
 /** What a provider needs of the fleet protocol; reached through a {@link SharedTokenStore}. */
 export interface FleetProtocol {
   readonly SharedTokenCache: typeof SharedTokenCache;
   readonly obtainShared: typeof obtainShared;
   readonly storeKeyOf: typeof storeKeyOf;
+  readonly storeKeyMaterial: typeof storeKeyMaterial;
   readonly deriveUserSealingKey: typeof deriveUserSealingKey;
   readonly deriveClientSealingKey: typeof deriveClientSealingKey;
+  readonly requiresExplicitKey: typeof requiresExplicitKey;
 }
 
 const PROTOCOL: FleetProtocol = {
   SharedTokenCache,
   obtainShared,
   storeKeyOf,
+  storeKeyMaterial,
   deriveUserSealingKey,
   deriveClientSealingKey,
+  requiresExplicitKey,
 };
 
 /**
@@ -63,10 +73,17 @@ export function shareTokenStore(store: TokenStore): SharedTokenStore {
   if (isSharedTokenStore(store)) return store;
   // A new object: the caller's store may be frozen, and is theirs to keep as it is.
   return {
-    get: (key, signal) => store.get(key, signal),
-    put: (key, value, expiresAtMs, signal) => store.put(key, value, expiresAtMs, signal),
-    acquireLease: (key, holder, ttlMs, signal) => store.acquireLease(key, holder, ttlMs, signal),
+    read: (key, signal) => store.read(key, signal),
+    acquireLease: (key, lease, unless, signal) => store.acquireLease(key, lease, unless, signal),
+    put: (key, entry, holder, signal) => store.put(key, entry, holder, signal),
     releaseLease: (key, holder, signal) => store.releaseLease(key, holder, signal),
+    refuse: (key, expiresAtMs, signal) => store.refuse(key, expiresAtMs, signal),
+    ...(typeof store.readOrAcquireLease === 'function'
+      ? {
+          readOrAcquireLease: (key: string, lease: LeaseRequest, unless: number, signal: AbortSignal) =>
+            store.readOrAcquireLease?.(key, lease, unless, signal) as Promise<LeaseAnswer>,
+        }
+      : {}),
     ...(typeof store.encryptionKey === 'function' ? { encryptionKey: () => store.encryptionKey?.() } : {}),
     [FLEET_PROTOCOL]: PROTOCOL,
   };

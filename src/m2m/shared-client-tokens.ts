@@ -45,12 +45,12 @@ export class SharedClientTokens {
     const { common, scopes, source } = this.#options;
     const { clientId, refreshAheadSeconds, logger } = common;
     // Reached through the store, not imported: a provider without a shared cache bundles none of it.
-    const { SharedTokenCache, storeKeyOf, deriveClientSealingKey } = this.#store[FLEET_PROTOCOL];
+    const { SharedTokenCache, storeKeyOf, storeKeyMaterial, deriveClientSealingKey } = this.#store[FLEET_PROTOCOL];
     // Tokens of the token endpoint and of GetClientToken (per Region) are kept apart.
     const pool = source.kind === 'token-endpoint' ? source.url.href : `GetClientToken ${common.region ?? ''}`;
     const cache = new SharedTokenCache<CachedClientToken>({
       store: this.#store,
-      key: storeKeyOf({ pool, clientId, scopes }),
+      key: storeKeyOf({ pool, clientId, scopes }, storeKeyMaterial(this.#store, clientSecret) ?? clientSecret),
       sealingKey: () => deriveClientSealingKey({ pool, clientId, clientSecret }),
       encode: ({ accessToken, expiresAt, tokens }) => ({
         accessToken,

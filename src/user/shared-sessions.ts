@@ -67,12 +67,13 @@ export class SharedSessions {
     }
     const { store, userPoolId, clientId, refreshAheadSeconds, logger } = this.#options;
     // Reached through the store, not imported: a provider without a shared cache bundles none of it.
-    const { SharedTokenCache, storeKeyOf, deriveUserSealingKey } = store[FLEET_PROTOCOL];
+    const { SharedTokenCache, storeKeyOf, storeKeyMaterial, deriveUserSealingKey } = store[FLEET_PROTOCOL];
     const pool = userPoolId ?? '';
     const { username, password, clientSecret } = credentials;
     const cache = new SharedTokenCache<Session>({
       store,
-      key: storeKeyOf({ pool, clientId, username }),
+      // Until the construction check for a client without a secret (requiresExplicitKey), the password keys it.
+      key: storeKeyOf({ pool, clientId, username }, storeKeyMaterial(store, clientSecret) ?? password),
       sealingKey: () =>
         deriveUserSealingKey({ pool, clientId, username, password, ...(clientSecret ? { clientSecret } : {}) }),
       encode: (session) => ({
