@@ -55,7 +55,12 @@ export function countingStore(inner: TokenStore): CountingStore {
     ...(combined === undefined
       ? {}
       : {
-          readOrAcquireLease: (key: string, lease: Parameters<typeof combined>[1], unless: number, signal: AbortSignal) => {
+          readOrAcquireLease: (
+            key: string,
+            lease: Parameters<typeof combined>[1],
+            unless: number,
+            signal: AbortSignal,
+          ) => {
             count('readOrAcquireLease');
             return combined(key, lease, unless, signal);
           },

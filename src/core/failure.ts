@@ -6,7 +6,8 @@ export type FailureKind = 'throttled' | 'transient' | 'rejected';
 // Name prefixes rather than lists: AWS services spell the same failure several ways
 // (TooManyRequestsException, ThrottlingException, ThrottledException, DynamoDB's
 // ProvisionedThroughputExceededException, …).
-const THROTTLED = /^(TooManyRequests|Throttl|RequestLimitExceeded|LimitExceeded|ProvisionedThroughputExceeded|slow_down)/;
+const THROTTLED =
+  /^(TooManyRequests|Throttl|RequestLimitExceeded|LimitExceeded|ProvisionedThroughputExceeded|slow_down)/;
 const TRANSIENT = /^(Internal|ServiceUnavailable|RequestTimeout|TimeoutError|AbortError)/;
 // Node's socket-level failures: worth another attempt, since they say nothing about the request itself.
 const NETWORK_CODE = /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_)/;

@@ -34,9 +34,7 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
       timeoutMs: 1_000,
     });
     const refused = await provider.getIdToken();
-    for (const key of memory.entries.keys()) {
-      memory.leases.set(key, { holder: 'another-instance', until: Date.now() + 60_000 });
-    }
+    for (const key of memory.items.keys()) memory.lease(key, 'another-instance', 60_000);
 
     // Act
     const renewed = await provider.refresh();

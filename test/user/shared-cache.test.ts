@@ -81,7 +81,7 @@ describe('sharedCache on createTokenProvider', () => {
     const memory = memoryTokenStore();
     const tokens = await instance(memory.store).getTokens();
 
-    const stored = JSON.stringify([...memory.entries], (_key, value) => (value instanceof Map ? [...value] : value));
+    const stored = JSON.stringify([...memory.items], (_key, value) => (value instanceof Map ? [...value] : value));
     for (const secret of [
       PASSWORD,
       CLIENT_SECRET,
@@ -95,7 +95,7 @@ describe('sharedCache on createTokenProvider', () => {
     ]) {
       expect(stored).not.toContain(secret);
     }
-    expect(memory.entries.size).toBe(1);
+    expect(memory.items.size).toBe(1);
   });
 
   it('treats an entry sealed with another password as missing, though the client secret is the same', async () => {
