@@ -15,11 +15,13 @@
 // instance holds a token is set against one bare InitiateAuth (or token request) measured in the same rounds.
 // For a closer look, `BENCH_FLEET_SCENARIOS` picks scenarios (dynamodb, redis, m2m-dynamodb, m2m-redis, throttling,
 // outage; comma-separated), and `BENCH_FLEET_INSTANCES` / `BENCH_FLEET_ROUNDS` replace the instances per process
-// and the rounds.
+// and the rounds; `BENCH_FLEET_TRACE=<path prefix>` writes every store call of every instance, per round, to
+// `<prefix>-<n>.json`.
 // User entries are sealed with the store's `encryptionKey`: with keys derived from the password, each instance
 // runs its own scrypt, which a real fleet spreads over as many CPUs but 250 instances in one process run in turn.
 
 import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { type DynaliteHandle, startDynalite } from '../../harness/dynalite.js';
 import { closedPort } from '../../harness/hostile-endpoint.js';
 import { redisServerBinary, startRedisServer } from '../../harness/redis-server.js';
@@ -73,6 +75,7 @@ const HOURLY_REQUESTS_A_MONTH = 24 * 30;
 const COST_FLEET_SIZE = 1_000;
 
 type StoreKind = 'dynamodb' | 'redis';
+let traceCount = 0;
 
 interface Round {
   readonly summary: FleetSummary;
@@ -140,6 +143,7 @@ async function fleetRound(
       instances: options.instances,
       store: store.spec,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(process.env.BENCH_FLEET_TRACE === undefined ? {} : { trace: true }),
     };
     const childOptions: FleetChildOptions = m2m === undefined ? { ...common, cognito } : { ...common, m2m: m2m.m2m };
     const fleet = await startFleet(options.processes, childOptions);
@@ -152,7 +156,20 @@ async function fleetRound(
       // The instances' warm-up calls are not part of the fleet's start.
       store.dynalite?.resetCounts();
       scenario.beforeGo?.(store);
-      const summary = summariseFleet(await fleet.go());
+      const reports = await fleet.go();
+      const summary = summariseFleet(reports);
+      if (process.env.BENCH_FLEET_TRACE !== undefined) {
+        const traces = reports.flatMap((report) => report.traces ?? []);
+        writeFileSync(
+          `${process.env.BENCH_FLEET_TRACE}-${traceCount++}.json`,
+          JSON.stringify({
+            goAt: fleet.goAt,
+            entryWrittenAt: summary.entryWrittenAt,
+            lastDoneAt: summary.lastDoneAt,
+            traces,
+          }),
+        );
+      }
       const signIns = requests() - before;
       const answered = answeredSoFar() - answeredBefore;
       const failed = Object.fromEntries(

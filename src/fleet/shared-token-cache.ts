@@ -99,19 +99,21 @@ const DEFAULT_EXPECTED_FETCH_MS = 150;
  */
 const MAX_FALLBACK_RESERVE_MS = 3_000;
 /**
- * Before its first lease request, an instance that found neither entry nor lease reads once more after a
- * jittered pause: the pause spans at least this, or a few times the store's last answer time when it answers
- * slowly (a fleet queueing on it), so that the instances started together ask one at a time, the first one's
- * lease is visible to the rest, and the hot item sees few writes.
+ * Before its first lease request, an instance that found neither entry nor lease reads once more after a pause
+ * drawn between nothing and this, or twice the store's last answer time when it answers slowly (a fleet
+ * queueing on it): so the instances started together come back one by one, the first one's lease is visible
+ * to most of the rest, and the hot item sees few writes. Everyone waits for the sign-in anyway.
  */
 const PRE_LEASE_MIN_MS = 50;
-const PRE_LEASE_LATENCY_FACTOR = 3;
-/** A waiter reads again at the holder's expected time, spread by this much at least (or by the store's pace). */
+const PRE_LEASE_LATENCY_FACTOR = 4;
+/**
+ * A waiter reads again at the holder's expected time, plus its own last answer time (the holder waited as long
+ * for the answer that gave it the lease), spread over this much or that answer time.
+ */
 const WAKE_SPREAD_MIN_MS = 20;
-const WAKE_LATENCY_FACTOR = 2;
-/** Past the expected time, a waiter polls at growing, jittered intervals (or at the store's pace if slower). */
+/** Past the expected time, a waiter polls at jittered intervals that grow with the holder's delay. */
 const FIRST_POLL_MS = 25;
-const MAX_POLL_MS = 400;
+const MAX_POLL_MS = 1_000;
 /** Back-off of a throttled store call (throttling is slowness: ask again within the budget). */
 const THROTTLED_BACKOFF = { baseDelayMs: 100, maxDelayMs: 1_000 } as const;
 /** How long a `discard` outside any call may wait for the store. */
@@ -119,6 +121,9 @@ const DISCARD_BUDGET_MS = 2_000;
 const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 const LEASE_BUSY = 'cognito-token-provider: shared cache lease still held, using Cognito directly';
 const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
+
+/** Why a store call's own signal aborts once the call has settled (or been given up on). */
+const SETTLED = Object.freeze(namedError('AbortError'));
 
 /** What the store part of `obtain` decided. */
 type Plan<T> =
@@ -301,14 +306,13 @@ export class SharedTokenCache<T> {
     const lease = () => ({
       holder,
       ttlMs: this.#leaseMs,
-      expectedInMs: Math.round(this.#fetchMs ?? this.#defaultFetchMs),
+      expectedInMs: Math.round(this.#expectedMs()),
     });
     // An entry expiring after this makes a fetch unnecessary: a lease request is refused while there is one.
     let unlessEntryExpiresAfter = context.minValidUntil;
     // 'first': read (or, where the store can, read or take the lease in one request); 'reread': nothing was
     // there, read once more after a jittered pause; 'lease': still nothing, ask for the lease.
     let phase: 'first' | 'reread' | 'lease' = 'first';
-    let polls = 0;
     const combined = store.readOrAcquireLease?.bind(store);
     // The key derivation (scrypt, on the thread pool) runs while the store answers; a failed one fails the store
     // part of this call (and is tried again on the next).
@@ -336,7 +340,7 @@ export class SharedTokenCache<T> {
       const { lease: held } = record;
       let pauseMs: number;
       if (held !== undefined) {
-        const wakeAt = this.#wakeAt(held, polls++, now);
+        const wakeAt = this.#wakeAt(held, now);
         // Renewing: keep serving what the caller holds, and look again when the holder expects its entry.
         if (current !== undefined && this.#options.expiresAtOf(current) > now) {
           return { kind: 'current', value: current, recheckAt: wakeAt };
@@ -357,7 +361,9 @@ export class SharedTokenCache<T> {
         // Nothing there: read once more after a jittered pause before asking for the lease, spread over a few
         // of the store's answer times when it is slow (a fleet queueing on it).
         phase = 'reread';
-        pauseMs = this.#jitter(Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
+        const spread = Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs);
+        // Within the budget, leaving time for the re-read and the lease request.
+        pauseMs = Math.min(this.#random() * spread, Math.max(0, storeUntil - now - 2 * this.#latencyMs - 1));
       } else if (phase === 'reread') {
         phase = 'lease';
         continue;
@@ -370,16 +376,27 @@ export class SharedTokenCache<T> {
     }
   }
 
+  /** How long this instance expects a fetch to take: its last one, or the default before it has made one. */
+  #expectedMs(): number {
+    return this.#fetchMs ?? this.#defaultFetchMs;
+  }
+
   /**
-   * When a waiter looks again: at the holder's expected time, spread over the fleet; once that has passed, after
-   * a growing poll interval; never later than the lease's lapse, and never sooner than the store can answer.
+   * When a waiter looks again. Before the holder's expected time: then, plus this instance's last answer time
+   * (the holder waited about as long for the answer that gave it the lease, before it started), spread over the
+   * fleet. Once that time has passed: after half as long again as the holder is overdue (so the polls thin out
+   * as it takes longer), at least a short poll and at most `MAX_POLL_MS`. Never sooner than the store can
+   * answer, and never after the lease lapses.
    */
-  #wakeAt(lease: LeaseView, polls: number, now: number): number {
+  #wakeAt(lease: LeaseView, now: number): number {
     const pace = this.#latencyMs;
     const wait =
       lease.expectedInMs > 0
-        ? lease.expectedInMs + this.#random() * Math.max(WAKE_SPREAD_MIN_MS, WAKE_LATENCY_FACTOR * pace)
-        : this.#jitter(Math.max(Math.min(MAX_POLL_MS, FIRST_POLL_MS * 2 ** polls), pace));
+        ? lease.expectedInMs + pace + this.#random() * Math.max(WAKE_SPREAD_MIN_MS, pace / 2)
+        : Math.max(
+            this.#jitter(Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, this.#expectedMs() - lease.expectedInMs))),
+            pace,
+          );
     return now + Math.max(0, Math.min(wait, lease.lapsesInMs + 1));
   }
 
@@ -505,7 +522,8 @@ export class SharedTokenCache<T> {
     return Promise.race([work, stopped]).finally(() => {
       clearTimeout(timer);
       if (onAbort !== undefined) callerSignal.removeEventListener('abort', onAbort);
-      controller.abort();
+      // A reason made once: a fresh DOMException per store call is a stack trace per call, for nothing.
+      controller.abort(SETTLED);
     });
   }
 

@@ -164,8 +164,9 @@ class RedisTokenStore implements TokenStore {
 
   async read(key: string, signal: AbortSignal): Promise<StoreRecord> {
     signal.throwIfAborted();
+    const sent = Date.now();
     const answer = await raced(this.#client.eval(READ_OR_LEASE, 1, key, 'read', '', '0', '0', NEVER), signal);
-    return (recordOf(answer) as { record: StoreRecord }).record;
+    return (recordOf(answer, Date.now() - sent) as { record: StoreRecord }).record;
   }
 
   acquireLease(key: string, lease: LeaseRequest, unlessEntryExpiresAfterMs: number, signal: AbortSignal) {
@@ -180,6 +181,7 @@ class RedisTokenStore implements TokenStore {
     signal: AbortSignal,
   ): Promise<LeaseAnswer> {
     signal.throwIfAborted();
+    const sent = Date.now();
     const command = this.#client.eval(
       READ_OR_LEASE,
       1,
@@ -191,7 +193,8 @@ class RedisTokenStore implements TokenStore {
       Number.isFinite(unlessEntryExpiresAfterMs) ? String(Math.floor(unlessEntryExpiresAfterMs)) : NEVER,
     );
     try {
-      const answer = recordOf(await raced(command, signal));
+      const answered = await raced(command, signal);
+      const answer = recordOf(answered, Date.now() - sent);
       return answer.acquired ? { acquired: true } : { acquired: false, record: answer.record };
     } catch (error) {
       // Given up on, but it may still take the lease: then free it at once rather than block the fleet until
@@ -227,8 +230,12 @@ class RedisTokenStore implements TokenStore {
   }
 }
 
-/** The READ_OR_LEASE script's answer; anything else is no answer of ours, and fails the call. */
-function recordOf(answer: unknown): { acquired: true } | { acquired: false; record: StoreRecord } {
+/**
+ * The READ_OR_LEASE script's answer; anything else is no answer of ours, and fails the call. The lease's times
+ * were taken on the server, about half the round trip before the answer arrived: they are made relative to
+ * the answer.
+ */
+function recordOf(answer: unknown, roundTripMs = 0): { acquired: true } | { acquired: false; record: StoreRecord } {
   if (!Array.isArray(answer) || (answer[0] !== 0 && answer[0] !== 1)) throw unexpected();
   if (answer[0] === 1) return { acquired: true };
   const [, value, expiresAt, lapsesIn, expectedIn, refused] = answer as unknown[];
@@ -239,7 +246,14 @@ function recordOf(answer: unknown): { acquired: true } | { acquired: false; reco
     acquired: false,
     record: {
       ...(typeof value === 'string' && expiresAtMs !== undefined ? { entry: { value, expiresAtMs } } : {}),
-      ...(lapsesInMs !== undefined ? { lease: { lapsesInMs, expectedInMs: numberOf(expectedIn) ?? 0 } } : {}),
+      ...(lapsesInMs !== undefined
+        ? {
+            lease: {
+              lapsesInMs: lapsesInMs - roundTripMs / 2,
+              expectedInMs: (numberOf(expectedIn) ?? 0) - roundTripMs / 2,
+            },
+          }
+        : {}),
       ...(refusedThroughMs === undefined ? {} : { refusedThroughMs }),
     },
   };

@@ -55,6 +55,8 @@ export type FleetChildOptions = {
   /** The providers' `timeoutMs`. Default: the provider's. */
   readonly timeoutMs?: number;
   readonly store: FleetStore;
+  /** Report every store call of every instance (`traces`): method, sent, answered, what it showed. */
+  readonly trace?: boolean;
 } & ({ readonly cognito: FleetCognito; readonly m2m?: never } | { readonly m2m: FleetM2m; readonly cognito?: never });
 
 /** One provider's first token call. `token` is the SHA-256 (hex) of the token. */
@@ -80,6 +82,8 @@ export interface ChildReport {
   readonly events: Readonly<Record<string, number>>;
   /** When this child's first successful write of the shared entry was sent (epoch milliseconds), if it wrote. */
   readonly entryWrittenAt?: number;
+  /** With `trace`: per instance, each store call as [method, sent at, answered at, what the answer showed]. */
+  readonly traces?: readonly (readonly [string, number, number, string])[][];
 }
 
 /** One running child. */
