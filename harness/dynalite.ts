@@ -3,11 +3,16 @@
  * process, on a free loopback port, with a token table shaped as `dynamoDbTokenStore` expects.
  *
  * API: `startDynalite({ tableName? })` → {@link DynaliteHandle}
- * `{ endpoint, tableName, clientConfig, createClient(), close() }`.
+ * `{ endpoint, tableName, clientConfig, createClient(), close(), requests, writes, resetCounts(), throttle() }`.
+ * Every request is counted by operation, every write recorded (`writes`: operation, key, time, outcome, and
+ * whether it set an entry), and `throttle(ms, errorName?)` answers every request with a throttling error for
+ * a while, as DynamoDB does when an item's partition is over its capacity.
  *
  * Differences from DynamoDB that matter here: dynalite has no UpdateTimeToLive, so TTL is not turned on and
  * it never deletes expired items (which exercises the store's own expiry check on read); it does not
- * check credentials, so any will do.
+ * check credentials, so any will do. It ignores `ReturnValuesOnConditionCheckFailure`: this harness adds the
+ * item to a refused write's `ConditionalCheckFailedException` itself, read just after the refusal (DynamoDB
+ * returns the item the condition was checked against, in the same step; close enough for a test double).
  *
  * @example
  * ```ts
@@ -19,10 +24,29 @@
  * await dynamo.close();
  * ```
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+/** One write request (PutItem, UpdateItem, DeleteItem) as the server answered it. */
+export interface DynaliteWrite {
+  readonly operation: string;
+  /** The item's `pk`. */
+  readonly pk: string;
+  /** Epoch milliseconds at which the answer was sent. */
+  readonly at: number;
+  /** Whether the write was made (not refused by its condition, nor throttled). */
+  readonly ok: boolean;
+  /** Whether it set an entry: an `entry` attribute in `Item`, or an `:entry` value in the update. */
+  readonly setsEntry: boolean;
+}
 
 /** A running dynalite and its token table. */
 export interface DynaliteHandle {
@@ -35,6 +59,13 @@ export interface DynaliteHandle {
   createClient(overrides?: DynamoDBClientConfig): DynamoDBClient;
   /** Stops the server, dropping open connections. */
   close(): Promise<void>;
+  /** Requests received since the start or `resetCounts()`, by operation (`GetItem`), throttled ones included. */
+  readonly requests: Readonly<Record<string, number>>;
+  /** Write requests since the start or `resetCounts()`, in the order they were answered. */
+  readonly writes: readonly DynaliteWrite[];
+  resetCounts(): void;
+  /** Answers every request with `errorName` (default `ThrottlingException`) for the next `ms` milliseconds. */
+  throttle(ms: number, errorName?: string): void;
 }
 
 interface DynaliteOptions {
@@ -43,8 +74,13 @@ interface DynaliteOptions {
   readonly updateTableMs?: number;
 }
 
-// dynalite is CommonJS without types.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options?: DynaliteOptions) => Server;
+// dynalite is CommonJS without types; its checksum helper signs the answers this harness rewrites.
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite') as (options?: DynaliteOptions) => Server;
+const crc32 = createRequire(require.resolve('dynalite'))('buffer-crc32') as { unsigned(body: string): number };
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+/** Marks the harness's own requests (the reads behind the ALL_OLD shim), which are not counted. */
+const INTERNAL = 'x-harness-internal';
 
 /**
  * Starts dynalite on 127.0.0.1 and a free port, and creates the token table (`pk` string partition key).
@@ -59,6 +95,56 @@ export async function startDynalite(options: { readonly tableName?: string } = {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const tableName = options.tableName ?? 'cognito-tokens';
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const counts = { requests: {} as Record<string, number>, writes: [] as DynaliteWrite[] };
+  let throttled: { until: number; errorName: string } | undefined;
+  let internal: DynamoDBClient | undefined;
+  const [serve] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers[INTERNAL] !== undefined) return serve?.(req, res);
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    counts.requests[operation] = (counts.requests[operation] ?? 0) + 1;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    if (throttled !== undefined && Date.now() < throttled.until) {
+      const { errorName } = throttled;
+      req.on('end', () => {
+        if (WRITES.has(operation)) record(counts.writes, operation, chunks, false);
+        answer(res, 400, { __type: `com.amazonaws.dynamodb.v20120810#${errorName}`, message: 'Rate exceeded' });
+      });
+      return;
+    }
+    const end = res.end.bind(res) as (body?: string) => ServerResponse;
+    (res as { end: unknown }).end = (body?: string) => {
+      const refused = res.statusCode === 400 && String(body).includes('ConditionalCheckFailedException');
+      if (WRITES.has(operation)) record(counts.writes, operation, chunks, res.statusCode === 200);
+      const request = parse(chunks);
+      if (!refused || request?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD') return end(body);
+      internal ??= internalClient();
+      internal
+        .send(
+          new GetItemCommand({
+            TableName: request.TableName,
+            Key: request.Key ?? keyOf(request),
+            ConsistentRead: true,
+          }),
+        )
+        .then(
+          ({ Item }) => {
+            const withItem = JSON.stringify({
+              ...JSON.parse(String(body)),
+              ...(Item === undefined ? {} : { Item: marshalled(Item) }),
+            });
+            res.setHeader('Content-Length', Buffer.byteLength(withItem, 'utf8'));
+            res.setHeader('x-amz-crc32', crc32.unsigned(withItem));
+            end(withItem);
+          },
+          () => end(body),
+        );
+      return res;
+    };
+    serve?.(req, res);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
@@ -75,8 +161,20 @@ export async function startDynalite(options: { readonly tableName?: string } = {
     maxAttempts: 1,
   };
   const createClient = (overrides: DynamoDBClientConfig = {}) => new DynamoDBClient({ ...clientConfig, ...overrides });
+  const internalClient = () => {
+    const client = createClient();
+    client.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers[INTERNAL] = '1';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    return client;
+  };
   const close = () =>
     new Promise<void>((resolve, reject) => {
+      internal?.destroy();
       server.close((error?: Error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     });
@@ -97,5 +195,71 @@ export async function startDynalite(options: { readonly tableName?: string } = {
   } finally {
     admin.destroy();
   }
-  return { endpoint, tableName, clientConfig, createClient, close };
+  counts.requests = {};
+  return {
+    endpoint,
+    tableName,
+    clientConfig,
+    createClient,
+    close,
+    get requests() {
+      return counts.requests;
+    },
+    get writes() {
+      return counts.writes;
+    },
+    resetCounts() {
+      counts.requests = {};
+      counts.writes = [];
+    },
+    throttle(ms, errorName = 'ThrottlingException') {
+      throttled = { until: Date.now() + ms, errorName };
+    },
+  };
+}
+
+type WriteRequest = {
+  TableName?: string;
+  Key?: Record<string, AttributeValue>;
+  Item?: Record<string, AttributeValue>;
+  ExpressionAttributeValues?: Record<string, AttributeValue>;
+  ReturnValuesOnConditionCheckFailure?: string;
+};
+
+function parse(chunks: readonly Buffer[]): WriteRequest | undefined {
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as WriteRequest;
+  } catch {
+    return undefined;
+  }
+}
+
+function keyOf(request: WriteRequest): Record<string, AttributeValue> {
+  return { pk: request.Item?.pk ?? { S: '' } };
+}
+
+function record(writes: DynaliteWrite[], operation: string, chunks: readonly Buffer[], ok: boolean): void {
+  const request = parse(chunks);
+  const pk = (request?.Key?.pk ?? request?.Item?.pk)?.S ?? '';
+  const setsEntry = request?.Item?.entry !== undefined || request?.ExpressionAttributeValues?.[':entry'] !== undefined;
+  writes.push({ operation, pk, at: Date.now(), ok, setsEntry });
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/x-amz-json-1.0');
+  res.setHeader('Content-Length', Buffer.byteLength(text, 'utf8'));
+  res.setHeader('x-amz-crc32', crc32.unsigned(text));
+  res.end(text);
+}
+
+/** The SDK's item back in the wire format, as DynamoDB sends it in an error's `Item`. */
+function marshalled(item: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [
+      name,
+      Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)),
+    ]),
+  );
 }

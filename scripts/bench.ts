@@ -119,9 +119,7 @@ const measurements: ReadonlyArray<readonly [string, Measurement]> = [
       };
       return measureFleet(
         target,
-        quick
-          ? { rounds: 1, processes: 4, instances: 50, dynaliteInstances: 5, outageInstances: 10 }
-          : { rounds: 3, processes: 4, instances: 250, dynaliteInstances: 5, outageInstances: 25 },
+        quick ? { rounds: 1, processes: 4, instances: 25 } : { rounds: 3, processes: 4, instances: 250 },
         progress,
       );
     },

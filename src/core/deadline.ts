@@ -91,6 +91,26 @@ export async function withDeadline<T>(
   }
 }
 
+/**
+ * Resolves after `ms`, or as soon as `signal` aborts (it never rejects), and clears its timer either way: for
+ * waits that end early without being a failure, such as a poll that the caller stops.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Attempts and back-off for throttling, 5xx and network failures. */
 export interface RetryPolicy {
   /** Total attempts, the first one included. */
@@ -167,10 +187,17 @@ export async function withRetries<T>(context: RetryContext, attempt: (signal: Ab
   }
 }
 
-/** Exponential back-off with "equal jitter": half fixed, half random, so callers spread out but still wait. */
-export function backoffMs(policy: RetryPolicy, attemptNumber: number): number {
+/**
+ * Exponential back-off with "equal jitter": half fixed, half random, so callers spread out but still wait.
+ * `random` (uniform in [0, 1)) is injectable, so tests do not depend on a draw.
+ */
+export function backoffMs(
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  attemptNumber: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 function exhausted(

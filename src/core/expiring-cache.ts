@@ -162,6 +162,11 @@ export class ExpiringCache<T extends ExpiringValue> {
     return shared;
   }
 
+  /** The value held, whatever its age: for a caller that must act on it as it is cleared. */
+  held(): T | undefined {
+    return this.#current;
+  }
+
   /** Forgets everything, so the next load starts from nothing. */
   clear(): void {
     this.#generation++;

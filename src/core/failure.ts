@@ -4,8 +4,10 @@ import type { CognitoTokenErrorCode } from '../errors.js';
 export type FailureKind = 'throttled' | 'transient' | 'rejected';
 
 // Name prefixes rather than lists: AWS services spell the same failure several ways
-// (TooManyRequestsException, ThrottlingException, ThrottledException, …).
-const THROTTLED = /^(TooManyRequests|Throttl|RequestLimitExceeded|LimitExceeded|slow_down)/;
+// (TooManyRequestsException, ThrottlingException, ThrottledException, DynamoDB's
+// ProvisionedThroughputExceededException, …).
+const THROTTLED =
+  /^(TooManyRequests|Throttl|RequestLimitExceeded|LimitExceeded|ProvisionedThroughputExceeded|slow_down)/;
 const TRANSIENT = /^(Internal|ServiceUnavailable|RequestTimeout|TimeoutError|AbortError)/;
 // Node's socket-level failures: worth another attempt, since they say nothing about the request itself.
 const NETWORK_CODE = /^(ECONN|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_)/;

@@ -1,5 +1,10 @@
 import { configurationError } from '../errors.js';
 
+/** Whether `value` is a finite number above zero (or zero itself, with `orZero`): durations and counts. */
+export function isPositiveNumber(value: unknown, orZero = false): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && (value > 0 || (orZero && value === 0));
+}
+
 /**
  * Throws ERR_CONFIGURATION for the first option of `options` not in `known`, naming it and, when one is close,
  * the option that was probably meant: `"refreshAhead" is not an option of createTokenProvider; did you mean

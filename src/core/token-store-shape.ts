@@ -1,7 +1,7 @@
 import { read } from './failure.js';
 
 /** The methods the fleet protocol calls on a store: a value lacking one would fail every call it makes. */
-const TOKEN_STORE_METHODS = ['get', 'put', 'acquireLease', 'releaseLease'] as const;
+const TOKEN_STORE_METHODS = ['read', 'acquireLease', 'put', 'releaseLease', 'refuse'] as const;
 
 /**
  * Why `value` cannot serve as a `TokenStore`, as the rest of a sentence that starts with the option's name, or

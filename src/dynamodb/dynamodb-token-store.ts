@@ -1,15 +1,15 @@
 import {
-  DeleteItemCommand,
+  type AttributeValue,
   DynamoDBClient,
   type DynamoDBClientConfig,
   GetItemCommand,
-  PutItemCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { rejectUnknownOptions } from '../core/known-options.js';
 import { configurationError } from '../errors.js';
 import { encryptionKeyOption } from '../fleet/entry-sealing.js';
 import { type SharedTokenStore, shareTokenStore } from '../fleet/share-token-store.js';
-import type { TokenStore } from '../fleet/token-store.js';
+import type { LeaseAnswer, LeaseRequest, StoredEntry, StoreRecord, TokenStore } from '../fleet/token-store.js';
 
 /**
  * The DynamoDB client to use: your own, or the configuration of one the store creates on first use. At
@@ -45,7 +45,7 @@ export type DynamoDbClientChoice =
  *
  * The table needs a string partition key named `pk` and no sort key; turn on TTL on the attribute `ttl`
  * so DynamoDB deletes what has expired (the store ignores expired items it still finds). The instances
- * need `dynamodb:GetItem`, `dynamodb:PutItem` and `dynamodb:DeleteItem` on it.
+ * need `dynamodb:GetItem` and `dynamodb:UpdateItem` on it.
  *
  * @example
  * ```ts
@@ -71,9 +71,11 @@ export type DynamoDbTokenStoreOptions = {
  * A {@link TokenStore} on a DynamoDB table, for the providers' `sharedCache` option: the instances of a
  * fleet share one sign-in, and one takes a lease (a conditional write) to fetch for all.
  *
- * Each identity takes two items: its entry (`pk`, `entry`, `expiresAt`, `ttl`) and, while an instance is
- * fetching, a lease (`pk` ending in `#lease`, `holder`, `leaseUntil`, `ttl`). Reads are strongly
- * consistent. Options are checked at once; the client is created on the first call.
+ * Each identity takes one item (`pk`): its entry (`entry`, `expiresAt`), while an instance is fetching its
+ * lease (`holder`, `leaseUntil`, `expectedAt`), after a refusal its mark (`refusedThrough`), and `ttl`. Reads
+ * are strongly consistent (one GetItem shows all of it); writes are conditional UpdateItems, and a refused one
+ * returns the item (`ReturnValuesOnConditionCheckFailure`), which saves a read. Options are checked at once;
+ * the client is created on the first call.
  *
  * @example
  * ```ts
@@ -119,12 +121,29 @@ export function dynamoDbTokenStore(options: DynamoDbTokenStoreOptions): SharedTo
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
-const LEASE_SUFFIX = '#lease';
 const CONDITION_FAILED = 'ConditionalCheckFailedException';
+/** The item's attributes, by placeholder: every expression names them through these. */
+const NAMES = {
+  '#entry': 'entry',
+  '#expiresAt': 'expiresAt',
+  '#holder': 'holder',
+  '#leaseUntil': 'leaseUntil',
+  '#expectedAt': 'expectedAt',
+  '#refused': 'refusedThrough',
+  '#ttl': 'ttl',
+} as const;
+type Name = keyof typeof NAMES;
+type Item = Record<string, AttributeValue>;
+/** An entry newer than the stored one, and not refused. */
+const NEWER =
+  '(attribute_not_exists(#expiresAt) OR #expiresAt < :e) AND (attribute_not_exists(#refused) OR #refused < :e)';
 
 /**
  * Private fields only, so nothing it holds (the client, the encryption key) shows when it is logged, whether on
  * its own or through the `shareTokenStore` wrapper that `dynamoDbTokenStore` returns.
+ *
+ * One item per key holds the entry, the lease and the refusal mark, so one strongly consistent GetItem shows
+ * them all; every write is a conditional UpdateItem, and a refused one returns the item it was checked against.
  */
 class DynamoDbTokenStore implements TokenStore {
   readonly #tableName: string;
@@ -138,88 +157,225 @@ class DynamoDbTokenStore implements TokenStore {
     this.#encryptionKey = encryptionKey;
   }
 
-  async get(key: string, signal: AbortSignal): Promise<string | undefined> {
+  async read(key: string, signal: AbortSignal): Promise<StoreRecord> {
     const { Item } = await this.#sdk().send(
       new GetItemCommand({
         TableName: this.#tableName,
         Key: { pk: { S: key } },
         ConsistentRead: true,
-        ProjectionExpression: '#entry, #expiresAt',
-        ExpressionAttributeNames: { '#entry': 'entry', '#expiresAt': 'expiresAt' },
+        ProjectionExpression: '#entry, #expiresAt, #leaseUntil, #expectedAt, #refused',
+        ExpressionAttributeNames: names('#entry', '#expiresAt', '#leaseUntil', '#expectedAt', '#refused'),
       }),
       { abortSignal: signal },
     );
-    const entry = Item?.entry?.S;
-    // DynamoDB deletes expired items within days, not at once: an item past its time is absent.
-    return entry !== undefined && Number(Item?.expiresAt?.N) > Date.now() ? entry : undefined;
+    return recordOf(Item);
   }
 
-  async put(key: string, value: string, expiresAtMs: number, signal: AbortSignal): Promise<void> {
-    await this.#sdk().send(
-      new PutItemCommand({
-        TableName: this.#tableName,
-        Item: {
-          pk: { S: key },
-          entry: { S: value },
-          expiresAt: { N: String(Math.floor(expiresAtMs)) },
-          ttl: { N: String(Math.ceil(expiresAtMs / 1000)) },
-        },
-      }),
-      { abortSignal: signal },
-    );
-  }
-
-  async acquireLease(key: string, holder: string, ttlMs: number, signal: AbortSignal): Promise<boolean> {
+  async acquireLease(
+    key: string,
+    lease: LeaseRequest,
+    unlessEntryExpiresAfterMs: number,
+    signal: AbortSignal,
+  ): Promise<LeaseAnswer> {
     const now = Date.now();
-    const leaseUntil = now + Math.max(1, Math.floor(ttlMs));
-    try {
-      await this.#sdk().send(
-        new PutItemCommand({
-          TableName: this.#tableName,
-          Item: {
-            pk: { S: key + LEASE_SUFFIX },
-            holder: { S: holder },
-            leaseUntil: { N: String(leaseUntil) },
-            ttl: { N: String(Math.ceil(leaseUntil / 1000)) },
-          },
-          // A lapsed lease is taken over in the same write: its holder crashed or gave up.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #leaseUntil < :now',
-          ExpressionAttributeNames: { '#pk': 'pk', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':now': { N: String(now) } },
-        }),
-        { abortSignal: signal },
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: unknown } | null)?.name === CONDITION_FAILED) return false;
-      throw error;
+    const leaseUntil = now + Math.max(1, Math.floor(lease.ttlMs));
+    // An entry that makes the fetch unnecessary refuses the lease too, and comes back with the refusal.
+    const entryCondition = Number.isFinite(unlessEntryExpiresAfterMs)
+      ? ' AND (attribute_not_exists(#expiresAt) OR #expiresAt <= :unless)'
+      : '';
+    const answer = await this.#update(
+      key,
+      {
+        // A lapsed lease is taken over in the same write: its holder crashed or gave up.
+        UpdateExpression:
+          'SET #holder = :holder, #leaseUntil = :until, #expectedAt = :expected, #ttl = if_not_exists(#ttl, :ttl)',
+        ConditionExpression: `(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now)${entryCondition}`,
+        ExpressionAttributeNames: names(
+          '#holder',
+          '#leaseUntil',
+          '#expectedAt',
+          '#ttl',
+          ...(entryCondition === '' ? [] : (['#expiresAt'] as const)),
+        ),
+        ExpressionAttributeValues: {
+          ':holder': { S: lease.holder },
+          ':until': number(leaseUntil),
+          ':expected': number(now + Math.max(0, Math.floor(lease.expectedInMs))),
+          ':ttl': number(Math.ceil(leaseUntil / 1000)),
+          ':now': number(now),
+          ...(entryCondition === '' ? {} : { ':unless': number(Math.floor(unlessEntryExpiresAfterMs)) }),
+        },
+      },
+      signal,
+    );
+    if (answer.written) return { acquired: true };
+    // A DynamoDB that does not return the item with a refusal (DynamoDB Local before 2023) costs a read.
+    return { acquired: false, record: answer.old === undefined ? await this.read(key, signal) : recordOf(answer.old) };
+  }
+
+  async put(key: string, entry: StoredEntry, holder: string | undefined, signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const expiresAt = Math.floor(entry.expiresAtMs);
+    if (!(expiresAt > now)) {
+      if (holder !== undefined) await this.releaseLease(key, holder, signal);
+      return;
+    }
+    const set = {
+      UpdateExpression: 'SET #entry = :entry, #expiresAt = :e, #ttl = :ttl',
+      ConditionExpression: NEWER,
+      ExpressionAttributeNames: names('#entry', '#expiresAt', '#ttl', '#refused'),
+      ExpressionAttributeValues: {
+        ':entry': { S: entry.value },
+        ':e': number(expiresAt),
+        ':ttl': number(Math.ceil(expiresAt / 1000)),
+      },
+    };
+    if (holder === undefined) {
+      await this.#update(key, set, signal);
+      return;
+    }
+    // The entry and the end of our lease in one write, if the lease is still ours (or gone).
+    const answer = await this.#update(
+      key,
+      {
+        UpdateExpression: `${set.UpdateExpression} REMOVE #holder, #leaseUntil, #expectedAt`,
+        ConditionExpression: `${NEWER} AND (attribute_not_exists(#holder) OR #holder = :holder OR #leaseUntil < :now)`,
+        ExpressionAttributeNames: names(
+          '#entry',
+          '#expiresAt',
+          '#ttl',
+          '#refused',
+          '#holder',
+          '#leaseUntil',
+          '#expectedAt',
+        ),
+        ExpressionAttributeValues: { ...set.ExpressionAttributeValues, ':holder': { S: holder }, ':now': number(now) },
+      },
+      signal,
+    );
+    if (answer.written) return;
+    const old = answer.old ?? {};
+    const stored = numberOf(old.expiresAt) ?? Number.NEGATIVE_INFINITY;
+    const refused = numberOf(old.refusedThrough) ?? Number.NEGATIVE_INFINITY;
+    if (expiresAt > stored && expiresAt > refused) {
+      // Refused for another holder's live lease (ours lapsed and was taken over): the entry still helps.
+      await this.#update(key, set, signal);
+    } else if (old.holder?.S === holder) {
+      // A newer or refused entry is there already: only our lease to end.
+      await this.releaseLease(key, holder, signal);
     }
   }
 
   async releaseLease(key: string, holder: string, signal: AbortSignal): Promise<void> {
-    try {
-      await this.#sdk().send(
-        new DeleteItemCommand({
-          TableName: this.#tableName,
-          Key: { pk: { S: key + LEASE_SUFFIX } },
-          ConditionExpression: '#holder = :holder',
-          ExpressionAttributeNames: { '#holder': 'holder' },
-          ExpressionAttributeValues: { ':holder': { S: holder } },
-        }),
-        { abortSignal: signal },
-      );
-    } catch (error) {
-      // Someone else's lease now (ours lapsed and was taken over), or none: nothing of ours to release.
-      if ((error as { name?: unknown } | null)?.name !== CONDITION_FAILED) throw error;
-    }
+    // Someone else's lease now (ours lapsed and was taken over), or none: nothing of ours to release.
+    await this.#update(
+      key,
+      {
+        UpdateExpression: 'REMOVE #holder, #leaseUntil, #expectedAt',
+        ConditionExpression: '#holder = :holder',
+        ExpressionAttributeNames: names('#holder', '#leaseUntil', '#expectedAt'),
+        ExpressionAttributeValues: { ':holder': { S: holder } },
+      },
+      signal,
+      false,
+    );
+  }
+
+  async refuse(key: string, expiresAtMs: number, signal: AbortSignal): Promise<void> {
+    const refused = number(Math.floor(expiresAtMs));
+    const raise = '(attribute_not_exists(#refused) OR #refused < :r)';
+    const answer = await this.#update(
+      key,
+      {
+        UpdateExpression: 'SET #refused = :r, #ttl = :ttl REMOVE #entry, #expiresAt',
+        ConditionExpression: `${raise} AND (attribute_not_exists(#expiresAt) OR #expiresAt <= :r)`,
+        ExpressionAttributeNames: names('#refused', '#ttl', '#entry', '#expiresAt'),
+        ExpressionAttributeValues: { ':r': refused, ':ttl': number(Math.ceil(expiresAtMs / 1000)) },
+      },
+      signal,
+    );
+    const already = numberOf(answer.old?.refusedThrough) ?? Number.NEGATIVE_INFINITY;
+    if (answer.written || already >= Math.floor(expiresAtMs)) return;
+    // A newer entry is there, and stays: only the mark to raise (the item lives as long as that entry).
+    await this.#update(
+      key,
+      {
+        UpdateExpression: 'SET #refused = :r',
+        ConditionExpression: raise,
+        ExpressionAttributeNames: names('#refused'),
+        ExpressionAttributeValues: { ':r': refused },
+      },
+      signal,
+      false,
+    );
   }
 
   encryptionKey(): Uint8Array | undefined {
     return this.#encryptionKey === undefined ? undefined : new Uint8Array(this.#encryptionKey);
   }
 
+  /** A conditional UpdateItem: written, or refused with the item as it was (when asked for). */
+  async #update(
+    key: string,
+    input: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Item;
+    },
+    signal: AbortSignal,
+    returnOld = true,
+  ): Promise<{ written: boolean; old?: Item }> {
+    try {
+      await this.#sdk().send(
+        new UpdateItemCommand({
+          TableName: this.#tableName,
+          Key: { pk: { S: key } },
+          ...input,
+          ...(returnOld ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+        }),
+        { abortSignal: signal },
+      );
+      return { written: true };
+    } catch (error) {
+      if ((error as { name?: unknown } | null)?.name !== CONDITION_FAILED) throw error;
+      const old = (error as { Item?: Item }).Item;
+      return old === undefined ? { written: false } : { written: false, old };
+    }
+  }
+
   #sdk(): DynamoDBClient {
     this.#client ??= this.#createClient();
     return this.#client;
   }
+}
+
+function names(...placeholders: Name[]): Record<string, string> {
+  return Object.fromEntries(placeholders.map((placeholder) => [placeholder, NAMES[placeholder]]));
+}
+
+function number(value: number): AttributeValue {
+  return { N: String(value) };
+}
+
+function numberOf(value: AttributeValue | undefined): number | undefined {
+  const parsed = value?.N === undefined ? Number.NaN : Number(value.N);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/** What an item shows now: DynamoDB deletes expired items within days, not at once, so expiry is checked here. */
+function recordOf(item: Item | undefined): StoreRecord {
+  if (item === undefined) return {};
+  const now = Date.now();
+  const expiresAtMs = numberOf(item.expiresAt);
+  const leaseUntil = numberOf(item.leaseUntil);
+  const refusedThroughMs = numberOf(item.refusedThrough);
+  const value = item.entry?.S;
+  return {
+    ...(value !== undefined && expiresAtMs !== undefined && expiresAtMs > now ? { entry: { value, expiresAtMs } } : {}),
+    ...(leaseUntil !== undefined && leaseUntil > now
+      ? { lease: { lapsesInMs: leaseUntil - now, expectedInMs: (numberOf(item.expectedAt) ?? now) - now } }
+      : {}),
+    ...(refusedThroughMs === undefined ? {} : { refusedThroughMs }),
+  };
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, scrypt } from 'node:crypto';
 import { configurationError } from '../errors.js';
 
 /**
@@ -11,6 +11,8 @@ export const SCRYPT_PARAMETERS = Object.freeze({ N: 2 ** 13, r: 8, p: 1, keyLeng
 
 const VERSION = 'ctp1';
 const SEALED_PREFIX = `${VERSION}.`;
+/** Store keys are keyed hashes since the second protocol: `ctp2:`, so they never meet the plain ones of the first. */
+const STORE_KEY_PREFIX = 'ctp2:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
@@ -31,15 +33,46 @@ export interface StoreKeyParts {
 }
 
 /**
- * The store key of an entry: `ctp1:` and the hex SHA-256 of its parts, so neither usernames nor client IDs
- * are readable in the store. The entry's lease lives under the same key with a suffix chosen by the store.
+ * The store key of an entry: `ctp2:` and the hex HMAC-SHA256 of its parts, under a key derived from
+ * `keyMaterial` (the store's `encryptionKey`, or else the client secret; see {@link storeKeyMaterial}). So
+ * neither usernames nor client IDs are readable in the store, and someone who knows the pool and client IDs
+ * but not the key material cannot tell whether a given username has an entry. The entry, its lease and its
+ * refusal mark all live under this one key.
  */
-export function storeKeyOf(parts: StoreKeyParts): string {
+export function storeKeyOf(parts: StoreKeyParts, keyMaterial: string | Uint8Array): string {
   const scopes = [...new Set(parts.scopes ?? [])].sort();
   // The kind keeps a user entry and a client entry apart even if their other parts were to coincide.
   const kind = parts.username === undefined ? 'client' : 'user';
   const encoded = lengthPrefixed(['store key', kind, parts.pool, parts.clientId, parts.username ?? '', ...scopes]);
-  return `${VERSION}:${createHash('sha256').update(encoded).digest('hex')}`;
+  const material = typeof keyMaterial === 'string' ? Buffer.from(keyMaterial, 'utf8') : keyMaterial;
+  const hmacKey = hkdfKey(material, lengthPrefixed(['store key']), 'store key');
+  return STORE_KEY_PREFIX + createHmac('sha256', hmacKey).update(encoded).digest('hex');
+}
+
+/**
+ * What keys the store keys of a provider: the store's `encryptionKey` when it has one (every instance given it
+ * shares the entries, whatever secrets they hold), else the app client's secret; `undefined` for a client
+ * without a secret and a store without a key, which must not share (see {@link requiresExplicitKey}).
+ */
+export function storeKeyMaterial(
+  store: { encryptionKey?(): Uint8Array | undefined },
+  clientSecret: string | undefined,
+): Uint8Array | string | undefined {
+  const explicit = store.encryptionKey?.();
+  if (explicit !== undefined) return explicit;
+  return clientSecret !== undefined && clientSecret !== '' ? clientSecret : undefined;
+}
+
+/**
+ * Whether a provider must be given a store with an explicit `encryptionKey` to share its tokens: an app client
+ * without a secret leaves only the password to derive keys from, and a store key or a sealed entry keyed by a
+ * password alone can be guessed at offline by anyone who can read the store, past Cognito's lockout.
+ */
+export function requiresExplicitKey(
+  store: { encryptionKey?(): Uint8Array | undefined },
+  clientSecret: string | undefined,
+): boolean {
+  return storeKeyMaterial(store, clientSecret) === undefined;
 }
 
 /** The secrets a user's instances share, from which their sealing key is derived. */

@@ -1,9 +1,9 @@
 import { readableClaims } from '../core/jwt-claims.js';
 import { tokenStoreShapeProblem } from '../core/token-store-shape.js';
 import { configurationError } from '../errors.js';
-import { deriveClientSealingKey, deriveUserSealingKey, storeKeyOf } from './entry-sealing.js';
-import { type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
-import type { TokenStore } from './token-store.js';
+import { deriveClientSealingKey, deriveUserSealingKey, storeKeyMaterial, storeKeyOf } from './entry-sealing.js';
+import { obtainShared, type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
+import type { LeaseAnswer, LeaseRequest, TokenStore } from './token-store.js';
 
 /** What the fleet's cache values must carry: when each dies, and when to start replacing it. */
 export interface SharedValue {
@@ -100,7 +100,10 @@ export interface ValueSharing<T extends SharedValue, C> {
  *
  * type Held = { token: string; expiresAt: number; renewAt: number };
  * declare const shared: SharedValues<Held, { username: string; password: string }>;
- * const fetchNew = async (): Promise<Held> => ({ token: 't', expiresAt: Date.now() + 3_600_000, renewAt: Date.now() + 3_300_000 });
+ * const fetchNew = async () => ({
+ *   value: { token: 't', expiresAt: Date.now() + 3_600_000, renewAt: Date.now() + 3_300_000 },
+ *   credentials: undefined,
+ * });
  * const value = await shared.obtain({ username: 'svc-orders', password: 'example-password' }, fetchNew, {
  *   signal: AbortSignal.timeout(5_000),
  *   deadlineAt: Date.now() + 5_000,
@@ -115,7 +118,16 @@ export interface SharedValues<T extends SharedValue, C> {
    * The fleet's value for `credentials` if it will do, else `fetch`'s, fetched under the fleet's lease and
    * shared. Rejects only with `fetch`'s own errors: store trouble means `fetch()` directly.
    */
-  obtain(credentials: C, fetch: () => Promise<T>, context: ShareContext<T>): Promise<T>;
+  obtain(
+    credentials: C,
+    fetch: () => Promise<{ readonly value: T; readonly credentials: C | undefined }>,
+    context: ShareContext<T>,
+  ): Promise<T>;
+  /**
+   * Makes sure `value` (invalidated, or refused by an API) never comes back from the store, to this instance or
+   * another. Never rejects: the store is an optimisation.
+   */
+  discard(value: T): Promise<void>;
 }
 
 /**
@@ -149,11 +161,6 @@ export interface ShareContext<T extends SharedValue> {
   /** The provider's renewal margin: a cold start takes a shared value only if it will not renew at once. */
   readonly refreshAheadSeconds: number;
 }
-
-/** Once another instance is renewing, how long one serves what it holds before looking again. */
-const RECHECK_WHILE_ANOTHER_RENEWS_MS = 1_000;
-/** A shared entry must outlive this much, or the instance that reads it would renew again at once. */
-const MIN_SHARED_LIFETIME_MS = 60_000;
 
 /**
  * A {@link TokenStore} ready for the `sharedCache` option: `dynamoDbTokenStore()` and `redisTokenStore()`
@@ -205,10 +212,17 @@ export function shareTokenStore(store: TokenStore): SharedTokenStore {
   if (isSharedTokenStore(store)) return store;
   // A new object: the caller's store may be frozen, and is theirs to keep as it is.
   const shared: SharedTokenStore = {
-    get: (key, signal) => store.get(key, signal),
-    put: (key, value, expiresAtMs, signal) => store.put(key, value, expiresAtMs, signal),
-    acquireLease: (key, holder, ttlMs, signal) => store.acquireLease(key, holder, ttlMs, signal),
+    read: (key, signal) => store.read(key, signal),
+    acquireLease: (key, lease, unless, signal) => store.acquireLease(key, lease, unless, signal),
+    put: (key, entry, holder, signal) => store.put(key, entry, holder, signal),
     releaseLease: (key, holder, signal) => store.releaseLease(key, holder, signal),
+    refuse: (key, expiresAtMs, signal) => store.refuse(key, expiresAtMs, signal),
+    ...(typeof store.readOrAcquireLease === 'function'
+      ? {
+          readOrAcquireLease: (key: string, lease: LeaseRequest, unless: number, signal: AbortSignal) =>
+            store.readOrAcquireLease?.(key, lease, unless, signal) as Promise<LeaseAnswer>,
+        }
+      : {}),
     ...(typeof store.encryptionKey === 'function' ? { encryptionKey: () => store.encryptionKey?.() } : {}),
     shareValues: (sharing) => shareValuesThrough(shared, sharing),
   };
@@ -231,29 +245,36 @@ function shareValuesThrough<T extends SharedValue, C>(
   // The entry of the identity last used: opened again when it changes (a password rotated in SSM), which also
   // changes the key that seals it. Compared field by field: no digest of a password is kept.
   let opened: { readonly identity: SharingIdentity; readonly cache: SharedTokenCache<T> } | undefined;
+  // Which credentials made each value this instance fetched, so its entry is sealed with their key: after a
+  // rotation, the new password, not the one the call started with.
+  const madeWith = new WeakMap<T, SharingIdentity>();
   const cacheFor = (credentials: C) => {
     const identity = sharing.identify(credentials);
     if (opened !== undefined && sameIdentity(opened.identity, identity)) return opened.cache;
-    opened = { identity, cache: openEntry(store, sharing, identity, credentials) };
+    opened = { identity, cache: openEntry(store, sharing, identity, credentials, madeWith) };
     return opened.cache;
   };
   return {
-    async obtain(credentials, fetch, context) {
-      const { current, refused, refreshAheadSeconds } = context;
-      const now = Date.now();
-      const obtained = await cacheFor(credentials).obtain(fetch, {
-        signal: context.signal,
-        deadlineAt: context.deadlineAt,
-        // Renewing, only a value newer than the one held helps; starting cold, one that will not renew at once.
-        minValidUntil:
-          current === undefined
-            ? now + Math.min(refreshAheadSeconds * 1000, MIN_SHARED_LIFETIME_MS)
-            : current.expiresAt + 1,
-        ...(current === undefined || refused ? {} : { current }),
-      });
-      return obtained === current
-        ? { ...obtained, renewAt: Math.min(obtained.expiresAt, Date.now() + RECHECK_WHILE_ANOTHER_RENEWS_MS) }
-        : obtained;
+    obtain(credentials, fetch, context) {
+      const cache = cacheFor(credentials);
+      return obtainShared(
+        cache,
+        async () => {
+          const { value, credentials: used } = await fetch();
+          if (used !== undefined) madeWith.set(value, sharing.identify(used));
+          return value;
+        },
+        {
+          signal: context.signal,
+          remainingMs: Math.max(0, context.deadlineAt - Date.now()),
+          current: context.current,
+          refused: context.refused,
+          refreshAheadSeconds: context.refreshAheadSeconds,
+        },
+      );
+    },
+    async discard(value) {
+      await opened?.cache.discard(value);
     },
   };
 }
@@ -261,25 +282,28 @@ function shareValuesThrough<T extends SharedValue, C>(
 function openEntry<T extends SharedValue, C>(
   store: TokenStore,
   sharing: ValueSharing<T, C>,
-  { pool, subject, secrets }: SharingIdentity,
+  identity: SharingIdentity,
   credentials: C,
+  madeWith: WeakMap<T, SharingIdentity>,
 ): SharedTokenCache<T> {
   const { clientId } = sharing;
-  const { password, clientSecret } = secrets;
+  const { pool, subject } = identity;
+  const material = storeKeyMaterial(store, identity.secrets.clientSecret);
+  if (material === undefined) {
+    // A public client leaves only the password to key and seal entries with: anyone who can read the store
+    // could guess at it offline, past Cognito's lockout.
+    throw configurationError(
+      'sharedCache',
+      'needs an explicit encryptionKey (32 random bytes, kept in SSM or Secrets Manager) for an app client ' +
+        'without a secret: without one, entries would be sealed with a key derived from the password alone',
+    );
+  }
   const expiresAtOf = (value: T) => cappedByClaims(value.expiresAt, sharing.tokensOf(value));
   return new SharedTokenCache<T>({
     store,
-    key: storeKeyOf({ pool, clientId, ...subject }),
-    sealingKey: () =>
-      password === undefined
-        ? deriveClientSealingKey({ pool, clientId, clientSecret: clientSecret ?? '' })
-        : deriveUserSealingKey({
-            pool,
-            clientId,
-            username: 'username' in subject ? subject.username : '',
-            password,
-            ...(clientSecret === undefined ? {} : { clientSecret }),
-          }),
+    key: storeKeyOf({ pool, clientId, ...subject }, material),
+    sealingKey: () => sealingKeyOf(clientId, identity),
+    writeKey: (value) => sealingKeyOf(clientId, madeWith.get(value) ?? identity),
     encode: (value) => sharing.encode(value),
     decode: (fields) => {
       const stated = fields.expiresAt;
@@ -293,6 +317,20 @@ function openEntry<T extends SharedValue, C>(
     expiresAtOf,
     ...(sharing.logger === undefined ? {} : { logger: sharing.logger }),
   });
+}
+
+/** The key that seals an entry made with the secrets of `identity`. */
+function sealingKeyOf(clientId: string, { pool, subject, secrets }: SharingIdentity): Promise<Uint8Array> {
+  const { password, clientSecret } = secrets;
+  return password === undefined
+    ? deriveClientSealingKey({ pool, clientId, clientSecret: clientSecret ?? '' })
+    : deriveUserSealingKey({
+        pool,
+        clientId,
+        username: 'username' in subject ? subject.username : '',
+        password,
+        ...(clientSecret === undefined ? {} : { clientSecret }),
+      });
 }
 
 function sameIdentity(a: SharingIdentity, b: SharingIdentity): boolean {

@@ -85,7 +85,10 @@ export class ProviderKernel<T extends ExpiringValue, C> {
 
   /** Forgets everything held in this process. */
   invalidate(): void {
+    const held = this.#cache.held();
     this.#cache.clear();
+    // In a fleet, the invalidated tokens must not come back from the store either (a global sign-out).
+    if (held !== undefined) void this.#shared?.discard(held);
   }
 
   /** One token operation, inside one `timeoutMs` budget. */
@@ -106,7 +109,7 @@ export class ProviderKernel<T extends ExpiringValue, C> {
         });
         const obtained = await this.#shared.obtain(
           credentials,
-          async () => (await this.#fromCognito(current, deadline, credentials)).value,
+          () => this.#fromCognito(current, deadline, credentials),
           {
             signal: deadline.signal,
             deadlineAt: Date.now() + deadline.remainingMs(),

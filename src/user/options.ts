@@ -149,6 +149,21 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
       'needs GetTokensFromRefreshTokenCommand: install @aws-sdk/client-cognito-identity-provider 3.794.0 or later',
     );
   }
+  const { sharedCache } = common;
+  if (
+    sharedCache !== undefined &&
+    typeof given === 'object' &&
+    !given.clientSecret &&
+    sharedCache.encryptionKey?.() === undefined
+  ) {
+    // A public client leaves only the password to seal the fleet's entries with: a reader of the store could
+    // guess at it offline, past Cognito's lockout. (With a credentials source, the first read checks this.)
+    throw configurationError(
+      'sharedCache',
+      'needs an explicit encryptionKey (32 random bytes, kept in SSM or Secrets Manager) for an app client ' +
+        'without a secret: without one, entries would be sealed with a key derived from the password alone',
+    );
+  }
   return {
     ...common,
     userPoolId,

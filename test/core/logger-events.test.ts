@@ -62,10 +62,13 @@ describe('logger events', () => {
       ClientAuthenticationResult: { AccessToken: m2mTokens.AccessToken, ExpiresIn: 3600, TokenType: 'Bearer' },
     } as never);
     const failingStore: TokenStore = {
-      get: () => Promise.reject(new Error(`store down; ${PASSWORD}`)),
+      read: () => Promise.reject(new Error(`store down; ${PASSWORD}`)),
       put: () => Promise.reject(new Error('store down')),
       acquireLease: () => Promise.reject(new Error('store down')),
       releaseLease: () => Promise.reject(new Error('store down')),
+      refuse: () => Promise.reject(new Error('store down')),
+      // The user's app client has no secret: the fleet needs an explicit key.
+      encryptionKey: () => new Uint8Array(32).fill(5),
     };
     const { events, logger } = collectingLogger();
     const credentials = vi.fn(async () => ({ username: USERNAME, password: PASSWORD }));

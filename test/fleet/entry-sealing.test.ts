@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,8 +8,10 @@ import {
   explicitSealingKey,
   isSealedEntry,
   openEntry,
+  requiresExplicitKey,
   SCRYPT_PARAMETERS,
   sealEntry,
+  storeKeyMaterial,
   storeKeyOf,
 } from '../../src/fleet/entry-sealing.js';
 
@@ -19,8 +22,9 @@ const USERNAME = 'svc-reporting';
 const PASSWORD = 'Correct-Horse-42!';
 const CLIENT_SECRET = 'client-secret-xyz';
 const VECTORS = {
-  userKey: 'ctp1:94ff4065cc76a8896ae4f0d66beaf6622d3108e69dd31b45d69f8707dc71e533',
-  clientKey: 'ctp1:3de1a6f9249f4dd8787d0602949223f0c5732cfe99bad94b154b4bfb1de83250',
+  userKey: 'ctp2:6e9768194d9dc402c4e4dbfd776f6e3a72f99e53175108888123f4c65a8e7096',
+  clientKey: 'ctp2:45e2e8f3f3f530df7998814c02749fcc0cb3237b8b2c2ac6c2646dff9e20ba09',
+  explicitKeyedUserKey: 'ctp2:3c0ae396921a861d62966536542563bd74addd877c8dfac13e4488affc874bbf',
   userSealing: 'eca40e64d0db0a72a7880a5ffe08548fca035af2d2f83ab7ffb727d1ca725c26',
   userSealingNoSecret: 'ed889f5eab79eb5057f69ff6f0341e6e41c2ff3087b8b749d14ccde3caf7a437',
   clientSealing: 'd3e03df2e2bdd7901a1fb460b5bb6bb4f8575784abbb467c99ed326046f0e1fb',
@@ -30,6 +34,18 @@ const VECTORS = {
 };
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
+/** Each part as a 4-byte big-endian length and its bytes, as the vectors' script encodes them. */
+function lengthPrefixed(parts: readonly string[]): Buffer {
+  return Buffer.concat(
+    parts.flatMap((part) => {
+      const bytes = Buffer.from(part, 'utf8');
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(bytes.length);
+      return [length, bytes];
+    }),
+  );
+}
+
 function fakeJwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${part({ kid: 'k1', alg: 'RS256' })}.${part(claims)}.${Buffer.from('signature-bytes-0123456789').toString('base64url')}`;
@@ -38,31 +54,70 @@ function fakeJwt(claims: Record<string, unknown>): string {
 const user = { pool: POOL, clientId: CLIENT, username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET };
 
 describe('storeKeyOf', () => {
-  it('hashes a length-prefixed encoding of pool, client, username and sorted scopes (known answers)', () => {
-    expect(storeKeyOf({ pool: POOL, clientId: CLIENT, username: USERNAME })).toBe(VECTORS.userKey);
-    expect(storeKeyOf({ pool: POOL, clientId: CLIENT, scopes: ['b/write', 'a/read', 'b/write'] })).toBe(
+  it('is an HMAC of pool, client, username and sorted scopes under the key material (known answers)', () => {
+    expect(storeKeyOf({ pool: POOL, clientId: CLIENT, username: USERNAME }, CLIENT_SECRET)).toBe(VECTORS.userKey);
+    expect(storeKeyOf({ pool: POOL, clientId: CLIENT, scopes: ['b/write', 'a/read', 'b/write'] }, CLIENT_SECRET)).toBe(
       VECTORS.clientKey,
     );
+    const explicit = Uint8Array.from({ length: 32 }, (_, index) => index);
+    expect(storeKeyOf({ pool: POOL, clientId: CLIENT, username: USERNAME }, explicit)).toBe(
+      VECTORS.explicitKeyedUserKey,
+    );
+  });
+
+  it('does not tell, to someone who knows the pool and client IDs but not the key material, whether a username has an entry', () => {
+    const parts = { pool: POOL, clientId: CLIENT, username: USERNAME };
+    // What anyone could compute before: the plain hash of the parts, as the first protocol keyed entries.
+    const plain = `ctp1:${createHash('sha256')
+      .update(lengthPrefixed(['store key', 'user', POOL, CLIENT, USERNAME]))
+      .digest('hex')}`;
+    const keys = new Set([
+      plain,
+      storeKeyOf(parts, CLIENT_SECRET),
+      storeKeyOf(parts, 'another-secret'),
+      storeKeyOf(parts, ''),
+      storeKeyOf(parts, new Uint8Array(32)),
+    ]);
+    expect(keys.size).toBe(5);
   });
 
   it('gives distinct keys when parts shift between fields', () => {
     const keys = new Set([
-      storeKeyOf({ pool: 'p', clientId: 'ab', username: 'c' }),
-      storeKeyOf({ pool: 'p', clientId: 'a', username: 'bc' }),
-      storeKeyOf({ pool: 'pa', clientId: 'b', username: 'c' }),
-      storeKeyOf({ pool: 'p', clientId: 'ab', scopes: ['c'] }),
-      storeKeyOf({ pool: 'p', clientId: 'ab' }),
+      storeKeyOf({ pool: 'p', clientId: 'ab', username: 'c' }, CLIENT_SECRET),
+      storeKeyOf({ pool: 'p', clientId: 'a', username: 'bc' }, CLIENT_SECRET),
+      storeKeyOf({ pool: 'pa', clientId: 'b', username: 'c' }, CLIENT_SECRET),
+      storeKeyOf({ pool: 'p', clientId: 'ab', scopes: ['c'] }, CLIENT_SECRET),
+      storeKeyOf({ pool: 'p', clientId: 'ab' }, CLIENT_SECRET),
     ]);
     expect(keys.size).toBe(5);
   });
 
   it('contains no username, in clear, base64, base64url or hex', () => {
     const username = 'alice.example@corp.test';
-    const key = storeKeyOf({ pool: POOL, clientId: CLIENT, username });
+    const key = storeKeyOf({ pool: POOL, clientId: CLIENT, username }, CLIENT_SECRET);
     for (const form of ['utf8', 'base64', 'base64url', 'hex'] as const) {
       expect(key).not.toContain(Buffer.from(username).toString(form).slice(0, 12));
     }
-    expect(key).toMatch(/^ctp1:[0-9a-f]{64}$/);
+    expect(key).toMatch(/^ctp2:[0-9a-f]{64}$/);
+  });
+});
+
+describe('storeKeyMaterial and requiresExplicitKey', () => {
+  const keyed = { encryptionKey: () => new Uint8Array(32).fill(3) };
+  const plain = { encryptionKey: () => undefined };
+
+  it('key the store keys with the store`s encryptionKey first, then the client secret', () => {
+    expect(storeKeyMaterial(keyed, CLIENT_SECRET)).toEqual(new Uint8Array(32).fill(3));
+    expect(storeKeyMaterial(plain, CLIENT_SECRET)).toBe(CLIENT_SECRET);
+    expect(storeKeyMaterial({}, CLIENT_SECRET)).toBe(CLIENT_SECRET);
+  });
+
+  it('require an explicit key for a client without a secret: the password alone must key nothing', () => {
+    expect(requiresExplicitKey(plain, undefined)).toBe(true);
+    expect(requiresExplicitKey({}, '')).toBe(true);
+    expect(storeKeyMaterial(plain, undefined)).toBeUndefined();
+    expect(requiresExplicitKey(keyed, undefined)).toBe(false);
+    expect(requiresExplicitKey(plain, CLIENT_SECRET)).toBe(false);
   });
 });
 
@@ -91,7 +146,7 @@ describe('sealing keys', () => {
 });
 
 describe('sealEntry and openEntry', () => {
-  const storeKey = storeKeyOf({ pool: POOL, clientId: CLIENT, username: USERNAME });
+  const storeKey = storeKeyOf({ pool: POOL, clientId: CLIENT, username: USERNAME }, CLIENT_SECRET);
   const idToken = fakeJwt({ 'cognito:username': USERNAME, token_use: 'id', email: 'svc@corp.test' });
   const accessToken = fakeJwt({ username: USERNAME, token_use: 'access', scope: 'aws.cognito.signin.user.admin' });
   const fields = { idToken, accessToken, expiresAt: 1_900_000_000_000, username: USERNAME };
@@ -128,7 +183,9 @@ describe('sealEntry and openEntry', () => {
   it('does not open under another store key (an entry copied elsewhere)', async () => {
     const key = await deriveUserSealingKey(user);
     const sealed = sealEntry(key, storeKey, fields);
-    expect(openEntry(key, storeKeyOf({ pool: POOL, clientId: CLIENT, username: 'other' }), sealed)).toBeUndefined();
+    expect(
+      openEntry(key, storeKeyOf({ pool: POOL, clientId: CLIENT, username: 'other' }, CLIENT_SECRET), sealed),
+    ).toBeUndefined();
   });
 
   it('does not open after any single character is changed, dropped or added', async () => {

@@ -20,9 +20,13 @@ def hkdf(ikm, salt, info, n=32):
 
 info = lambda label: lp(['cognito-token-provider', 'ctp1', label])
 pool, client, user, pw, sec = 'eu-west-1_Example1', 'client-abc', 'svc-reporting', 'Correct-Horse-42!', 'client-secret-xyz'
-# store keys
-print('userKey', 'ctp1:' + hashlib.sha256(lp(['store key', 'user', pool, client, user])).hexdigest())
-print('clientKey', 'ctp1:' + hashlib.sha256(lp(['store key', 'client', pool, client, '', 'a/read', 'b/write'])).hexdigest())
+# store keys: HMAC-SHA256 under a key derived from the key material (the client secret, or an explicit key)
+def store_key(material, parts):
+    key = hkdf(material, lp(['store key']), info('store key'))
+    return 'ctp2:' + hmac.new(key, lp(['store key'] + parts), hashlib.sha256).hexdigest()
+print('userKey', store_key(sec.encode(), ['user', pool, client, user]))
+print('clientKey', store_key(sec.encode(), ['client', pool, client, '', 'a/read', 'b/write']))
+print('explicitKeyedUserKey', store_key(bytes(range(32)), ['user', pool, client, user]))
 # user key
 ctx = lp(['user', pool, client, user])
 salt = hashlib.sha256(lp(['scrypt salt']) + ctx).digest()

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { countingStore } from '../../harness/counting-store.js';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
-import { SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
+import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
+import { deriveClientSealingKey, openEntry } from '../../src/fleet/entry-sealing.js';
+import { obtainShared, SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
 import type { TokenStore } from '../../src/fleet/token-store.js';
+import { fakeJwt } from '../helpers/fake-jwt.js';
 import {
   budget,
   describeFleetProtocol,
@@ -14,13 +18,22 @@ import {
 } from './store-contract.js';
 
 const LEASE_BUSY = 'cognito-token-provider: shared cache lease still held, using Cognito directly';
+const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
 
 describe('memory token store (the reference for the real ones)', () => {
   describeTokenStoreContract(() => memoryTokenStore());
 });
 
+describe('memory token store with readOrAcquireLease (as the Redis store has)', () => {
+  describeTokenStoreContract(() => memoryTokenStore({ combined: true }));
+});
+
 describe('SharedTokenCache over the memory store', () => {
   describeFleetProtocol(() => memoryTokenStore());
+});
+
+describe('SharedTokenCache over the memory store with readOrAcquireLease', () => {
+  describeFleetProtocol(() => memoryTokenStore({ combined: true }));
 });
 
 /** Advances fake time in small steps until `promise` settles, as a real clock would. */
@@ -46,6 +59,18 @@ function namedError(name: string, message = name): Error {
 
 const hour = () => Date.now() + 3_600_000;
 
+/** A store that records when each call of `operation` was sent (fake time). */
+function timed(store: TokenStore, operation: keyof TokenStore): { store: TokenStore; at: number[] } {
+  const at: number[] = [];
+  const wrapped = { ...store } as Record<string, unknown>;
+  const original = store[operation] as (...args: unknown[]) => unknown;
+  wrapped[operation] = (...args: unknown[]) => {
+    at.push(Date.now());
+    return original.apply(store, args);
+  };
+  return { store: wrapped as unknown as TokenStore, at };
+}
+
 describe('SharedTokenCache under fake time', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -57,13 +82,16 @@ describe('SharedTokenCache under fake time', () => {
     vi.restoreAllMocks();
   });
 
-  function fetcher(token = 'fetched', expiresAt = hour) {
-    return vi.fn(async (): Promise<TestToken> => ({ token, expiresAt: expiresAt() }));
+  function fetcher(token = 'fetched', expiresAt = hour, tookMs = 0) {
+    return vi.fn(async (): Promise<TestToken> => {
+      if (tookMs > 0) await new Promise((resolve) => setTimeout(resolve, tookMs));
+      return { token, expiresAt: expiresAt() };
+    });
   }
 
   describe('a failing store never fails a call', () => {
     it.each([
-      ['rejects', 'reject', 'ThrottlingException'],
+      ['rejects', 'reject', 'InternalServerError'],
       ['hangs', 'hang', 'TimeoutError'],
       ['returns garbage', 'garbage', 'InvalidStoreEntry'],
     ] as const)(
@@ -72,8 +100,7 @@ describe('SharedTokenCache under fake time', () => {
         const memory = memoryTokenStore();
         memory.fault = fault;
         const logger = { debug: vi.fn() };
-        const key = uniqueKey();
-        const cache = instanceCache(memory.store, key, { logger, retryStoreAfterMs: 30_000 });
+        const cache = instanceCache(memory.store, uniqueKey(), { logger, retryStoreAfterMs: 30_000 });
         const fetch = fetcher();
 
         const results = await run(Promise.all(Array.from({ length: 10 }, () => cache.obtain(fetch, budget()))));
@@ -93,27 +120,36 @@ describe('SharedTokenCache under fake time', () => {
       },
     );
 
-    it('gives a hanging store storeTimeoutMs, then fetches, and aborts the store call', async () => {
-      const memory = memoryTokenStore();
-      memory.fault = 'hang';
-      const cache = instanceCache(memory.store, uniqueKey(), { storeTimeoutMs: 800 });
-      let fetchedAt = 0;
-      const started = Date.now();
-      await run(
-        cache.obtain(async () => {
-          fetchedAt = Date.now();
-          return { token: 'fetched', expiresAt: hour() };
-        }, budget()),
-      );
-      expect(fetchedAt - started).toBe(800);
-      expect(memory.pending).toBe(0);
-    });
+    it.each([
+      [10_000, 7_000],
+      [2_000, 1_000],
+      [30_000, 27_000],
+    ])(
+      'gives a hanging store what a %i ms caller can afford (%i ms, keeping a reserve for the fetch), then aborts the call',
+      async (budgetMs, expectedAt) => {
+        const memory = memoryTokenStore();
+        memory.fault = 'hang';
+        const cache = instanceCache(memory.store, uniqueKey());
+        let fetchedAt = 0;
+        const started = Date.now();
+        await run(
+          cache.obtain(async () => {
+            fetchedAt = Date.now();
+            return { token: 'fetched', expiresAt: hour() };
+          }, budget(budgetMs)),
+          60_000,
+        );
+        expect(fetchedAt - started).toBeGreaterThanOrEqual(expectedAt);
+        expect(fetchedAt - started).toBeLessThan(expectedAt + 10);
+        expect(memory.pending).toBe(0);
+      },
+    );
 
     it('logs the error name only, never its message', async () => {
       const store: TokenStore = {
         ...memoryTokenStore().store,
-        get: async () => {
-          throw namedError('AccessDeniedException', 'User arn:aws:iam::123:role/x not allowed on ctp1:abc');
+        read: async () => {
+          throw namedError('AccessDeniedException', 'User arn:aws:iam::123:role/x not allowed on ctp2:abc');
         },
       };
       const logger = { debug: vi.fn() };
@@ -122,7 +158,7 @@ describe('SharedTokenCache under fake time', () => {
     });
 
     it('logs "Error" for a rejection that is no error', async () => {
-      const store: TokenStore = { ...memoryTokenStore().store, get: () => Promise.reject('ctp1:secret-ish text') };
+      const store: TokenStore = { ...memoryTokenStore().store, read: () => Promise.reject('ctp2:secret-ish text') };
       const logger = { debug: vi.fn() };
       await run(instanceCache(store, uniqueKey(), { logger }).obtain(fetcher(), budget()));
       expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'Error' }]]);
@@ -131,7 +167,7 @@ describe('SharedTokenCache under fake time', () => {
     it('survives a store that throws synchronously, and a logger that throws', async () => {
       const store: TokenStore = {
         ...memoryTokenStore().store,
-        get: () => {
+        read: () => {
           throw new TypeError('not a function');
         },
       };
@@ -149,22 +185,23 @@ describe('SharedTokenCache under fake time', () => {
       const memory = memoryTokenStore();
       const store: TokenStore = { ...memory.store, put: async () => Promise.reject(namedError('ValidationException')) };
       const logger = { debug: vi.fn() };
-      const value = await run(instanceCache(store, uniqueKey(), { logger }).obtain(fetcher('kept'), budget()));
+      const key = uniqueKey();
+      const value = await run(instanceCache(store, key, { logger }).obtain(fetcher('kept'), budget()));
       expect(value.token).toBe('kept');
       expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'ValidationException' }]]);
-      expect(memory.entries.size).toBe(0);
+      expect(memory.entry(key)).toBeUndefined();
     });
 
-    it('does not wait on a hanging store twice: after a write times out, the lease is left to lapse', async () => {
+    it('does not wait on a hanging store past the caller`s budget when writing: the lease is left to lapse', async () => {
       const memory = memoryTokenStore();
       const hang = (signal: AbortSignal) =>
         new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       const releaseLease = vi.fn((_key: string, _holder: string, signal: AbortSignal) => hang(signal));
-      const store: TokenStore = { ...memory.store, put: (_k, _v, _e, signal) => hang(signal), releaseLease };
+      const store: TokenStore = { ...memory.store, put: (_k, _e, _h, signal) => hang(signal), releaseLease };
       const started = Date.now();
-      const value = await run(instanceCache(store, uniqueKey(), { storeTimeoutMs: 1_000 }).obtain(fetcher(), budget()));
+      const value = await run(instanceCache(store, uniqueKey()).obtain(fetcher(), budget(10_000)));
       expect(value.token).toBe('fetched');
-      expect(Date.now() - started).toBeLessThan(1_100);
+      expect(Date.now() - started).toBeLessThanOrEqual(10_000);
       expect(releaseLease).not.toHaveBeenCalled();
     });
 
@@ -173,8 +210,7 @@ describe('SharedTokenCache under fake time', () => {
       const key = uniqueKey();
       await run(instanceCache(memory.store, key).obtain(fetcher('shared'), budget()));
       const sealingKey = vi.fn().mockRejectedValueOnce(namedError('RangeError'));
-      const cache = new SharedTokenCache<TestToken>({
-        ...optionsOf(memory.store, key),
+      const cache = instanceCache(memory.store, key, {
         sealingKey: async () => {
           await sealingKey();
           return sealingKeyFor(key);
@@ -188,53 +224,144 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
+  describe('a throttling store is slow, not down', () => {
+    it('is asked again with jittered back-off, and the fleet still fetches once', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      memory.fault = 'throttle';
+      const logger = { debug: vi.fn() };
+      const fetch = fetcher('one', hour, 100);
+      const fleet = Array.from({ length: 20 }, (_, index) =>
+        instanceCache(memory.store, key, { logger, random: () => index / 20 }),
+      );
+      const obtained = Promise.all(fleet.map((cache) => cache.obtain(fetch, budget())));
+      await vi.advanceTimersByTimeAsync(2_000);
+      memory.fault = undefined;
+      const values = await run(obtained);
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(new Set(values.map((value) => value.token))).toEqual(new Set(['one']));
+      expect(logger.debug).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      [0, [50, 100, 200, 400, 500, 500]],
+      [0.999_999, [100, 200, 400, 800, 1_000, 1_000]],
+    ])('backs off exponentially, half fixed and half drawn (random %d)', async (random, delays) => {
+      const memory = memoryTokenStore();
+      memory.fault = 'throttle';
+      const reads = timed(memory.store, 'read');
+      const cache = instanceCache(reads.store, uniqueKey(), { random: () => random });
+      await run(cache.obtain(fetcher(), budget(10_000)));
+      const gaps = reads.at.slice(1, 7).map((at, index) => at - (reads.at[index] as number));
+      gaps.forEach((gap, index) => {
+        expect(gap).toBeGreaterThanOrEqual((delays[index] as number) - 1);
+        expect(gap).toBeLessThanOrEqual((delays[index] as number) + 6);
+      });
+    });
+
+    it('goes to the fetch once throttling outlasts the budget, logs it, and keeps using the store', async () => {
+      const memory = memoryTokenStore();
+      memory.fault = 'throttle';
+      const logger = { debug: vi.fn() };
+      const cache = instanceCache(memory.store, uniqueKey(), { logger });
+      const started = Date.now();
+      let fetchedAt = 0;
+      await run(
+        cache.obtain(async () => {
+          fetchedAt = Date.now();
+          return { token: 'direct', expiresAt: hour() };
+        }, budget(10_000)),
+      );
+      // Within the store's share of the budget (7 s), not after a fixed second.
+      expect(fetchedAt - started).toBeGreaterThan(5_000);
+      expect(fetchedAt - started).toBeLessThanOrEqual(7_000);
+      expect(logger.debug.mock.calls).toEqual([[TOO_SLOW, { waitedMs: expect.any(Number) }]]);
+      memory.fault = undefined;
+      const calls = memory.storeCalls;
+      await run(cache.obtain(fetcher(), budget()));
+      expect(memory.storeCalls).toBeGreaterThan(calls);
+    });
+  });
+
   describe('the holder', () => {
     it('writes nothing and releases the lease when its fetch fails, and rejects with that failure', async () => {
       const memory = memoryTokenStore();
       const logger = { debug: vi.fn() };
+      const key = uniqueKey();
       const failure = namedError('NotAuthorizedException');
-      const obtained = instanceCache(memory.store, uniqueKey(), { logger }).obtain(async () => {
+      const obtained = instanceCache(memory.store, key, { logger }).obtain(async () => {
         throw failure;
       }, budget());
       await expect(run(obtained)).rejects.toBe(failure);
-      expect(memory.entries.size).toBe(0);
-      expect(memory.leases.size).toBe(0);
+      expect(memory.entry(key)).toBeUndefined();
+      expect(memory.items.get(key)?.holder).toBeUndefined();
       expect(logger.debug).not.toHaveBeenCalled();
     });
 
-    it('does not write a value that has already expired', async () => {
+    it('does not write a value that has already expired, and ends its lease', async () => {
       const memory = memoryTokenStore();
+      const key = uniqueKey();
       const value = await run(
-        instanceCache(memory.store, uniqueKey()).obtain(
+        instanceCache(memory.store, key).obtain(
           fetcher('stale', () => Date.now() - 1),
           budget(),
         ),
       );
       expect(value.token).toBe('stale');
-      expect(memory.entries.size).toBe(0);
+      expect(memory.entry(key)).toBeUndefined();
+      expect(memory.items.get(key)?.holder).toBeUndefined();
     });
 
-    it('reads once more after taking the lease, and uses an entry written in between', async () => {
-      const memory = memoryTokenStore();
+    it.each([
+      [
+        'a read and a re-read, the lease, and the entry with the lease ended',
+        false,
+        { read: 2, acquireLease: 1, put: 1 },
+      ],
+      ['one script for read-or-lease, and the entry with the lease ended', true, { readOrAcquireLease: 1, put: 1 }],
+    ])('costs a lone cold instance %s', async (_label, combined, counts) => {
+      const memory = memoryTokenStore({ combined });
+      const counted = countingStore(memory.store);
       const key = uniqueKey();
-      const other = instanceCache(memory.store, key);
-      let raced = false;
+      await run(instanceCache(counted.store, key).obtain(fetcher(), budget()));
+      expect(counted.counts).toEqual(counts);
+      expect(memory.items.get(key)?.holder).toBeUndefined();
+      counted.reset();
+      // A warm instance: one read.
+      await run(
+        instanceCache(counted.store, key).obtain(async () => {
+          throw new Error('unexpected fetch');
+        }, budget()),
+      );
+      expect(counted.counts).toEqual(combined ? { readOrAcquireLease: 1 } : { read: 1 });
+    });
+
+    it('tells the waiters when to look: the default the first time, then its own last fetch time', async () => {
+      const memory = memoryTokenStore({ combined: true });
+      const key = uniqueKey();
+      const leases: number[] = [];
       const store: TokenStore = {
         ...memory.store,
-        acquireLease: async (leaseKey, holder, ttlMs, signal) => {
-          if (!raced) {
-            raced = true;
-            // Another instance completes its whole fetch between our miss and our lease.
-            await other.obtain(async () => ({ token: 'written-meanwhile', expiresAt: hour() }), budget());
-          }
-          return memory.store.acquireLease(leaseKey, holder, ttlMs, signal);
+        readOrAcquireLease: (leaseKey, lease, unless, signal) => {
+          leases.push(lease.expectedInMs);
+          return memory.store.readOrAcquireLease?.(leaseKey, lease, unless, signal) as never;
         },
       };
-      const fetch = fetcher();
-      const value = await run(instanceCache(store, key).obtain(fetch, budget()));
-      expect(value.token).toBe('written-meanwhile');
-      expect(fetch).not.toHaveBeenCalled();
-      expect(memory.leases.size).toBe(0);
+      const cache = instanceCache(store, key);
+      await run(cache.obtain(fetcher('first', hour, 420), budget()));
+      await run(
+        cache.obtain(
+          fetcher('second', () => Date.now() + 7_200_000, 90),
+          { ...budget(), minValidUntil: hour() + 1 },
+        ),
+      );
+      await run(
+        cache.obtain(
+          fetcher('third', () => Date.now() + 9_000_000),
+          { ...budget(), minValidUntil: hour() + 7_200_000 },
+        ),
+      );
+      expect(leases).toEqual([150, 420, 90]);
     });
 
     it('treats an entry whose decoding throws as missing', async () => {
@@ -246,19 +373,31 @@ describe('SharedTokenCache under fake time', () => {
           throw new TypeError('unexpected shape');
         },
       });
-      expect((await run(throwing.obtain(fetcher('v2'), budget()))).token).toBe('v2');
+      expect(
+        (
+          await run(
+            throwing.obtain(
+              fetcher('v2', () => Date.now() + 3_700_000),
+              budget(),
+            ),
+          )
+        ).token,
+      ).toBe('v2');
     });
 
-    it('logs a failed release once, and keeps the value', async () => {
+    it('logs a failed release once, and rejects with the fetch failure', async () => {
       const memory = memoryTokenStore();
       const logger = { debug: vi.fn() };
       const store: TokenStore = {
         ...memory.store,
-        releaseLease: async () => Promise.reject(namedError('ProvisionedThroughputExceededException')),
+        releaseLease: async () => Promise.reject(namedError('InternalServerError')),
       };
-      const value = await run(instanceCache(store, uniqueKey(), { logger }).obtain(fetcher('kept'), budget()));
-      expect(value.token).toBe('kept');
-      expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'ProvisionedThroughputExceededException' }]]);
+      const failure = namedError('NotAuthorizedException');
+      const obtained = instanceCache(store, uniqueKey(), { logger }).obtain(async () => {
+        throw failure;
+      }, budget());
+      await expect(run(obtained)).rejects.toBe(failure);
+      expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'InternalServerError' }]]);
     });
 
     it('replaces an entry that decodes to nothing (another version)', async () => {
@@ -266,7 +405,16 @@ describe('SharedTokenCache under fake time', () => {
       const key = uniqueKey();
       await run(instanceCache(memory.store, key).obtain(fetcher('v1'), budget()));
       const v2 = instanceCache(memory.store, key, { decode: () => undefined });
-      expect((await run(v2.obtain(fetcher('v2'), budget()))).token).toBe('v2');
+      expect(
+        (
+          await run(
+            v2.obtain(
+              fetcher('v2', () => Date.now() + 3_700_000),
+              budget(),
+            ),
+          )
+        ).token,
+      ).toBe('v2');
       expect((await run(instanceCache(memory.store, key).obtain(fetcher('unused'), budget()))).token).toBe('v2');
     });
   });
@@ -274,13 +422,13 @@ describe('SharedTokenCache under fake time', () => {
   describe('concurrent calls on one instance', () => {
     it('share one attempt: one fetch, one cold round of store calls', async () => {
       const memory = memoryTokenStore();
-      const cache = instanceCache(memory.store, uniqueKey());
+      const counted = countingStore(memory.store);
+      const cache = instanceCache(counted.store, uniqueKey());
       const fetch = fetcher();
       const values = await run(Promise.all(Array.from({ length: 10 }, () => cache.obtain(fetch, budget()))));
       expect(new Set(values).size).toBe(1);
       expect(fetch).toHaveBeenCalledTimes(1);
-      // get, acquireLease, get again under the lease, put, releaseLease.
-      expect(memory.storeCalls).toBe(5);
+      expect(counted.counts).toEqual({ read: 2, acquireLease: 1, put: 1 });
     });
 
     it('share the failure of the fetch they joined', async () => {
@@ -300,7 +448,7 @@ describe('SharedTokenCache under fake time', () => {
     it('let a caller whose budget runs out stop waiting and call its own fetch', async () => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'busy', until: Date.now() + 600_000 });
+      memory.lease(key, 'busy', 600_000, 0);
       const cache = instanceCache(memory.store, key);
       const first = cache.obtain(fetcher('first'), budget());
       const controller = new AbortController();
@@ -326,28 +474,147 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
-  describe('waiters', () => {
-    it('take over a crashed holder when its lease lapses, inside the default 10 s budget', async () => {
+  describe('a fleet starting together', () => {
+    it.each([false, true])(
+      'never writes while a lease is live: one lease and one entry for 25 instances (readOrAcquireLease: %s)',
+      async (combined) => {
+        const memory = memoryTokenStore({ combined });
+        const key = uniqueKey();
+        const fetch = fetcher('shared', hour, 200);
+        // Pre-lease pauses of 25 to 49 ms, one per millisecond.
+        const fleet = Array.from({ length: 25 }, (_, index) =>
+          instanceCache(memory.store, key, { random: () => ((index * 7) % 25) / 25 }),
+        );
+        const values = await run(Promise.all(fleet.map((cache) => cache.obtain(fetch, budget()))));
+        expect(fetch).toHaveBeenCalledTimes(1);
+        expect(new Set(values.map((value) => value.token))).toEqual(new Set(['shared']));
+        // The lease and the entry; the waiters only read. Without the combined script, the lease request of an
+        // instance whose re-read was answered before the first lease was visible counts too: here the one whose
+        // pause ended a millisecond after the first one's, while that one's request was on its way.
+        expect(memory.writes).toBe(combined ? 2 : 3);
+      },
+    );
+
+    it.each([
+      [0, 0],
+      [0.5, 25],
+      [0.999_999, 50],
+    ])('re-reads after a jittered pause before its first lease request (random %d: %d ms)', async (random, pause) => {
       const memory = memoryTokenStore();
+      const reads = timed(memory.store, 'read');
+      const leases = timed(reads.store, 'acquireLease');
+      await run(instanceCache(leases.store, uniqueKey(), { random: () => random }).obtain(fetcher(), budget()));
+      expect(reads.at).toHaveLength(2);
+      // After the first read's answer (a millisecond here) and the pause.
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(pause - 1);
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(pause + 3);
+      expect(leases.at).toHaveLength(1);
+      // Asked for at once after the re-read's answer.
+      expect((leases.at[0] as number) - (reads.at[1] as number)).toBeLessThanOrEqual(2);
+    });
+
+    it('spreads that pause over four times the store`s answer time when the store is slow', async () => {
+      const memory = memoryTokenStore();
+      const slow: TokenStore = {
+        ...memory.store,
+        read: async (key, signal) => {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          return memory.store.read(key, signal);
+        },
+      };
+      const reads = timed(slow, 'read');
+      await run(instanceCache(reads.store, uniqueKey(), { random: () => 0.999_999 }).obtain(fetcher(), budget()));
+      // Answered after 400 ms, then a pause of up to 4 × 400 ms.
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(400 + 1_595);
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(400 + 1_610);
+    });
+  });
+
+  describe('waiters', () => {
+    it.each([0, 0.999_999])(
+      'read again when the holder expects its entry, spread by up to 20 ms (random %d), then poll until it is there',
+      async (random) => {
+        const memory = memoryTokenStore({ combined: true });
+        const key = uniqueKey();
+        const reads = timed(memory.store, 'readOrAcquireLease');
+        const holder = instanceCache(memory.store, key).obtain(fetcher('from-holder', hour, 250), budget());
+        await vi.advanceTimersByTimeAsync(0);
+        expect(memory.items.get(key)?.holder).toBeDefined();
+        const started = Date.now();
+        const waiter = instanceCache(reads.store, key, { random: () => random }).obtain(fetcher('unused'), budget());
+        const values = await run(Promise.all([holder, waiter]));
+        expect(values.map((value) => value.token)).toEqual(['from-holder', 'from-holder']);
+        // The holder's lease said 150 ms (the default expected time of a first fetch); it took 250.
+        expect((reads.at[1] as number) - started).toBeGreaterThanOrEqual(150);
+        expect((reads.at[1] as number) - started).toBeLessThanOrEqual(150 + 20 * random + 5);
+        expect(reads.at.at(-1) as number).toBeGreaterThanOrEqual(started + 250);
+        expect(memory.writes).toBe(2);
+      },
+    );
+
+    it.each([0, 0.999_999])(
+      'past the expected time, poll at jittered intervals that grow with the holder`s delay (random %d)',
+      async (random) => {
+        const memory = memoryTokenStore();
+        const key = uniqueKey();
+        const started = Date.now();
+        memory.lease(key, 'slow-holder', 600_000, 0);
+        const reads = timed(memory.store, 'read');
+        await run(instanceCache(reads.store, key, { random: () => random }).obtain(fetcher(), budget(10_000)));
+        // Each interval: the expected fetch time (150 ms, the default) plus how late the holder is, between half
+        // and all of it by the draw, at most 1 s.
+        const factor = 0.5 + random / 2;
+        for (let index = 1; index < 8; index++) {
+          const previous = reads.at[index - 1] as number;
+          const expected = factor * Math.min(1_000, 150 + (previous - started));
+          expect((reads.at[index] as number) - previous).toBeGreaterThanOrEqual(expected - 1);
+          expect((reads.at[index] as number) - previous).toBeLessThanOrEqual(expected + 6);
+        }
+        // Waiting, it never asked for the lease.
+        expect(memory.writes).toBe(0);
+      },
+    );
+
+    it.each([0, 0.5, 0.999_999])(
+      'take over a crashed holder when its lease lapses, inside the default 10 s budget (random %d)',
+      async (random) => {
+        const memory = memoryTokenStore();
+        const key = uniqueKey();
+        memory.lease(key, 'crashed', 5_000, 150);
+        const logger = { debug: vi.fn() };
+        const started = Date.now();
+        let fetchedAt = 0;
+        const value = await run(
+          instanceCache(memory.store, key, { logger, random: () => random }).obtain(async () => {
+            fetchedAt = Date.now();
+            return { token: 'took-over', expiresAt: hour() };
+          }, budget(10_000)),
+        );
+        expect(value.token).toBe('took-over');
+        // Not before the lapse; after it, a pre-lease pause (25 to 50 ms) and one lease request.
+        expect(fetchedAt - started).toBeGreaterThanOrEqual(5_000);
+        expect(fetchedAt - started).toBeLessThanOrEqual(5_000 + 50 + 10);
+        // As the new holder: it shared the value and ended its lease; it did not fall back.
+        expect(memory.entry(key)).toBeDefined();
+        expect(memory.items.get(key)?.holder).toBeUndefined();
+        expect(logger.debug).not.toHaveBeenCalled();
+      },
+    );
+
+    it('take over a crashed holder`s lapsed lease in the same request with readOrAcquireLease', async () => {
+      const memory = memoryTokenStore({ combined: true });
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'crashed', until: Date.now() + 5_000 });
-      const logger = { debug: vi.fn() };
-      const started = Date.now();
+      memory.lease(key, 'crashed', 5_000, 150);
       let fetchedAt = 0;
-      const value = await run(
-        instanceCache(memory.store, key, { logger }).obtain(async () => {
+      const started = Date.now();
+      await run(
+        instanceCache(memory.store, key).obtain(async () => {
           fetchedAt = Date.now();
           return { token: 'took-over', expiresAt: hour() };
         }, budget(10_000)),
       );
-      expect(value.token).toBe('took-over');
       expect(fetchedAt - started).toBeGreaterThanOrEqual(5_000);
-      // A waiter tries the lease every quarter lease at most (1250 ms).
-      expect(fetchedAt - started).toBeLessThanOrEqual(6_250);
-      // As the new holder: it shared the value and released the lease; it did not fall back.
-      expect(memory.entries.has(key)).toBe(true);
-      expect(memory.leases.size).toBe(0);
-      expect(logger.debug).not.toHaveBeenCalled();
+      expect(fetchedAt - started).toBeLessThanOrEqual(5_010);
     });
 
     it.each([
@@ -357,7 +624,7 @@ describe('SharedTokenCache under fake time', () => {
     ])('with a %i ms budget, stop waiting at %i ms and fetch directly', async (budgetMs, expectedAt) => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'stuck', until: Date.now() + 600_000 });
+      memory.lease(key, 'stuck', 600_000, 0);
       const logger = { debug: vi.fn() };
       const started = Date.now();
       let fetchedAt = 0;
@@ -368,53 +635,34 @@ describe('SharedTokenCache under fake time', () => {
         }, budget(budgetMs)),
         120_000,
       );
-      expect(fetchedAt - started).toBeGreaterThanOrEqual(expectedAt);
-      expect(fetchedAt - started).toBeLessThan(expectedAt + 50);
+      // At the last poll before the store's share of the budget ends (polls are up to 1 s apart by then).
+      expect(fetchedAt - started).toBeGreaterThanOrEqual(expectedAt - 1_010);
+      expect(fetchedAt - started).toBeLessThanOrEqual(expectedAt);
       expect(logger.debug.mock.calls).toEqual([[LEASE_BUSY, { waitedMs: expect.any(Number) }]]);
       // A fallback is no holder: it leaves the holder's lease alone.
-      expect(memory.leases.get(key)?.holder).toBe('stuck');
+      expect(memory.items.get(key)?.holder).toBe('stuck');
     });
 
-    it.each([
-      [0.999_999, [200, 400, 800, 800, 800, 800]],
-      [0, [100, 200, 400, 400, 400, 400]],
-    ])('poll with jittered, growing intervals (random %d)', async (random, intervals) => {
-      vi.spyOn(Math, 'random').mockReturnValue(random);
+    it('return the caller`s current value when another instance is renewing it, with when to look again', async () => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'busy', until: Date.now() + 600_000 });
-      const readAt: number[] = [];
-      const store: TokenStore = {
-        ...memory.store,
-        get: (getKey, signal) => {
-          readAt.push(Date.now());
-          return memory.store.get(getKey, signal);
-        },
-      };
-      await run(instanceCache(store, key).obtain(fetcher(), budget(10_000)));
-      const gaps = readAt.slice(1, 7).map((at, index) => at - (readAt[index] as number));
-      gaps.forEach((gap, index) => {
-        expect(gap).toBeGreaterThanOrEqual(intervals[index] as number);
-        expect(gap).toBeLessThanOrEqual((intervals[index] as number) + 10);
-      });
-    });
-
-    it('return the caller`s current value when another instance is renewing it', async () => {
-      const memory = memoryTokenStore();
-      const key = uniqueKey();
-      memory.leases.set(key, { holder: 'renewing', until: Date.now() + 5_000 });
+      memory.lease(key, 'renewing', 5_000, 300);
       const current = { token: 'still-valid', expiresAt: Date.now() + 120_000 };
       const fetch = fetcher();
-      const value = await run(instanceCache(memory.store, key).obtain(fetch, { ...budget(), current }));
-      expect(value).toBe(current);
+      const started = Date.now();
+      const outcome = await run(instanceCache(memory.store, key).obtainOutcome(fetch, { ...budget(), current }));
+      expect(outcome.value).toBe(current);
+      expect(outcome.source).toBe('current');
+      expect(outcome.recheckAt).toBeGreaterThanOrEqual(started + 300);
+      expect(outcome.recheckAt).toBeLessThanOrEqual(started + 300 + 20);
       expect(fetch).not.toHaveBeenCalled();
-      expect(memory.storeCalls).toBe(2);
+      expect(memory.storeCalls).toBe(1);
     });
 
     it('wait for the renewal when the current value has expired', async () => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'renewing', until: Date.now() + 1_000 });
+      memory.lease(key, 'renewing', 1_000, 100);
       const current = { token: 'expired', expiresAt: Date.now() - 1 };
       const value = await run(instanceCache(memory.store, key).obtain(fetcher('new'), { ...budget(), current }));
       expect(value.token).toBe('new');
@@ -423,7 +671,7 @@ describe('SharedTokenCache under fake time', () => {
     it('fetch directly, without blaming the store, when the caller`s budget aborts', async () => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
-      memory.leases.set(key, { holder: 'busy', until: Date.now() + 600_000 });
+      memory.lease(key, 'busy', 600_000, 0);
       const controller = new AbortController();
       const logger = { debug: vi.fn() };
       const cache = instanceCache(memory.store, key, { logger });
@@ -435,7 +683,7 @@ describe('SharedTokenCache under fake time', () => {
       expect(fetch).toHaveBeenCalledTimes(1);
       expect(logger.debug).not.toHaveBeenCalled();
       const calls = memory.storeCalls;
-      memory.leases.clear();
+      memory.items.clear();
       await run(cache.obtain(fetch, budget()));
       expect(memory.storeCalls).toBeGreaterThan(calls);
     });
@@ -457,6 +705,40 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
+  describe('obtainShared (a provider`s side of a miss)', () => {
+    interface Cached extends TestToken {
+      readonly renewAt: number;
+    }
+    const cached = (token: string, expiresAt: number): Cached => ({ token, expiresAt, renewAt: expiresAt - 60_000 });
+
+    it('serves the current value while another instance renews, until that one expects its entry', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      memory.lease(key, 'renewing', 5_000, 400);
+      const cache = new SharedTokenCache<Cached>({
+        store: memory.store,
+        key,
+        sealingKey: () => sealingKeyFor(key),
+        encode: ({ token, expiresAt }) => ({ token, expiresAt }),
+        decode: (fields) => cached(fields.token as string, fields.expiresAt as number),
+        expiresAtOf: (value) => value.expiresAt,
+        random: () => 0,
+      });
+      const current = cached('current', Date.now() + 120_000);
+      const started = Date.now();
+      const value = await run(
+        obtainShared(cache, fetcher() as never, {
+          signal: new AbortController().signal,
+          remainingMs: 10_000,
+          current,
+          refreshAheadSeconds: 300,
+        }),
+      );
+      expect(value.token).toBe('current');
+      expect(value.renewAt).toBe(started + 400);
+    });
+  });
+
   describe('the sealing key', () => {
     it('is derived alongside the first read, once', async () => {
       const memory = memoryTokenStore();
@@ -466,12 +748,12 @@ describe('SharedTokenCache under fake time', () => {
       const sealingKey = vi.fn(() => new Promise<Uint8Array>((resolve) => setTimeout(() => resolve(reference), 30)));
       const slowStore: TokenStore = {
         ...memory.store,
-        get: async (getKey, signal) => {
+        read: async (readKey, signal) => {
           await new Promise((resolve) => setTimeout(resolve, 20));
-          return memory.store.get(getKey, signal);
+          return memory.store.read(readKey, signal);
         },
       };
-      const cache = new SharedTokenCache<TestToken>({ ...optionsOf(slowStore, key), sealingKey });
+      const cache = instanceCache(slowStore, key, { sealingKey });
       const started = Date.now();
       expect((await run(cache.obtain(fetcher(), budget()))).token).toBe('shared');
       // 30 ms, not 20 + 30: the derivation did not wait for the read.
@@ -484,7 +766,7 @@ describe('SharedTokenCache under fake time', () => {
       const memory = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(7) });
       const key = uniqueKey();
       const derive = vi.fn(async () => new Uint8Array(32));
-      const first = new SharedTokenCache<TestToken>({ ...optionsOf(memory.store, key), sealingKey: derive });
+      const first = instanceCache(memory.store, key, { sealingKey: derive, writeKey: derive });
       await run(first.obtain(fetcher('explicit'), budget()));
       const other = instanceCache(memory.store, key, { clientSecret: 'another-secret' });
       expect((await run(other.obtain(fetcher('unused'), budget()))).token).toBe('explicit');
@@ -501,9 +783,154 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
+  describe('what the store hands out is as trustworthy as what Cognito hands out', () => {
+    it('a discarded value never comes back from the store: not to this instance, nor to another', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const first = instanceCache(memory.store, key);
+      const revoked = await run(first.obtain(fetcher('revoked'), budget()));
+      // Another instance got it before the discard, and keeps it in memory: that is its own business.
+      expect((await run(instanceCache(memory.store, key).obtain(fetcher('unused'), budget()))).token).toBe('revoked');
+
+      await run(first.discard(revoked));
+
+      expect(memory.entry(key)).toBeUndefined();
+      expect(
+        (
+          await run(
+            first.obtain(
+              fetcher('signed-in-again', () => hour() + 1_000),
+              budget(),
+            ),
+          )
+        ).token,
+      ).toBe('signed-in-again');
+      expect((await run(instanceCache(memory.store, key).obtain(fetcher('unused'), budget()))).token).toBe(
+        'signed-in-again',
+      );
+    });
+
+    it('a value discarded while the store is down is still never taken back by this instance', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const cache = instanceCache(memory.store, key, { retryStoreAfterMs: 1_000 });
+      const revoked = await run(cache.obtain(fetcher('revoked'), budget()));
+      memory.fault = 'reject';
+      await run(cache.discard(revoked));
+      memory.fault = undefined;
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(memory.entry(key)).toBeDefined();
+      const fetch = fetcher('signed-in-again', () => hour() + 1_000);
+      expect((await run(cache.obtain(fetch, budget()))).token).toBe('signed-in-again');
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('a value refused by the caller (refresh) is discarded for the fleet as part of the next obtain', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const cache = instanceCache(memory.store, key);
+      const refused = await run(cache.obtain(fetcher('refused'), budget()));
+      const renewed = await run(
+        cache.obtain(
+          fetcher('renewed', () => hour() + 1_000),
+          {
+            ...budget(),
+            minValidUntil: refused.expiresAt + 1,
+            refused,
+          },
+        ),
+      );
+      expect(renewed.token).toBe('renewed');
+      expect(memory.items.get(key)?.refusedThroughMs).toBe(refused.expiresAt);
+    });
+
+    it('a slow holder that fetched before the discard cannot write the refused value back', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const revoked = { token: 'revoked', expiresAt: hour() };
+      const slow = instanceCache(memory.store, key).obtain(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return revoked;
+      }, budget());
+      await vi.advanceTimersByTimeAsync(200);
+      await run(instanceCache(memory.store, key).discard(revoked));
+      expect((await run(slow)).token).toBe('revoked');
+      expect(memory.entry(key)).toBeUndefined();
+      const fetch = fetcher('fresh', () => hour() + 1_000);
+      expect((await run(instanceCache(memory.store, key).obtain(fetch, budget()))).token).toBe('fresh');
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('the store`s expiry and a reader`s acceptance follow the token`s own exp, not the writer`s clock', async () => {
+      // The adapters' expiresAtOf reads the token's `exp` claim; a writer whose clock is 20 minutes fast would
+      // otherwise compute an expiry 20 minutes past it.
+      type Jwt = { readonly token: string; readonly expiresAt: number };
+      const expOf = (value: Jwt) => (decodeJwtClaims(value.token).exp ?? 0) * 1000;
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const options = {
+        store: memory.store,
+        key,
+        sealingKey: () => sealingKeyFor(key),
+        encode: ({ token, expiresAt }: Jwt) => ({ token, expiresAt }),
+        decode: (fields: Record<string, unknown>) => ({
+          token: fields.token as string,
+          expiresAt: fields.expiresAt as number,
+        }),
+        expiresAtOf: expOf,
+        random: () => 0.5,
+      };
+      const exp = Math.floor(Date.now() / 1000) + 3_600;
+      const fast = 20 * 60_000;
+      vi.setSystemTime(Date.now() + fast);
+      const written = await run(
+        new SharedTokenCache<Jwt>(options).obtain(
+          async () => ({ token: fakeJwt({ exp }), expiresAt: Date.now() + 3_600_000 }),
+          budget(),
+        ),
+      );
+      vi.setSystemTime(Date.now() - fast);
+      expect(written.expiresAt).toBeGreaterThan(exp * 1000 + fast - 1_000);
+      expect(memory.items.get(key)?.expiresAtMs).toBe(exp * 1000);
+      // A reader one minute after the token's exp, on a correct clock, does not get it.
+      vi.setSystemTime(exp * 1000 + 60_000);
+      const fetch = vi.fn(async () => ({ token: fakeJwt({ exp: exp + 3_700 }), expiresAt: Date.now() + 3_600_000 }));
+      const read = await run(
+        new SharedTokenCache<Jwt>(options).obtain(fetch, { ...budget(), minValidUntil: Date.now() }),
+      );
+      expect(expOf(read)).toBe((exp + 3_700) * 1000);
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('the holder seals its entry with the key of the credentials that made the value (writeKey)', async () => {
+      // A password rotated between the read and the sign-in: the value was made with the new credentials.
+      type Made = TestToken & { readonly secret: string };
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const keyOf = (secret: string) => deriveClientSealingKey({ pool: 'p', clientId: key, clientSecret: secret });
+      const cache = new SharedTokenCache<Made>({
+        store: memory.store,
+        key,
+        sealingKey: () => keyOf('old-secret'),
+        writeKey: (value) => keyOf(value.secret),
+        encode: ({ token, expiresAt }) => ({ token, expiresAt }),
+        decode: (fields) => ({ token: fields.token as string, expiresAt: fields.expiresAt as number, secret: '' }),
+        expiresAtOf: (value) => value.expiresAt,
+        random: () => 0.5,
+      });
+      await run(cache.obtain(async () => ({ token: 'new', expiresAt: hour(), secret: 'new-secret' }), budget()));
+      const sealed = memory.entry(key);
+      expect(openEntry(await keyOf('new-secret'), key, sealed)).toEqual({
+        token: 'new',
+        expiresAt: expect.any(Number),
+      });
+      expect(openEntry(await keyOf('old-secret'), key, sealed)).toBeUndefined();
+    });
+  });
+
   it('checks its options at once', () => {
     const store = memoryTokenStore().store;
-    for (const option of ['leaseMs', 'storeTimeoutMs', 'retryStoreAfterMs'] as const) {
+    for (const option of ['leaseMs', 'retryStoreAfterMs', 'expectedFetchMs'] as const) {
       for (const value of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5' as unknown as number]) {
         expect(() => instanceCache(store, uniqueKey(), { [option]: value })).toThrow(
           expect.objectContaining({
@@ -513,19 +940,8 @@ describe('SharedTokenCache under fake time', () => {
         );
       }
     }
+    expect(() => instanceCache(store, uniqueKey(), { random: 0.5 as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_CONFIGURATION', message: expect.stringMatching(/^"random" must be/) }),
+    );
   });
 });
-
-/** The options instanceCache builds, to vary one of them. */
-function optionsOf(store: TokenStore, key: string) {
-  return {
-    store,
-    key,
-    encode: (value: TestToken) => ({ token: value.token, expiresAt: value.expiresAt }),
-    decode: (fields: Record<string, unknown>) =>
-      typeof fields.token === 'string' && typeof fields.expiresAt === 'number'
-        ? { token: fields.token, expiresAt: fields.expiresAt }
-        : undefined,
-    expiresAtOf: (value: TestToken) => value.expiresAt,
-  };
-}

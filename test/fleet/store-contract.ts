@@ -2,14 +2,16 @@
  * Behaviour every TokenStore must have, and the fleet protocol over it, as suites that the memory,
  * DynamoDB and Redis store tests each run against their store (real time, real servers).
  *
- * API: `describeTokenStoreContract(name, setup)` and `describeFleetProtocol(name, setup)`, where `setup`
- * returns a fresh `{ store }` for each test (or the same store: keys are unique per test).
+ * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)`, where `setup` returns a fresh
+ * `{ store }` for each test (or the same store: keys are unique per test). Timings in these suites are lower
+ * bounds (a lease that must have lapsed) or far from any real duration (a lease that must not have lapsed), so
+ * that a slow machine does not fail them.
  */
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { deriveClientSealingKey, storeKeyOf } from '../../src/fleet/entry-sealing.js';
 import { type SharedCacheOptions, SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
-import type { TokenStore } from '../../src/fleet/token-store.js';
+import type { LeaseRequest, TokenStore } from '../../src/fleet/token-store.js';
 
 export interface StoreUnderTest {
   readonly store: TokenStore;
@@ -26,9 +28,10 @@ export const never = new AbortController().signal;
 /** What a SharedTokenCache logs (debug) when its store fails and it falls back to Cognito. */
 export const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const HOUR = 3_600_000;
 
 export function uniqueKey(): string {
-  return storeKeyOf({ pool: 'eu-west-1_Contract', clientId: randomUUID(), scopes: ['contract/test'] });
+  return storeKeyOf({ pool: 'eu-west-1_Contract', clientId: randomUUID(), scopes: ['contract/test'] }, 'key-material');
 }
 
 /** The sealing key of the instances that hold `clientSecret`, for entries under `key`. */
@@ -53,6 +56,8 @@ export function instanceCache(
         ? { token: fields.token, expiresAt: fields.expiresAt }
         : undefined,
     expiresAtOf: (value) => value.expiresAt,
+    // A fixed draw: no outcome of these tests depends on Math.random.
+    random: () => 0.5,
     ...options,
   });
 }
@@ -62,76 +67,159 @@ export function budget(ms = 10_000) {
   return { signal: new AbortController().signal, deadlineAt: Date.now() + ms, minValidUntil: Date.now() + 60_000 };
 }
 
-/** The store's own contract: entries with expiry, and a lease that is exclusive, lapses and is released by its holder only. */
+const lease = (holder: string, ttlMs = 10_000, expectedInMs = 200): LeaseRequest => ({ holder, ttlMs, expectedInMs });
+
+/**
+ * The store's own contract: one read shows entry, lease and refusal mark; entries only get newer; the lease is
+ * exclusive, lapses, is released by its holder only, and a refused request shows what holds it.
+ */
 export function describeTokenStoreContract(setup: () => StoreUnderTest): void {
-  it('returns undefined for a missing entry, and the last value put otherwise', async () => {
+  it('reads nothing for a missing key, and the entry put otherwise', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    expect(await store.get(key, never)).toBeUndefined();
-    await store.put(key, 'ctp1.first', Date.now() + 60_000, never);
-    await store.put(key, 'ctp1.second', Date.now() + 60_000, never);
-    expect(await store.get(key, never)).toBe('ctp1.second');
+    expect(await store.read(key, never)).toEqual({});
+    const expiresAtMs = Date.now() + HOUR;
+    await store.put(key, { value: 'ctp1.first', expiresAtMs }, undefined, never);
+    expect(await store.read(key, never)).toEqual({ entry: { value: 'ctp1.first', expiresAtMs } });
   });
 
-  it('stops returning an entry at its expiresAtMs', async () => {
+  it('replaces an entry only with one that expires later: a slow writer cannot bring an older one back', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    await store.put(key, 'ctp1.short-lived', Date.now() + 400, never);
-    expect(await store.get(key, never)).toBe('ctp1.short-lived');
+    const later = Date.now() + HOUR;
+    await store.put(key, { value: 'ctp1.newer', expiresAtMs: later }, undefined, never);
+    await store.put(key, { value: 'ctp1.older', expiresAtMs: later - 60_000 }, undefined, never);
+    await store.put(key, { value: 'ctp1.same', expiresAtMs: later }, undefined, never);
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.newer');
+    await store.put(key, { value: 'ctp1.newest', expiresAtMs: later + 1 }, undefined, never);
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.newest');
+  });
+
+  it('stops returning an entry at its expiresAtMs, and takes a new one after it', async () => {
+    const { store } = setup();
+    const key = uniqueKey();
+    await store.put(key, { value: 'ctp1.short-lived', expiresAtMs: Date.now() + 400 }, undefined, never);
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.short-lived');
     await sleep(500);
-    expect(await store.get(key, never)).toBeUndefined();
+    expect((await store.read(key, never)).entry).toBeUndefined();
+    await store.put(key, { value: 'ctp1.next', expiresAtMs: Date.now() + HOUR }, undefined, never);
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.next');
   });
 
-  it('grants a lease to one holder at a time, among concurrent contenders', async () => {
+  it('grants a lease to one holder at a time among concurrent contenders, and shows it to the others', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    const results = await Promise.all(
+    const answers = await Promise.all(
       // Each contender is another instance, with its own signal.
       Array.from({ length: 20 }, (_, index) =>
-        store.acquireLease(key, `holder-${index}`, 10_000, new AbortController().signal),
+        store.acquireLease(
+          key,
+          lease(`holder-${index}`, 10_000, 300),
+          Number.POSITIVE_INFINITY,
+          new AbortController().signal,
+        ),
       ),
     );
-    expect(results.filter((acquired) => acquired)).toHaveLength(1);
-    expect(await store.acquireLease(key, 'late', 10_000, never)).toBe(false);
+    expect(answers.filter((answer) => answer.acquired)).toHaveLength(1);
+    const refused = await store.acquireLease(key, lease('late'), Number.POSITIVE_INFINITY, never);
+    expect(refused.acquired).toBe(false);
+    const shown = refused.acquired ? undefined : refused.record.lease;
+    expect(shown?.lapsesInMs).toBeGreaterThan(0);
+    expect(shown?.lapsesInMs).toBeLessThanOrEqual(10_000);
+    expect(shown?.expectedInMs).toBeLessThanOrEqual(300);
+    expect(shown?.expectedInMs).toBeGreaterThan(300 - 10_000);
+    expect((await store.read(key, never)).lease).toEqual({
+      lapsesInMs: expect.any(Number),
+      expectedInMs: expect.any(Number),
+    });
   });
 
-  it('keeps the entry readable while its lease is held', async () => {
+  it('refuses a lease while an entry expires after unlessEntryExpiresAfterMs, and shows that entry', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    await store.put(key, 'ctp1.entry', Date.now() + 60_000, never);
-    expect(await store.acquireLease(key, 'holder', 10_000, never)).toBe(true);
-    expect(await store.get(key, never)).toBe('ctp1.entry');
+    const expiresAtMs = Date.now() + HOUR;
+    await store.put(key, { value: 'ctp1.fresh', expiresAtMs }, undefined, never);
+    const refused = await store.acquireLease(key, lease('renewer'), expiresAtMs - 1, never);
+    expect(refused).toEqual({ acquired: false, record: { entry: { value: 'ctp1.fresh', expiresAtMs } } });
+    // An entry no newer than what the caller needs (or one it cannot open) does not hold it back.
+    expect(await store.acquireLease(key, lease('renewer'), expiresAtMs, never)).toEqual({ acquired: true });
+    // Taking the lease leaves the entry readable.
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.fresh');
   });
 
   it('lets another holder take a lease that has lapsed', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    expect(await store.acquireLease(key, 'crashed', 300, never)).toBe(true);
-    expect(await store.acquireLease(key, 'waiter', 300, never)).toBe(false);
+    const any = Number.POSITIVE_INFINITY;
+    expect(await store.acquireLease(key, lease('crashed', 300), any, never)).toEqual({ acquired: true });
+    expect((await store.acquireLease(key, lease('waiter', 300), any, never)).acquired).toBe(false);
     await sleep(400);
-    expect(await store.acquireLease(key, 'waiter', 10_000, never)).toBe(true);
-    expect(await store.acquireLease(key, 'crashed', 10_000, never)).toBe(false);
+    expect(await store.read(key, never)).toEqual({});
+    expect(await store.acquireLease(key, lease('waiter'), any, never)).toEqual({ acquired: true });
+    expect((await store.acquireLease(key, lease('crashed'), any, never)).acquired).toBe(false);
   });
 
   it('releases a lease only for its holder, and a release by anyone else is no error', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    expect(await store.acquireLease(key, 'holder', 10_000, never)).toBe(true);
+    const any = Number.POSITIVE_INFINITY;
+    expect(await store.acquireLease(key, lease('holder'), any, never)).toEqual({ acquired: true });
     await expect(store.releaseLease(key, 'someone-else', never)).resolves.toBeUndefined();
-    expect(await store.acquireLease(key, 'someone-else', 10_000, never)).toBe(false);
+    expect((await store.acquireLease(key, lease('someone-else'), any, never)).acquired).toBe(false);
     await store.releaseLease(key, 'holder', never);
-    expect(await store.acquireLease(key, 'someone-else', 10_000, never)).toBe(true);
+    expect(await store.read(key, never)).toEqual({});
+    expect(await store.acquireLease(key, lease('someone-else'), any, never)).toEqual({ acquired: true });
     // The former holder releasing again must not end the new holder's lease.
     await store.releaseLease(key, 'holder', never);
-    expect(await store.acquireLease(key, 'holder', 10_000, never)).toBe(false);
+    expect((await store.acquireLease(key, lease('holder'), any, never)).acquired).toBe(false);
+  });
+
+  it("ends the writer's lease with its entry, but never another holder's", async () => {
+    const { store } = setup();
+    const key = uniqueKey();
+    const any = Number.POSITIVE_INFINITY;
+    expect(await store.acquireLease(key, lease('writer'), any, never)).toEqual({ acquired: true });
+    const expiresAtMs = Date.now() + HOUR;
+    await store.put(key, { value: 'ctp1.written', expiresAtMs }, 'writer', never);
+    expect(await store.read(key, never)).toEqual({ entry: { value: 'ctp1.written', expiresAtMs } });
+    expect(await store.acquireLease(key, lease('other'), any, never)).toEqual({ acquired: true });
+    await store.put(key, { value: 'ctp1.later', expiresAtMs: expiresAtMs + 1 }, 'writer', never);
+    const after = await store.read(key, never);
+    expect(after.entry?.value).toBe('ctp1.later');
+    expect(after.lease).toBeDefined();
+  });
+
+  it('refuses an entry and every older one: dropped, never written back, and the mark only rises', async () => {
+    const { store } = setup();
+    const key = uniqueKey();
+    const refusedAt = Date.now() + HOUR;
+    await store.put(key, { value: 'ctp1.refused', expiresAtMs: refusedAt }, undefined, never);
+    await store.refuse(key, refusedAt, never);
+    expect(await store.read(key, never)).toEqual({ refusedThroughMs: refusedAt });
+    // A slow instance that fetched the refused tokens before the refusal writes them after it.
+    await store.put(key, { value: 'ctp1.refused', expiresAtMs: refusedAt }, undefined, never);
+    await store.put(key, { value: 'ctp1.older', expiresAtMs: refusedAt - 1_000 }, undefined, never);
+    expect((await store.read(key, never)).entry).toBeUndefined();
+    await store.refuse(key, refusedAt - 60_000, never);
+    expect((await store.read(key, never)).refusedThroughMs).toBe(refusedAt);
+    await store.put(key, { value: 'ctp1.renewed', expiresAtMs: refusedAt + 1 }, undefined, never);
+    expect(await store.read(key, never)).toEqual({
+      entry: { value: 'ctp1.renewed', expiresAtMs: refusedAt + 1 },
+      refusedThroughMs: refusedAt,
+    });
+    // Refusing an older value leaves a newer entry in place.
+    await store.refuse(key, refusedAt + 0.5, never);
+    expect((await store.read(key, never)).entry?.value).toBe('ctp1.renewed');
   });
 
   it('rejects, without sending, a call whose signal has already aborted', async () => {
     const { store } = setup();
     const key = uniqueKey();
     const aborted = AbortSignal.abort();
-    await expect(store.put(key, 'ctp1.aborted', Date.now() + 60_000, aborted)).rejects.toBeDefined();
-    expect(await store.get(key, never)).toBeUndefined();
+    await expect(
+      store.put(key, { value: 'ctp1.aborted', expiresAtMs: Date.now() + HOUR }, undefined, aborted),
+    ).rejects.toBeDefined();
+    expect(await store.read(key, never)).toEqual({});
   });
 }
 
@@ -144,7 +232,7 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
     const fetch = async () => {
       fetches++;
       await sleep(150);
-      return { token: `token-${randomUUID()}`, expiresAt: Date.now() + 3_600_000 };
+      return { token: `token-${randomUUID()}`, expiresAt: Date.now() + HOUR };
     };
     const instances = Array.from({ length: 20 }, () => instanceCache(store, key));
     const results = await Promise.all(
@@ -152,18 +240,18 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
     );
     expect(fetches).toBe(1);
     expect(new Set(results.map((result) => result.token)).size).toBe(1);
-    // The holder released its lease.
-    expect(await store.acquireLease(key, 'after', 10_000, never)).toBe(true);
+    // The holder ended its lease with its write.
+    expect((await store.read(key, never)).lease).toBeUndefined();
   });
 
   it('serves a new instance from the entry, without a fetch', async () => {
     const { store } = setup();
     const key = uniqueKey();
     const first = await instanceCache(store, key).obtain(
-      async () => ({ token: 'from-first', expiresAt: Date.now() + 3_600_000 }),
+      async () => ({ token: 'from-first', expiresAt: Date.now() + HOUR }),
       budget(),
     );
-    const fetch = async () => ({ token: 'from-second', expiresAt: Date.now() + 3_600_000 });
+    const fetch = async () => ({ token: 'from-second', expiresAt: Date.now() + HOUR });
     expect(await instanceCache(store, key).obtain(fetch, budget())).toEqual(first);
   });
 
@@ -171,11 +259,11 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
     const { store } = setup();
     const key = uniqueKey();
     await instanceCache(store, key, { clientSecret: 'old-secret' }).obtain(
-      async () => ({ token: 'sealed-with-old', expiresAt: Date.now() + 3_600_000 }),
+      async () => ({ token: 'sealed-with-old', expiresAt: Date.now() + HOUR }),
       budget(),
     );
     const rotated = await instanceCache(store, key, { clientSecret: 'new-secret' }).obtain(
-      async () => ({ token: 'sealed-with-new', expiresAt: Date.now() + 3_600_000 }),
+      async () => ({ token: 'sealed-with-new', expiresAt: Date.now() + HOUR + 1_000 }),
       budget(),
     );
     expect(rotated.token).toBe('sealed-with-new');
@@ -190,7 +278,7 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
     const key = uniqueKey();
     await instanceCache(store, key).obtain(async () => ({ token: 'ending', expiresAt: Date.now() + 30_000 }), budget());
     const renewed = await instanceCache(store, key).obtain(
-      async () => ({ token: 'renewed', expiresAt: Date.now() + 3_600_000 }),
+      async () => ({ token: 'renewed', expiresAt: Date.now() + HOUR }),
       budget(),
     );
     expect(renewed.token).toBe('renewed');
@@ -200,33 +288,35 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
     const { store } = setup();
     const key = uniqueKey();
     const failure = new Error('NotAuthorizedException');
-    // Waiters try the lease every quarter lease (1 s here): a released lease is theirs within about 1 s.
-    const holder = instanceCache(store, key, { leaseMs: 4_000 });
+    const leaseMs = 20_000;
+    const holder = instanceCache(store, key, { leaseMs });
     const failing = holder.obtain(async () => {
       await sleep(200);
       throw failure;
-    }, budget());
+    }, budget(60_000));
     await sleep(50);
     const started = Date.now();
-    const waiter = instanceCache(store, key, { leaseMs: 4_000 }).obtain(
-      async () => ({ token: 'waiter', expiresAt: Date.now() + 3_600_000 }),
-      budget(),
+    const waiter = instanceCache(store, key, { leaseMs }).obtain(
+      async () => ({ token: 'waiter', expiresAt: Date.now() + HOUR }),
+      budget(60_000),
     );
     await expect(failing).rejects.toBe(failure);
     expect((await waiter).token).toBe('waiter');
-    // Before the 4 s lease could have lapsed: the failed holder released it.
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // Long before the lease could have lapsed: the failed holder released it.
+    expect(Date.now() - started).toBeLessThan(leaseMs);
   });
 
   it('takes over from a holder that crashed, once its lease lapses', async () => {
     const { store } = setup();
     const key = uniqueKey();
-    expect(await store.acquireLease(key, 'crashed-instance', 600, never)).toBe(true);
+    expect(await store.acquireLease(key, lease('crashed-instance', 600, 100), Number.POSITIVE_INFINITY, never)).toEqual(
+      { acquired: true },
+    );
     const started = Date.now();
     let fetches = 0;
     const value = await instanceCache(store, key, { leaseMs: 600 }).obtain(async () => {
       fetches++;
-      return { token: 'after-crash', expiresAt: Date.now() + 3_600_000 };
+      return { token: 'after-crash', expiresAt: Date.now() + HOUR };
     }, budget());
     expect(value.token).toBe('after-crash');
     expect(fetches).toBe(1);
@@ -236,5 +326,41 @@ export function describeFleetProtocol(setup: () => StoreUnderTest): void {
       throw new Error('should have been served from the store');
     }, budget());
     expect(reader.token).toBe('after-crash');
+  });
+
+  it('never serves a discarded value again, to any instance, even when a slow instance writes it back', async () => {
+    const { store } = setup();
+    const key = uniqueKey();
+    const revoked = { token: 'revoked', expiresAt: Date.now() + HOUR };
+    const first = instanceCache(store, key);
+    expect(await first.obtain(async () => revoked, budget())).toEqual(revoked);
+    // A slow instance whose fetch got the same tokens before they were refused, and writes them after.
+    let refusedMeanwhile: () => void = () => undefined;
+    const refused = new Promise<void>((resolve) => {
+      refusedMeanwhile = resolve;
+    });
+    const slow = instanceCache(store, key).obtain(
+      async () => {
+        await refused;
+        return revoked;
+      },
+      { ...budget(), minValidUntil: revoked.expiresAt },
+    );
+    await sleep(100);
+    await first.discard(revoked);
+    refusedMeanwhile();
+    expect((await slow).token).toBe('revoked');
+    expect((await store.read(key, never)).entry).toBeUndefined();
+    const other = await instanceCache(store, key).obtain(
+      async () => ({ token: 'signed-in-again', expiresAt: Date.now() + HOUR + 1_000 }),
+      budget(),
+    );
+    expect(other.token).toBe('signed-in-again');
+    const third = await instanceCache(store, key).obtain(async () => {
+      throw new Error('should have been served from the store');
+    }, budget());
+    expect(third.token).toBe('signed-in-again');
+    // The instance that discarded it does not take it back either.
+    expect((await first.obtain(async () => revoked, { ...budget(), minValidUntil: 0 })).token).toBe('signed-in-again');
   });
 }

@@ -55,6 +55,8 @@ export type FleetChildOptions = {
   /** The providers' `timeoutMs`. Default: the provider's. */
   readonly timeoutMs?: number;
   readonly store: FleetStore;
+  /** Report every store call of every instance (`traces`): method, sent, answered, what it showed. */
+  readonly trace?: boolean;
 } & ({ readonly cognito: FleetCognito; readonly m2m?: never } | { readonly m2m: FleetM2m; readonly cognito?: never });
 
 /** One provider's first token call. `token` is the SHA-256 (hex) of the token. */
@@ -66,12 +68,8 @@ export interface InstanceResult {
   readonly error?: { readonly name?: string; readonly code?: string };
 }
 
-export interface StoreCounts {
-  readonly get: number;
-  readonly put: number;
-  readonly acquireLease: number;
-  readonly releaseLease: number;
-}
+/** Calls of each store method (`read`, `acquireLease`, `put`, ...), as the store contract names them. */
+export type StoreCounts = Readonly<Record<string, number>>;
 
 /** What one child printed once all its providers had a token (or failed). */
 export interface ChildReport {
@@ -82,6 +80,10 @@ export interface ChildReport {
   readonly counts: readonly StoreCounts[];
   /** What the child's providers logged, counted by message (and error name). */
   readonly events: Readonly<Record<string, number>>;
+  /** When this child's first successful write of the shared entry was sent (epoch milliseconds), if it wrote. */
+  readonly entryWrittenAt?: number;
+  /** With `trace`: per instance, each store call as [method, sent at, answered at, what the answer showed]. */
+  readonly traces?: readonly (readonly [string, number, number, string])[][];
 }
 
 /** One running child. */
@@ -239,6 +241,8 @@ export interface FleetSummary {
   readonly events: Readonly<Record<string, number>>;
   /** Epoch milliseconds at which the last instance settled. */
   readonly lastDoneAt: number;
+  /** When the first successful write of the shared entry was sent, if one was. */
+  readonly entryWrittenAt: number | undefined;
   /** Milliseconds from the earliest `go` read by a child to the last instance settling. */
   readonly spanMs: number;
 }
@@ -246,9 +250,14 @@ export interface FleetSummary {
 export function summariseFleet(reports: readonly ChildReport[]): FleetSummary {
   const results = reports.flatMap((report) => report.results);
   const counts = reports.flatMap((report) => report.counts);
-  const totals = counts.map((c) => c.get + c.put + c.acquireLease + c.releaseLease);
+  const totals = counts.map((c) => Object.values(c).reduce((sum, calls) => sum + calls, 0));
   const storeRequests = totals.reduce((sum, total) => sum + total, 0);
-  const sum = (operation: keyof StoreCounts) => counts.reduce((total, c) => total + c[operation], 0);
+  const storeCounts: Record<string, number> = {};
+  for (const instance of counts) {
+    for (const [operation, calls] of Object.entries(instance))
+      storeCounts[operation] = (storeCounts[operation] ?? 0) + calls;
+  }
+  const written = reports.flatMap((report) => (report.entryWrittenAt === undefined ? [] : [report.entryWrittenAt]));
   const lastDoneAt = Math.max(...results.map((result) => result.doneAt));
   return {
     instances: results.length,
@@ -258,17 +267,13 @@ export function summariseFleet(reports: readonly ChildReport[]): FleetSummary {
     storeRequests,
     storeRequestsPerInstance: storeRequests / Math.max(1, results.length),
     maxStoreRequestsOfAnInstance: Math.max(0, ...totals),
-    storeCounts: {
-      get: sum('get'),
-      put: sum('put'),
-      acquireLease: sum('acquireLease'),
-      releaseLease: sum('releaseLease'),
-    },
+    storeCounts,
     events: reports.reduce<Record<string, number>>((all, report) => {
       for (const [event, count] of Object.entries(report.events)) all[event] = (all[event] ?? 0) + count;
       return all;
     }, {}),
     lastDoneAt,
+    entryWrittenAt: written.length === 0 ? undefined : Math.min(...written),
     spanMs: lastDoneAt - Math.min(...reports.map((report) => report.goAt)),
   };
 }

@@ -13,7 +13,7 @@ import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { runProcess } from '../../harness/run-process.js';
 import { LOCAL_AWS_CREDENTIALS } from '../../harness/sigv4.js';
 import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
-import { deriveUserSealingKey, openEntry, storeKeyOf } from '../../src/fleet/entry-sealing.js';
+import { explicitSealingKey, openEntry, storeKeyOf } from '../../src/fleet/entry-sealing.js';
 import {
   CognitoTokenError,
   type CognitoTokens,
@@ -470,7 +470,9 @@ describe('a remembered device', () => {
 
 describe('the shared cache', () => {
   it('never holds a device secret: the entry has the tokens, their expiry and the username only', async () => {
-    const memory = memoryTokenStore();
+    // The app client has no secret, so the fleet needs an explicit key (a password alone must not seal entries).
+    const encryptionKey = new Uint8Array(32).fill(7);
+    const memory = memoryTokenStore({ encryptionKey });
     const { logger } = collectingLogger();
     const credentials = { username: SHARED.username, password: SHARED.password };
     const tokens = provider(tracking, { credentials, logger, sharedCache: shareTokenStore(memory.store) });
@@ -480,15 +482,11 @@ describe('the shared cache', () => {
     const [device] = tracking.devicesOf(SHARED.username);
     deviceSecrets['shared-cache device key'] = device?.key ?? '';
     deviceSecrets['shared-cache device group key'] = device?.groupKey ?? '';
-    const key = storeKeyOf({ pool: TRACKING_POOL, clientId: 'app', username: SHARED.username });
-    const fields = openEntry(
-      await deriveUserSealingKey({ pool: TRACKING_POOL, clientId: 'app', ...credentials }),
-      key,
-      memory.entries.get(key)?.value,
-    );
+    const key = storeKeyOf({ pool: TRACKING_POOL, clientId: 'app', username: SHARED.username }, encryptionKey);
+    const fields = openEntry(explicitSealingKey(encryptionKey, key), key, memory.entry(key));
     expect(Object.keys(fields ?? {}).sort()).toEqual(['accessToken', 'expiresAt', 'idToken', 'username']);
     expect(
-      findLeaks([fields, [...memory.entries.values()]], {
+      findLeaks([fields, [...memory.items.values()]], {
         deviceKey: device?.key ?? '',
         groupKey: device?.groupKey ?? '',
       }),

@@ -1,7 +1,9 @@
 // "One sign-in for the whole fleet": many PROCESSES (test/fixtures/fleet/fleet-child.mjs), each with many
-// providers from the built package, released together against cognito-local behind the counting proxy and
-// sharing (a) dynalite and (b) a real redis-server. Counts what Cognito and the store saw, reads what the store
-// holds afterwards, takes the store away, and kills a lease holder in the middle of its sign-in.
+// providers from the built package (each provider with its own store client), released together against
+// cognito-local behind the counting proxy and sharing (a) dynalite and (b) a real redis-server. Counts what
+// Cognito and the store saw (dynalite counts its own requests and writes), reads what the store holds
+// afterwards, throttles the store for a while, takes it away, and kills a lease holder in the middle of its
+// sign-in.
 // Builds the package first if dist/ is missing. Without redis-server on PATH (or REDIS_SERVER) the Redis half is
 // skipped, except in CI, where it fails.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -32,12 +34,15 @@ import { startTokenEndpoint, type TokenEndpointServer } from '../helpers/token-e
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /**
- * Store calls per instance, on average, for a cold start. The goal is 3: a read, a refused lease and one more
- * read for most instances (the holder makes five). Observed 3.3 to 4.7 with Redis (200 instances) and about 4
- * with dynalite (20), on 2 vCPUs shared with other work, where the sign-in takes several polls; a fixed 50 ms
- * poll, or a lease asked for at every poll, would be well above this bound.
+ * The goals of a cold start (issue "Fleet cache v2"), per store: store requests per instance on average, and
+ * for DynamoDB the writes on the shared item, refused ones included. Most instances read twice (the entry is
+ * there at the second read); a waiter that polls, or an instance that asks for a lease before the first one
+ * is visible, costs more. Writing a lease at every miss, or polling on a fixed short interval, is far above.
  */
-const MAX_STORE_REQUESTS_PER_INSTANCE = 8;
+const GOALS = {
+  dynamodb: { requestsPerInstance: 3.2, writesOnItem: 100 },
+  redis: { requestsPerInstance: 2.5 },
+} as const;
 /** The providers' default lease (src/fleet/shared-token-cache.ts). */
 const LEASE_MS = 5_000;
 /**
@@ -123,12 +128,17 @@ async function runFleet(
     readonly timeoutMs?: number;
     readonly store: FleetStore;
     readonly m2m?: FleetM2m;
+    /** Just before the release, once every process is ready. */
+    readonly beforeGo?: () => void;
   },
 ): Promise<FleetSummary & { goAt: number }> {
-  const { m2m, ...rest } = options;
+  const { m2m, beforeGo, ...rest } = options;
   const childOptions: FleetChildOptions = m2m === undefined ? { ...rest, cognito: cognito() } : { ...rest, m2m };
   const fleet = await startFleet(processes, childOptions);
   try {
+    // The instances' warm-up calls are not part of the fleet's start.
+    dynalite.resetCounts();
+    beforeGo?.();
     const reports = await fleet.go();
     return { ...summariseFleet(reports), goAt: fleet.goAt as number };
   } finally {
@@ -196,17 +206,24 @@ function report(
 
 /** A store under test: where children find it, how to read it all, and how to empty it. */
 interface StoreUnderTest {
+  readonly kind: 'dynamodb' | 'redis';
   /** Where the children find the store; sealing with {@link ENCRYPTION_KEY} unless `derivedKeys`. */
   readonly spec: (derivedKeys?: 'derived keys') => FleetStore;
   readonly down: () => FleetStore;
-  /** Every item (DynamoDB) or key and value (Redis), as text. */
+  /** Every item (DynamoDB) or key and its fields (Redis), as text. */
   readonly contents: () => Promise<{ key: string; text: string }[]>;
   /** The lease, if one is held: its key and epoch milliseconds at which it lapses. */
   readonly lease: () => Promise<{ key: string; until: number } | undefined>;
   readonly clear: () => Promise<void>;
 }
 
+async function dynamoItems() {
+  const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: dynalite.tableName, ConsistentRead: true }));
+  return Items;
+}
+
 const dynamoStore: StoreUnderTest = {
+  kind: 'dynamodb',
   spec: (derived) => ({
     kind: 'dynamodb',
     endpoint: dynalite.endpoint,
@@ -219,24 +236,20 @@ const dynamoStore: StoreUnderTest = {
     tableName: dynalite.tableName,
     encryptionKey: ENCRYPTION_KEY,
   }),
-  contents: async () => {
-    const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: dynalite.tableName, ConsistentRead: true }));
-    return Items.map((item) => ({ key: item.pk?.S ?? '', text: JSON.stringify(item) }));
-  },
+  contents: async () => (await dynamoItems()).map((item) => ({ key: item.pk?.S ?? '', text: JSON.stringify(item) })),
   lease: async () => {
-    const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: dynalite.tableName, ConsistentRead: true }));
-    const item = Items.find((candidate) => candidate.pk?.S?.endsWith('#lease'));
+    const item = (await dynamoItems()).find((candidate) => Number(candidate.leaseUntil?.N) > Date.now());
     return item === undefined ? undefined : { key: item.pk?.S ?? '', until: Number(item.leaseUntil?.N) };
   },
   clear: async () => {
-    const { Items = [] } = await dynamo.send(new ScanCommand({ TableName: dynalite.tableName }));
-    for (const item of Items) {
+    for (const item of await dynamoItems()) {
       await dynamo.send(new DeleteItemCommand({ TableName: dynalite.tableName, Key: { pk: item.pk ?? { S: '' } } }));
     }
   },
 };
 
 const redisStore: StoreUnderTest = {
+  kind: 'redis',
   spec: (derived) => ({
     kind: 'redis',
     url: redisServer?.url ?? '',
@@ -246,31 +259,48 @@ const redisStore: StoreUnderTest = {
   contents: async () => {
     const client = redis as Redis;
     const keys = await client.keys('*');
-    return Promise.all(keys.map(async (key) => ({ key, text: `${key} ${(await client.get(key)) ?? ''}` })));
+    return Promise.all(keys.map(async (key) => ({ key, text: `${key} ${JSON.stringify(await client.hgetall(key))}` })));
   },
   lease: async () => {
     const client = redis as Redis;
-    const [key] = await client.keys('*#lease');
-    if (key === undefined) return undefined;
-    const ttl = await client.pttl(key);
-    return ttl > 0 ? { key, until: Date.now() + ttl } : undefined;
+    for (const key of await client.keys('*')) {
+      const until = Number(await client.hget(key, 'u'));
+      if (until > Date.now()) return { key, until };
+    }
+    return undefined;
   },
   clear: async () => {
     await (redis as Redis).flushall();
   },
 };
 
-// dynalite answers about 100 requests a second on this machine, and a fleet's instances all read (and then ask
-// for the lease) at once: past a few dozen, reads outlast the providers' 1 s store budget and those instances
-// rightly go to Cognito. DynamoDB itself is not the limit; Redis is not either, so its fleet is ten times larger.
+/** The cold start's counts against the goals of its store. */
+function expectGoals(store: StoreUnderTest, fleet: FleetSummary): void {
+  if (store.kind === 'dynamodb') {
+    // Counted by dynalite itself: every request the instances' clients sent.
+    const requests = Object.values(dynalite.requests).reduce((sum, n) => sum + n, 0);
+    expect(requests / fleet.instances).toBeLessThanOrEqual(GOALS.dynamodb.requestsPerInstance);
+    expect(dynalite.writes.length).toBeLessThanOrEqual(GOALS.dynamodb.writesOnItem);
+    expect(dynalite.writes.filter((write) => write.setsEntry && write.ok)).toHaveLength(1);
+  } else {
+    expect(fleet.storeRequestsPerInstance).toBeLessThanOrEqual(GOALS.redis.requestsPerInstance);
+    // A refused lease writes nothing: the instances only ever asked in the combined read.
+    expect(fleet.storeCounts.acquireLease).toBeUndefined();
+  }
+  expect(fleet.storeCounts.put).toBe(1);
+}
+
+// 200 instances on dynalite (it serves a few hundred requests a second here, in this process), 1,000 on Redis.
+// The benchmark (`npm run bench -- --only=fleet`) runs 1,000 on both.
 describe.each([
-  { name: 'dynalite', store: dynamoStore, processes: 4, instances: 5, skip: false },
-  { name: 'redis-server', store: redisStore, processes: 4, instances: 50, skip: skipRedis },
+  { name: 'dynalite', store: dynamoStore, processes: 4, instances: 50, skip: false },
+  { name: 'redis-server', store: redisStore, processes: 4, instances: 250, skip: skipRedis },
 ])('a fleet of $name', ({ name, store, processes, instances, skip }) => {
   const fleetSize = processes * instances;
 
   beforeEach(async () => {
     if (!skip) await store.clear();
+    dynalite.resetCounts();
   });
 
   it.skipIf(skip)(`signs in once for ${processes} processes of ${instances} instances`, async () => {
@@ -288,14 +318,10 @@ describe.each([
     expect(stack.proxy.count()).toBe(1);
     // Every instance holds the one token Cognito issued.
     expect([...fleet.tokens]).toEqual(issuedIdTokens().slice(issuedBefore).map(sha256));
-    // One instance fetched and wrote; the others read it. A refused lease is asked for again only every
-    // quarter lease, so about once each in a start this short.
-    expect(fleet.storeCounts.put).toBe(1);
-    expect(fleet.storeCounts.get).toBeGreaterThanOrEqual(fleetSize);
-    expect(fleet.storeCounts.acquireLease).toBeLessThanOrEqual(2 * fleetSize);
-    expect(fleet.storeRequestsPerInstance).toBeLessThanOrEqual(MAX_STORE_REQUESTS_PER_INSTANCE);
+    // One instance fetched and wrote; the others read it, within the goals.
+    expectGoals(store, fleet);
     const contents = await store.contents();
-    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp1:[0-9a-f]{64}$/)]);
+    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp2:[0-9a-f]{64}$/)]);
     expect(findLeaks(contents, forbiddenInStore())).toEqual([]);
   });
 
@@ -316,11 +342,9 @@ describe.each([
     expect(requests).toBe(1);
     expect(stack.proxy.count()).toBe(0);
     expect([...fleet.tokens]).toEqual(issuedAccessTokens.slice(issuedBefore).map(sha256));
-    expect(fleet.storeCounts.put).toBe(1);
-    expect(fleet.storeCounts.acquireLease).toBeLessThanOrEqual(2 * fleetSize);
-    expect(fleet.storeRequestsPerInstance).toBeLessThanOrEqual(MAX_STORE_REQUESTS_PER_INSTANCE);
+    expectGoals(store, fleet);
     const contents = await store.contents();
-    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp1:[0-9a-f]{64}$/)]);
+    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp2:[0-9a-f]{64}$/)]);
     expect(findLeaks(contents, forbiddenInStore())).toEqual([]);
   });
 
@@ -333,8 +357,9 @@ describe.each([
 
     // Assert
     expect(stack.proxy.count('InitiateAuth')).toBe(1);
-    // One entry under a hashed key, its lease released; nothing else.
-    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp1:[0-9a-f]{64}$/)]);
+    // One entry under a keyed hash, its lease ended; nothing else.
+    expect(contents.map(({ key }) => key)).toEqual([expect.stringMatching(/^ctp2:[0-9a-f]{64}$/)]);
+    expect(contents[0]?.text).not.toMatch(/holder|leaseUntil|"h"/);
     expect(contents[0]?.text).toMatch(/ctp1\.[\w-]{40,}/);
     expect(findLeaks(contents, forbiddenInStore())).toEqual([]);
   });
@@ -358,7 +383,7 @@ describe.each([
     expect(signIns.length).toBeLessThanOrEqual(size);
     expect(stack.proxy.count()).toBe(stack.proxy.count('InitiateAuth'));
     // One failed read per instance, then Cognito directly: no lease asked for, nothing written or released.
-    expect(fleet.storeCounts).toEqual({ get: size, put: 0, acquireLease: 0, releaseLease: 0 });
+    expect(fleet.storeCounts).toEqual(store.kind === 'redis' ? { readOrAcquireLease: size } : { read: size });
     // Logged once per instance, not once per call.
     const unavailable = Object.entries(fleet.events).filter(([event]) => event.includes('shared cache unavailable'));
     expect(unavailable.reduce((sum, [, count]) => sum + count, 0)).toBe(size);
@@ -405,6 +430,34 @@ describe.each([
       holder.child.kill('SIGKILL');
       await others.kill();
     }
+  });
+});
+
+describe('a fleet of dynalite while DynamoDB throttles', () => {
+  beforeEach(async () => {
+    await dynamoStore.clear();
+  });
+
+  it('signs in once for 200 instances when every request is throttled for the first 2 s', async () => {
+    // Prepare
+    const issuedBefore = issuedIdTokens().length;
+
+    // Act: ThrottlingException to every request from the release on, for 2 s; then dynalite answers.
+    const fleet = await runFleet(4, {
+      instances: 50,
+      store: dynamoStore.spec(),
+      beforeGo: () => dynalite.throttle(2_000),
+    });
+
+    // Assert
+    report('throttled for 2 s (dynalite)', fleet, 4);
+    expect(fleet.errors).toEqual([]);
+    expect(fleet.ok).toBe(200);
+    expect(stack.proxy.count('InitiateAuth')).toBe(1);
+    expect([...fleet.tokens]).toEqual(issuedIdTokens().slice(issuedBefore).map(sha256));
+    // It did throttle them: every instance was refused at least once, and none gave up on the store.
+    expect(fleet.storeCounts.read).toBeGreaterThanOrEqual(2 * 200);
+    expect(Object.keys(fleet.events).filter((event) => event.includes('using Cognito directly'))).toEqual([]);
   });
 });
 

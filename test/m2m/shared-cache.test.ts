@@ -71,7 +71,7 @@ describe('sharedCache on createClientTokenProvider', () => {
     const memory = memoryTokenStore();
     const token = await instance(memory.store).getAccessToken();
 
-    const stored = JSON.stringify([...memory.entries]);
+    const stored = JSON.stringify([...memory.items]);
     for (const secret of [
       CLIENT_SECRET,
       token.split('.')[1] as string,

@@ -49,61 +49,87 @@ describe.skipIf(skipRedisServer)('redisTokenStore against redis-server', () => {
     describeFleetProtocol(() => ({ store }));
   });
 
-  it('sets the entry to expire at expiresAtMs, and the lease after ttlMs', async () => {
+  it('keeps entry, lease and refusal mark in one hash, expiring with the latest of them', async () => {
     const key = uniqueKey();
     const expiresAt = Date.now() + 60_000;
-    await store.put(key, 'ctp1.sealed', expiresAt, never);
-    await store.acquireLease(key, 'holder-1', 5_000, never);
-    expect(await client.get(key)).toBe('ctp1.sealed');
-    expect(await client.pexpiretime(key)).toBe(expiresAt);
-    expect(await client.get(`${key}#lease`)).toBe('holder-1');
-    const leaseTtl = await client.pttl(`${key}#lease`);
+    expect(
+      await store.acquireLease(key, { holder: 'holder-1', ttlMs: 5_000, expectedInMs: 150 }, expiresAt, never),
+    ).toEqual({
+      acquired: true,
+    });
+    const leased = await client.hgetall(key);
+    expect(leased.h).toBe('holder-1');
+    expect(Number(leased.u) - Number(leased.w)).toBe(5_000 - 150);
+    const leaseTtl = await client.pttl(key);
     expect(leaseTtl).toBeGreaterThan(4_000);
     expect(leaseTtl).toBeLessThanOrEqual(5_000);
+    await store.put(key, { value: 'ctp1.sealed', expiresAtMs: expiresAt }, 'holder-1', never);
+    expect(await client.hgetall(key)).toEqual({ e: 'ctp1.sealed', x: String(expiresAt) });
+    expect(await client.pexpiretime(key)).toBe(expiresAt);
+    await store.refuse(key, expiresAt + 30_000, never);
+    expect(await client.hgetall(key)).toEqual({ r: String(expiresAt + 30_000) });
+    expect(await client.pexpiretime(key)).toBe(expiresAt + 30_000);
   });
 
   it('does not store an entry that has already expired', async () => {
     const key = uniqueKey();
-    await store.put(key, 'ctp1.stale', Date.now() - 1, never);
+    await store.put(key, { value: 'ctp1.stale', expiresAtMs: Date.now() - 1 }, undefined, never);
     expect(await client.exists(key)).toBe(0);
   });
 
-  it('costs a warm instance one GET, and a holder 2 GET, 2 SET and one EVAL', async () => {
+  it('costs a lone cold instance two scripts (read-or-lease, then the entry with the lease ended), a warm one one', async () => {
     const key = uniqueKey();
     await client.config('RESETSTAT');
     await instanceCache(store, key).obtain(
       async () => ({ token: 'cold', expiresAt: Date.now() + 3_600_000 }),
       budget(),
     );
-    // The release script's own GET and DEL count too.
-    expect(await commandCalls(client)).toEqual({ get: 2 + 1, set: 2, eval: 1, del: 1 });
+    expect((await commandCalls(client)).eval).toBe(2);
     await client.config('RESETSTAT');
     const counted = countingStore(store);
     await instanceCache(counted.store, key).obtain(async () => {
       throw new Error('unexpected fetch');
     }, budget());
-    expect(await commandCalls(client)).toEqual({ get: 1 });
-    expect(counted.total()).toBe(1);
+    expect((await commandCalls(client)).eval).toBe(1);
+    expect(counted.counts).toEqual({ readOrAcquireLease: 1 });
   });
 
-  it('falls back to the fetch when Redis is unreachable, after storeTimeoutMs, and logs once', async () => {
+  it('writes one entry and grants one lease for a cold fleet of 50 instances: a refused lease writes nothing', async () => {
+    const key = uniqueKey();
+    const counted = countingStore(store);
+    let fetches = 0;
+    const fleet = Array.from({ length: 50 }, (_, index) =>
+      instanceCache(counted.store, key, { random: () => index / 50 }),
+    );
+    await Promise.all(
+      fleet.map((cache) =>
+        cache.obtain(async () => {
+          fetches++;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return { token: 'fleet', expiresAt: Date.now() + 3_600_000 };
+        }, budget()),
+      ),
+    );
+    expect(fetches).toBe(1);
+    expect(counted.counts.put).toBe(1);
+    expect(counted.counts.acquireLease).toBeUndefined();
+    // A first script each, and one more for most: at the holder's expected time.
+    expect(counted.total() / 50).toBeLessThanOrEqual(4);
+  });
+
+  it('falls back to the fetch when Redis is unreachable, and logs once', async () => {
     const gone = await startRedisServer();
-    const unreachable = new Redis(gone.url);
+    const unreachable = new Redis(gone.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     // ioredis reports its reconnection attempts as 'error' events; the store sees failed commands instead.
     unreachable.on('error', () => undefined);
-    await unreachable.ping();
+    await new Promise((resolve) => unreachable.once('ready', resolve));
     await gone.stop();
     try {
       const logger = { debug: vi.fn() };
-      const cache = instanceCache(redisTokenStore({ client: unreachable }), uniqueKey(), {
-        logger,
-        storeTimeoutMs: 300,
-      });
+      const cache = instanceCache(redisTokenStore({ client: unreachable }), uniqueKey(), { logger });
       const fetch = vi.fn(async () => ({ token: 'direct', expiresAt: Date.now() + 3_600_000 }));
-      const started = Date.now();
-      expect((await cache.obtain(fetch, budget())).token).toBe('direct');
-      expect(Date.now() - started).toBeLessThan(1_500);
-      expect((await cache.obtain(fetch, budget())).token).toBe('direct');
+      expect((await cache.obtain(fetch, budget(1_000))).token).toBe('direct');
+      expect((await cache.obtain(fetch, budget(1_000))).token).toBe('direct');
       expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: expect.any(String) }]]);
     } finally {
       unreachable.disconnect();
@@ -124,24 +150,22 @@ async function commandCalls(client: Redis): Promise<Record<string, number>> {
 
 /** A client whose answers the test controls, one pending command at a time. */
 function scriptedClient() {
-  const pending: { command: string; args: unknown[]; resolve(value: unknown): void; reject(error: unknown): void }[] =
-    [];
-  const enqueue = (command: string, args: unknown[]) =>
-    new Promise<never>((resolve, reject) => {
-      pending.push({ command, args, resolve: resolve as (value: unknown) => void, reject });
-    });
-  const client = {
-    get: (...args: unknown[]) => enqueue('get', args),
-    set: (...args: unknown[]) => enqueue('set', args),
-    eval: (...args: unknown[]) => enqueue('eval', args),
-  } as unknown as RedisClientLike;
+  const pending: { args: unknown[]; resolve(value: unknown): void; reject(error: unknown): void }[] = [];
+  const client: RedisClientLike = {
+    eval: (...args: unknown[]) =>
+      new Promise<never>((resolve, reject) => {
+        pending.push({ args, resolve: resolve as (value: unknown) => void, reject });
+      }),
+  };
   return { client, pending };
 }
+
+const lease = (holder: string) => ({ holder, ttlMs: 5_000.5, expectedInMs: 150.2 });
 
 describe('redisTokenStore without a server', () => {
   it.each([
     [undefined, /^"options" must be an object/],
-    [{}, /^"client" must be a Redis client with get, set and eval/],
+    [{}, /^"client" must be a Redis client with eval/],
     [{ client: { get() {}, set() {} } }, /^"client" must be a Redis client/],
     [{ client: scriptedClient().client, encryptionKey: 'short' }, /^"encryptionKey" must be 32 bytes/],
     [{ client: scriptedClient().client, encryptionKey: new Uint8Array(64) }, /^"encryptionKey" must be 32 bytes/],
@@ -151,44 +175,64 @@ describe('redisTokenStore without a server', () => {
     );
   });
 
-  it('sends the commands of the protocol, in the shapes Redis expects', async () => {
+  it('sends one script per operation, on one key, with whole milliseconds', async () => {
     const { client, pending } = scriptedClient();
     const store = redisTokenStore({ client });
     const key = uniqueKey();
-    const put = store.put(key, 'ctp1.v', 1_900_000_000_123.7, never);
-    const lease = store.acquireLease(key, 'holder', 5_000.5, never);
+    const put = store.put(key, { value: 'ctp1.v', expiresAtMs: 1_900_000_000_123.7 }, 'holder', never);
+    const taken = store.readOrAcquireLease?.(key, lease('holder'), Number.POSITIVE_INFINITY, never);
+    const read = store.read(key, never);
     const release = store.releaseLease(key, 'holder', never);
-    expect(pending.map(({ command, args }) => [command, ...args])).toEqual([
-      ['set', key, 'ctp1.v', 'PXAT', 1_900_000_000_123],
-      ['set', `${key}#lease`, 'holder', 'PX', 5_000, 'NX'],
-      ['eval', expect.stringContaining("redis.call('GET', KEYS[1]) == ARGV[1]"), 1, `${key}#lease`, 'holder'],
+    const refuse = store.refuse(key, 1_900_000_000_000, never);
+    expect(pending.map(({ args }) => args.slice(1))).toEqual([
+      [1, key, 'ctp1.v', '1900000000123', 'holder'],
+      [1, key, 'lease', 'holder', '5000', '150', '9007199254740991'],
+      [1, key, 'read', '', '0', '0', '9007199254740991'],
+      [1, key, 'holder'],
+      [1, key, '1900000000000'],
     ]);
-    for (const command of pending) command.resolve(command.command === 'eval' ? 0 : 'OK');
-    await expect(Promise.all([put, lease, release])).resolves.toEqual([undefined, true, undefined]);
+    const [putAnswer, leaseAnswer, readAnswer, ...rest] = pending;
+    putAnswer?.resolve(1);
+    leaseAnswer?.resolve([1]);
+    readAnswer?.resolve([0, 'ctp1.v', '1900000000123', 4_000, 100, '1800000000000']);
+    for (const command of rest) command.resolve(1);
+    await expect(Promise.all([put, taken, read, release, refuse])).resolves.toEqual([
+      undefined,
+      { acquired: true },
+      {
+        entry: { value: 'ctp1.v', expiresAtMs: 1_900_000_000_123 },
+        // Times of the server, made relative to the answer: half the round trip earlier (a millisecond or so).
+        lease: { lapsesInMs: expect.closeTo(4_000, -1), expectedInMs: expect.closeTo(100, -1) },
+        refusedThroughMs: 1_800_000_000_000,
+      },
+      undefined,
+      undefined,
+    ]);
   });
 
-  it('reads null as no entry, and a refused SET NX as no lease', async () => {
+  it('reads nils as nothing there, and fails a call answered with anything but its script`s answer', async () => {
     const { client, pending } = scriptedClient();
     const store = redisTokenStore({ client });
-    const read = store.get('k', never);
-    const lease = store.acquireLease('k', 'h', 1_000, never);
-    for (const command of pending) command.resolve(null);
-    expect(await read).toBeUndefined();
-    expect(await lease).toBe(false);
-  });
-
-  it('sends nothing for an entry that has already expired', async () => {
-    const { client, pending } = scriptedClient();
-    await expect(redisTokenStore({ client }).put('k', 'ctp1.v', Date.now() - 1, never)).resolves.toBeUndefined();
-    expect(pending).toHaveLength(0);
+    const empty = store.read('k', never);
+    const refused = store.acquireLease('k', lease('h'), 0, never);
+    const garbage = store.read('k', never);
+    pending[0]?.resolve([0, null, null, null, null, null]);
+    pending[1]?.resolve([0, null, null, 900, -20, null]);
+    pending[2]?.resolve('OK');
+    expect(await empty).toEqual({});
+    expect(await refused).toEqual({
+      acquired: false,
+      record: { lease: { lapsesInMs: expect.closeTo(900, -1), expectedInMs: expect.closeTo(-20, -1) } },
+    });
+    await expect(garbage).rejects.toMatchObject({ name: 'InvalidStoreAnswer' });
   });
 
   it('leaves no listener on the signal once a command has answered', async () => {
     const { client, pending } = scriptedClient();
     const controller = new AbortController();
-    const read = redisTokenStore({ client }).get('k', controller.signal);
-    pending[0]?.resolve('ctp1.v');
-    expect(await read).toBe('ctp1.v');
+    const read = redisTokenStore({ client }).read('k', controller.signal);
+    pending[0]?.resolve([0, null, null, null, null, null]);
+    expect(await read).toEqual({});
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
@@ -196,7 +240,7 @@ describe('redisTokenStore without a server', () => {
     const { client, pending } = scriptedClient();
     const store = redisTokenStore({ client });
     const controller = new AbortController();
-    const read = store.get('k', controller.signal);
+    const read = store.read('k', controller.signal);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     controller.abort(new Error('gave up'));
     await expect(read).rejects.toThrow('gave up');
@@ -210,20 +254,25 @@ describe('redisTokenStore without a server', () => {
     const { client, pending } = scriptedClient();
     const store = redisTokenStore({ client });
     const controller = new AbortController();
-    const lease = store.acquireLease('k', 'late-holder', 5_000, controller.signal);
+    const taken = store.acquireLease('k', lease('late-holder'), 0, controller.signal);
     controller.abort();
-    await expect(lease).rejects.toBeDefined();
-    pending[0]?.resolve('OK');
-    await vi.waitFor(() => expect(pending.map(({ command }) => command)).toEqual(['set', 'eval']));
-    expect(pending[1]?.args).toEqual([expect.any(String), 1, 'k#lease', 'late-holder']);
+    await expect(taken).rejects.toBeDefined();
+    pending[0]?.resolve([1]);
+    await vi.waitFor(() => expect(pending).toHaveLength(2));
+    expect(pending[1]?.args).toEqual([
+      expect.stringContaining("'HDEL', KEYS[1], 'h', 'u', 'w'"),
+      1,
+      'k',
+      'late-holder',
+    ]);
   });
 
-  it('swallows the late failure of a lease attempt the caller gave up on', async () => {
+  it('swallows the late failure of a lease request the caller gave up on', async () => {
     const { client, pending } = scriptedClient();
     const controller = new AbortController();
-    const lease = redisTokenStore({ client }).acquireLease('k', 'late-holder', 5_000, controller.signal);
+    const taken = redisTokenStore({ client }).acquireLease('k', lease('late-holder'), 0, controller.signal);
     controller.abort();
-    await expect(lease).rejects.toBeDefined();
+    await expect(taken).rejects.toBeDefined();
     pending[0]?.reject(new Error('Connection is closed.'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(pending).toHaveLength(1);
@@ -233,10 +282,10 @@ describe('redisTokenStore without a server', () => {
     const { client, pending } = scriptedClient();
     const store = redisTokenStore({ client });
     const controller = new AbortController();
-    const lease = store.acquireLease('k', 'late-holder', 5_000, controller.signal);
+    const taken = store.acquireLease('k', lease('late-holder'), 0, controller.signal);
     controller.abort();
-    await expect(lease).rejects.toBeDefined();
-    pending[0]?.resolve(null);
+    await expect(taken).rejects.toBeDefined();
+    pending[0]?.resolve([0, null, null, 3_000, 10, null]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(pending).toHaveLength(1);
   });

@@ -237,7 +237,8 @@ describe('with a shared cache', () => {
     vi.useRealTimers();
     stored = { AWSCURRENT: user(OLD_PASSWORD), AWSPENDING: user(NEW_PASSWORD) };
     accepted.password = NEW_PASSWORD;
-    const memory = memoryTokenStore();
+    // A client without a secret: the fleet needs an explicit key.
+    const memory = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(3) });
     const instance = () =>
       createTokenProvider({
         clientId: 'fleet-client',

@@ -488,7 +488,8 @@ describe('credentials.device is checked', () => {
 describe('with a shared cache', () => {
   it("renews another instance's tokens with this instance's refresh token and its own device", async () => {
     vi.useRealTimers();
-    const memory = memoryTokenStore();
+    // A client without a secret: the fleet needs an explicit key.
+    const memory = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(3) });
     let signIns = 0;
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_AUTH' })

@@ -90,7 +90,7 @@ describe('sharedCache on createTokenProvider', () => {
     const memory = memoryTokenStore();
     const tokens = await instance(memory.store).getTokens();
 
-    const stored = JSON.stringify([...memory.entries], (_key, value) => (value instanceof Map ? [...value] : value));
+    const stored = JSON.stringify([...memory.items], (_key, value) => (value instanceof Map ? [...value] : value));
     for (const secret of [
       PASSWORD,
       CLIENT_SECRET,
@@ -104,7 +104,7 @@ describe('sharedCache on createTokenProvider', () => {
     ]) {
       expect(stored).not.toContain(secret);
     }
-    expect(memory.entries.size).toBe(1);
+    expect(memory.items.size).toBe(1);
   });
 
   it('treats an entry sealed with another password as missing, though the client secret is the same', async () => {
@@ -199,13 +199,18 @@ describe('a sharedCache that is not a TokenStore', () => {
   const dynamoDb = new DynamoDBClient({ region: 'eu-west-1' });
 
   it.each<[string, unknown, RegExp]>([
-    ['an empty object', {}, /get, put, acquireLease and releaseLease are missing/],
+    ['an empty object', {}, /read, acquireLease, put, releaseLease and refuse are missing/],
     [
       'a store without releaseLease',
-      { get: async () => undefined, put: async () => undefined, acquireLease: async () => true },
+      {
+        read: async () => ({}),
+        put: async () => undefined,
+        acquireLease: async () => ({}),
+        refuse: async () => undefined,
+      },
       /releaseLease is missing/,
     ],
-    ['a store whose get is not a function', { ...memoryTokenStore().store, get: 'get' }, /get is missing/],
+    ['a store whose read is not a function', { ...memoryTokenStore().store, read: 'read' }, /read is missing/],
     ['null', null, /must be a TokenStore/],
     ['a string', 'redis://cache:6379', /must be a TokenStore/],
     ['an ioredis client', redis, /redisTokenStore\(\{ client \}\) from cognito-token-provider\/redis/],
@@ -230,7 +235,11 @@ describe('a sharedCache that is not a TokenStore', () => {
       dynamoDb,
       /^"sharedCache" is an AWS SDK client such as DynamoDBClient.*dynamoDbTokenStore\(\{ tableName/,
     ],
-    ['an object without the methods', { get: () => undefined }, /^"sharedCache" .*put, acquireLease and releaseLease/],
+    [
+      'an object without the methods',
+      { read: () => undefined },
+      /^"sharedCache" .*acquireLease, put, releaseLease and refuse/,
+    ],
   ])(
     'createTokenProvider refuses %s given straight to sharedCache, pointing to the store to use',
     (_label, store, message) => {
@@ -256,20 +265,23 @@ describe('a sharedCache that is not a TokenStore', () => {
     );
   });
 
-  it('still takes a store of your own with the four methods, a class instance included', async () => {
+  it('still takes a store of your own with the five methods, a class instance included', async () => {
     class OwnStore implements TokenStore {
       readonly #inner = memoryTokenStore().store;
-      get(key: string, signal: AbortSignal) {
-        return this.#inner.get(key, signal);
+      read(key: string, signal: AbortSignal) {
+        return this.#inner.read(key, signal);
       }
-      put(key: string, value: string, expiresAtMs: number, signal: AbortSignal) {
-        return this.#inner.put(key, value, expiresAtMs, signal);
+      acquireLease(...args: Parameters<TokenStore['acquireLease']>) {
+        return this.#inner.acquireLease(...args);
       }
-      acquireLease(key: string, holder: string, ttlMs: number, signal: AbortSignal) {
-        return this.#inner.acquireLease(key, holder, ttlMs, signal);
+      put(...args: Parameters<TokenStore['put']>) {
+        return this.#inner.put(...args);
       }
       releaseLease(key: string, holder: string, signal: AbortSignal) {
         return this.#inner.releaseLease(key, holder, signal);
+      }
+      refuse(key: string, expiresAtMs: number, signal: AbortSignal) {
+        return this.#inner.refuse(key, expiresAtMs, signal);
       }
     }
     const store = new OwnStore();
@@ -299,9 +311,7 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
     const memory = memoryTokenStore();
     const provider = instance(memory.store, { timeoutMs: 1_000 });
     const refused = await pastTimeout(provider.getIdToken());
-    for (const key of memory.entries.keys()) {
-      memory.leases.set(key, { holder: 'another-instance', until: Date.now() + 60_000 });
-    }
+    for (const key of memory.items.keys()) memory.lease(key, 'another-instance', 60_000);
     return { provider, refused };
   }
 
