@@ -340,3 +340,105 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
     expect(concurrent).toBe((await renewing).idToken);
   });
 });
+
+describe('what the store hands out is as trustworthy as what Cognito hands out', () => {
+  it('invalidate() discards the entry: the next call, on this instance or another, signs in again', async () => {
+    // Prepare
+    vi.useFakeTimers({ now: START, toFake: ['Date'] });
+    const memory = memoryTokenStore();
+    const first = instance(memory.store);
+    const revoked = await first.getIdToken();
+
+    // Act
+    first.invalidate();
+    // The discard is sent in the background: let it reach the store. The next sign-in comes a minute later.
+    await vi.waitFor(() => expect(memory.writes).toBeGreaterThan(2));
+    vi.setSystemTime(START + 60_000);
+    const again = await first.getIdToken();
+    const other = await instance(memory.store).getIdToken();
+
+    // Assert
+    expect(again).not.toBe(revoked);
+    expect(other).toBe(again);
+    expect(signIns()).toBe(2);
+  });
+
+  it("never serves a shared token past the token's own exp, whatever the writer's clock said", async () => {
+    // Prepare: Cognito issues tokens at START that expire an hour later; the writer's clock is 20 minutes fast.
+    vi.useFakeTimers({ now: START + 20 * 60_000, toFake: ['Date'] });
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: cognitoTokens({ username: USERNAME, nowSeconds: START / 1000, serial: 7 }),
+    });
+    const memory = memoryTokenStore();
+    await instance(memory.store).getIdToken();
+
+    // Act: a reader whose clock is right.
+    vi.setSystemTime(START);
+    const read = await instance(memory.store).getTokens();
+
+    // Assert: it took the entry, but serves it no later than exp (START + 1 h), not the writer's START + 80 min.
+    expect(signIns()).toBe(1);
+    expect(read.expiresAt.getTime()).toBeLessThanOrEqual(START + 3_600_000);
+  });
+
+  it('seals the entry with the password that made the sign-in, after a rotation, not the one the call began with', async () => {
+    // Prepare: the source still holds the old password at first; Cognito already has the new one.
+    const oldPassword = 'Old-Pa55word-Before-Rotation';
+    let current = oldPassword;
+    const source = vi.fn(async ({ forceRefresh }: { forceRefresh?: boolean } = {}) => {
+      if (forceRefresh) current = PASSWORD;
+      return { username: USERNAME, password: current, clientSecret: CLIENT_SECRET };
+    });
+    cognito.on(InitiateAuthCommand).callsFake(async (input: { AuthParameters?: Record<string, string> }) => {
+      if (input.AuthParameters?.PASSWORD !== PASSWORD) {
+        throw Object.assign(new Error('Incorrect username or password.'), {
+          name: 'NotAuthorizedException',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      serial++;
+      return { AuthenticationResult: cognitoTokens({ username: USERNAME, nowSeconds: Date.now() / 1000, serial }) };
+    });
+    const memory = memoryTokenStore();
+
+    // Act
+    await instance(memory.store, { credentials: source }).getIdToken();
+
+    // Assert: an instance that only knows the old password cannot use the entry; one with the new one can.
+    expect(source).toHaveBeenCalledTimes(2);
+    const withOld = createTokenProvider({
+      clientId: 'fleet-client',
+      userPoolId: 'eu-west-1_Fleet1',
+      credentials: async () => ({ username: USERNAME, password: oldPassword, clientSecret: CLIENT_SECRET }),
+      sharedCache: shareTokenStore(memory.store),
+      timeoutMs: 2_000,
+    });
+    await expect(withOld.getIdToken()).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION' });
+    const before = signIns();
+    await instance(memory.store).getIdToken();
+    expect(signIns()).toBe(before);
+  });
+
+  it('refuses a shared cache for an app client without a secret unless the store has an encryptionKey', async () => {
+    // Prepare
+    const memory = memoryTokenStore();
+    const publicClient = { username: USERNAME, password: PASSWORD };
+
+    // Act / Assert: at construction with static credentials; at the first call with a source.
+    expect(() => instance(memory.store, { credentials: publicClient })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_CONFIGURATION',
+        message: expect.stringMatching(/^"sharedCache".*encryptionKey/),
+      }),
+    );
+    await expect(instance(memory.store, { credentials: async () => publicClient }).getIdToken()).rejects.toMatchObject({
+      code: 'ERR_CONFIGURATION',
+    });
+    const keyed = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(9) });
+    await expect(instance(keyed.store, { credentials: publicClient }).getIdToken()).resolves.toEqual(
+      expect.any(String),
+    );
+    expect(signIns()).toBe(1);
+  });
+});
