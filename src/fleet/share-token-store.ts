@@ -224,7 +224,11 @@ export function shareTokenStore(store: TokenStore): SharedTokenStore {
         }
       : {}),
     ...(typeof store.encryptionKey === 'function' ? { encryptionKey: () => store.encryptionKey?.() } : {}),
-    shareValues: (sharing) => shareValuesThrough(shared, sharing),
+    shareValues(sharing) {
+      // The receiver, not the object built here: a wrapper around the store (a counting proxy, a tracer) then
+      // sees every call the protocol makes.
+      return shareValuesThrough(this, sharing);
+    },
   };
   return shared;
 }
