@@ -1,6 +1,7 @@
 // The package root: the providers, createAuthorizedFetch, the errors and the helpers. Optional peers have
 // entry points of their own (cognito-token-provider/ssm), so importing the root never needs them.
 
+export type { ExpiringValue } from './core/expiring-cache.js';
 export { type CognitoJwtClaims, decodeJwtClaims } from './core/jwt-claims.js';
 export type { TokenProviderLogger } from './core/logger.js';
 export type {
@@ -33,7 +34,14 @@ export {
   type ValueSharing,
 } from './fleet/share-token-store.js';
 export type { SharedCacheLogger } from './fleet/shared-token-cache.js';
-export type { TokenStore } from './fleet/token-store.js';
+export type {
+  LeaseAnswer,
+  LeaseRequest,
+  LeaseView,
+  StoredEntry,
+  StoreRecord,
+  TokenStore,
+} from './fleet/token-store.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,

@@ -1,6 +1,15 @@
 import { logEvent, type TokenProviderLogger } from './logger.js';
 
-/** What the cache needs to know about any value it holds: when it dies, and when to start replacing it. */
+/**
+ * What the cache needs to know about any value it holds: when it dies, and when to start replacing it.
+ *
+ * @example
+ * ```ts
+ * import type { ExpiringValue } from 'cognito-token-provider';
+ * const now = Date.now();
+ * const value: ExpiringValue = { expiresAt: now + 3_600_000, renewAt: now + 3_300_000 };
+ * ```
+ */
 export interface ExpiringValue {
   /** Epoch milliseconds after which the value must not be used. */
   readonly expiresAt: number;

@@ -1,3 +1,4 @@
+import type { ExpiringValue } from '../core/expiring-cache.js';
 import { readableClaims } from '../core/jwt-claims.js';
 import { tokenStoreShapeProblem } from '../core/token-store-shape.js';
 import { configurationError } from '../errors.js';
@@ -5,13 +6,8 @@ import { deriveClientSealingKey, deriveUserSealingKey, storeKeyMaterial, storeKe
 import { obtainShared, type SharedCacheLogger, SharedTokenCache } from './shared-token-cache.js';
 import type { LeaseAnswer, LeaseRequest, TokenStore } from './token-store.js';
 
-/** What the fleet's cache values must carry: when each dies, and when to start replacing it. */
-export interface SharedValue {
-  /** Epoch milliseconds after which the value must not be used. */
-  readonly expiresAt: number;
-  /** Epoch milliseconds from which a provider renews it. */
-  readonly renewAt: number;
-}
+/** What the fleet's cache values must carry: when each dies, and when a provider starts replacing it. */
+export type SharedValue = ExpiringValue;
 
 /**
  * Whose entry a value is: its name (pool, app client, and a user or a set of scopes) and the secrets its

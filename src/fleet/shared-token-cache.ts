@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { backoffMs, sleep } from '../core/deadline.js';
+import type { ExpiringValue } from '../core/expiring-cache.js';
 import { classifyFailure, errorName } from '../core/failure.js';
 import { isPositiveNumber } from '../core/known-options.js';
 import { logEvent, type TokenProviderLogger } from '../core/logger.js';
@@ -562,19 +563,13 @@ const MIN_SHARED_LIFETIME_MS = 60_000;
 /** While another instance renews, the caller looks again at the holder's expected time, and at least this late. */
 const MIN_RECHECK_MS = 100;
 
-/** What a provider's in-process cache holds: a value with an expiry and a renewal point. */
-interface CachedValue {
-  readonly expiresAt: number;
-  readonly renewAt: number;
-}
-
 /**
  * A provider's side of one miss of its in-process cache: the fleet's entry if it will do, else `fetch` under
  * the lease. Renewing (`current` given), only an entry newer than `current` helps; starting cold, one that
  * will not need renewing straight away. While another instance renews, `current` is served until that
  * instance expects its entry to be in the store, instead of asking the store on every call.
  */
-export async function obtainShared<T extends CachedValue>(
+export async function obtainShared<T extends ExpiringValue>(
   cache: SharedTokenCache<T>,
   fetch: () => Promise<T>,
   context: {
