@@ -23,7 +23,14 @@ export {
   type IdTokenSource,
 } from './fetch/authorized-fetch.js';
 export { type SharedTokenStore, shareTokenStore } from './fleet/share-token-store.js';
-export type { TokenStore } from './fleet/token-store.js';
+export type {
+  LeaseAnswer,
+  LeaseRequest,
+  LeaseView,
+  StoredEntry,
+  StoreRecord,
+  TokenStore,
+} from './fleet/token-store.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,
