@@ -79,9 +79,11 @@ export type DynamoDbTokenStoreOptions = {
  *
  * @example
  * ```ts
- * import { createTokenProvider } from 'cognito-token-provider';
+ * import { createTokenProvider, type UserCredentials } from 'cognito-token-provider';
  * import { dynamoDbTokenStore } from 'cognito-token-provider/dynamodb';
  *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const sharedCache = dynamoDbTokenStore({ tableName: 'cognito-tokens', clientConfig: { region: 'eu-west-1' } });
  * const tokens = createTokenProvider({ clientId, credentials, sharedCache });
  * ```

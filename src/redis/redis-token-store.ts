@@ -11,7 +11,7 @@ import type { LeaseAnswer, LeaseRequest, StoredEntry, StoreRecord, TokenStore } 
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { RedisClientLike } from 'cognito-token-provider/redis';
  * const client: RedisClientLike = new Redis(process.env.REDIS_URL!);
  * ```
@@ -26,7 +26,7 @@ export interface RedisClientLike {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
+ * import { Redis } from 'ioredis';
  * import type { RedisTokenStoreOptions } from 'cognito-token-provider/redis';
  * const options: RedisTokenStoreOptions = {
  *   // Fail fast while Redis is away, rather than queue commands: the provider falls back to Cognito.
@@ -59,10 +59,12 @@ export interface RedisTokenStoreOptions {
  *
  * @example
  * ```ts
- * import Redis from 'ioredis';
- * import { createTokenProvider } from 'cognito-token-provider';
+ * import { Redis } from 'ioredis';
+ * import { createTokenProvider, type UserCredentials } from 'cognito-token-provider';
  * import { redisTokenStore } from 'cognito-token-provider/redis';
  *
+ * declare const clientId: string;
+ * declare const credentials: UserCredentials;
  * const sharedCache = redisTokenStore({ client: new Redis(process.env.REDIS_URL!) });
  * const tokens = createTokenProvider({ clientId, credentials, sharedCache });
  * ```
