@@ -98,10 +98,13 @@ export async function startDynalite(options: { readonly tableName?: string } = {
   const counts = { requests: {} as Record<string, number>, writes: [] as DynaliteWrite[] };
   let throttled: { until: number; errorName: string } | undefined;
   let internal: DynamoDBClient | undefined;
+  // Requests still being served: closing under one would fail it inside dynalite, where nobody can catch it.
+  let inFlight = 0;
   const [serve] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.headers[INTERNAL] !== undefined) return serve?.(req, res);
+    inFlight++;
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     counts.requests[operation] = (counts.requests[operation] ?? 0) + 1;
     const chunks: Buffer[] = [];
@@ -111,10 +114,16 @@ export async function startDynalite(options: { readonly tableName?: string } = {
       req.on('end', () => {
         if (WRITES.has(operation)) record(counts.writes, operation, chunks, false);
         answer(res, 400, { __type: `com.amazonaws.dynamodb.v20120810#${errorName}`, message: 'Rate exceeded' });
+        inFlight--;
       });
       return;
     }
-    const end = res.end.bind(res) as (body?: string) => ServerResponse;
+    const original = res.end.bind(res) as (body?: string) => ServerResponse;
+    // dynalite answers (ends) once it is done with the request, even for a client that has gone.
+    const end = (body?: string) => {
+      inFlight--;
+      return original(body);
+    };
     (res as { end: unknown }).end = (body?: string) => {
       const refused = res.statusCode === 400 && String(body).includes('ConditionalCheckFailedException');
       if (WRITES.has(operation)) record(counts.writes, operation, chunks, res.statusCode === 200);
@@ -172,12 +181,17 @@ export async function startDynalite(options: { readonly tableName?: string } = {
     );
     return client;
   };
-  const close = () =>
-    new Promise<void>((resolve, reject) => {
+  const close = async () => {
+    // Abandoned requests (a client that gave up on an answer) are still answered first, for at most 30 s.
+    for (const giveUpAt = Date.now() + 30_000; inFlight > 0 && Date.now() < giveUpAt; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise<void>((resolve, reject) => {
       internal?.destroy();
       server.close((error?: Error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
     });
+  };
 
   const admin = createClient();
   try {

@@ -313,22 +313,32 @@ export class SharedTokenCache<T> {
     // 'first': read (or, where the store can, read or take the lease in one request); 'reread': nothing was
     // there, read once more after a jittered pause; 'lease': still nothing, ask for the lease.
     let phase: 'first' | 'reread' | 'lease' = 'first';
+    let answered = false;
     const combined = store.readOrAcquireLease?.bind(store);
     // The key derivation (scrypt, on the thread pool) runs while the store answers; a failed one fails the store
     // part of this call (and is tried again on the next).
     const opening = this.#key();
     opening.catch(() => undefined);
     for (;;) {
-      const answer: LeaseAnswer =
-        phase === 'lease'
-          ? await this.#call(
-              (abort) => store.acquireLease(key, lease(), unlessEntryExpiresAfter, abort),
-              signal,
-              storeUntil,
-            )
-          : combined !== undefined
-            ? await this.#call((abort) => combined(key, lease(), unlessEntryExpiresAfter, abort), signal, storeUntil)
-            : { acquired: false, record: await this.#call((abort) => store.read(key, abort), signal, storeUntil) };
+      let answer: LeaseAnswer;
+      try {
+        answer =
+          phase === 'lease'
+            ? await this.#call(
+                (abort) => store.acquireLease(key, lease(), unlessEntryExpiresAfter, abort),
+                signal,
+                storeUntil,
+              )
+            : combined !== undefined
+              ? await this.#call((abort) => combined(key, lease(), unlessEntryExpiresAfter, abort), signal, storeUntil)
+              : { acquired: false, record: await this.#call((abort) => store.read(key, abort), signal, storeUntil) };
+      } catch (error) {
+        // A store that has answered in this attempt is slow, not down, when a call outlasts the budget: no reason
+        // to leave it alone afterwards. One that never answered is treated as down.
+        if (answered && error instanceof Error && error.name === 'TimeoutError') throw new StoreTooSlow();
+        throw error;
+      }
+      answered = true;
       if (answer?.acquired === true) return { kind: 'holder', holder };
       const record: StoreRecord = answer?.record ?? {};
       const opened = await this.#open(record, context, opening);
@@ -353,19 +363,18 @@ export class SharedTokenCache<T> {
         // lapsed), the waiters start over, so they do not all ask for it at once.
         phase = 'first';
         pauseMs = wakeAt - now;
-      } else if (blocked) {
-        // An entry this instance cannot use held the request back: ask again at once, past that entry.
-        phase = combined === undefined && phase !== 'first' ? 'lease' : phase;
-        continue;
       } else if (phase === 'first' && combined === undefined) {
-        // Nothing there: read once more after a jittered pause before asking for the lease, spread over a few
-        // of the store's answer times when it is slow (a fleet queueing on it).
+        // Nothing there (or nothing this instance can use): read once more after a jittered pause before asking
+        // for the lease, spread over a few of the store's answer times when it is slow (a fleet queueing on it).
         phase = 'reread';
-        const spread = Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs);
-        // Within the budget, leaving time for the re-read and the lease request.
-        pauseMs = Math.min(this.#random() * spread, Math.max(0, storeUntil - now - 2 * this.#latencyMs - 1));
-      } else if (phase === 'reread') {
-        phase = 'lease';
+        // Spread within the budget, leaving time for the re-read and the lease request: a pause cut short at the
+        // budget's end would bring the instances back together.
+        const room = Math.max(0, storeUntil - now - 2 * this.#latencyMs - 1);
+        pauseMs =
+          this.#random() * Math.min(room, Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
+      } else if (phase === 'reread' || blocked) {
+        // Still nothing; or an entry this instance cannot use held the request back: ask past it, at once.
+        phase = combined === undefined ? 'lease' : phase;
         continue;
       } else {
         // Refused with nothing to show for it: a lease that ended in between. Ask again after a short pause.

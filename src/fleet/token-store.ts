@@ -101,26 +101,29 @@ export type LeaseAnswer =
  * for it; honour it where the client allows, so no request outlives its use.
  *
  * @example
- * A store for one process, to show the contract (a real one must be shared by the instances):
+ * A store for one process, to show the contract (a real one must be shared by the instances, and atomic):
  * ```ts
  * import type { StoreRecord, TokenStore } from 'cognito-token-provider';
  *
+ * interface Item {
+ *   entry?: { value: string; expiresAtMs: number } | undefined;
+ *   lease?: { holder: string; until: number; expectedAt: number } | undefined;
+ *   refusedThroughMs?: number | undefined;
+ * }
+ *
  * function mapTokenStore(): TokenStore {
- *   const items = new Map<
- *     string,
- *     { value?: string; expiresAtMs?: number; holder?: string; until?: number; expected?: number; refused?: number }
- *   >();
+ *   const items = new Map<string, Item>();
+ *   const item = (key: string): Item => items.get(key) ?? items.set(key, {}).get(key) ?? {};
  *   const view = (key: string): StoreRecord => {
- *     const item = items.get(key) ?? {};
+ *     const { entry, lease, refusedThroughMs } = item(key);
  *     const now = Date.now();
  *     return {
- *       ...(item.value !== undefined && (item.expiresAtMs ?? 0) > now
- *         ? { entry: { value: item.value, expiresAtMs: item.expiresAtMs ?? 0 } }
- *         : {}),
- *       ...((item.until ?? 0) > now
- *         ? { lease: { lapsesInMs: (item.until ?? 0) - now, expectedInMs: (item.expected ?? 0) - now } }
- *         : {}),
- *       refusedThroughMs: item.refused,
+ *       entry: entry !== undefined && entry.expiresAtMs > now ? entry : undefined,
+ *       lease:
+ *         lease !== undefined && lease.until > now
+ *           ? { lapsesInMs: lease.until - now, expectedInMs: lease.expectedAt - now }
+ *           : undefined,
+ *       refusedThroughMs,
  *     };
  *   };
  *   return {
@@ -133,32 +136,24 @@ export type LeaseAnswer =
  *         return { acquired: false, record };
  *       }
  *       const now = Date.now();
- *       const item = items.get(key) ?? {};
- *       items.set(key, { ...item, holder: lease.holder, until: now + lease.ttlMs, expected: now + lease.expectedInMs });
+ *       item(key).lease = { holder: lease.holder, until: now + lease.ttlMs, expectedAt: now + lease.expectedInMs };
  *       return { acquired: true };
  *     },
  *     async put(key, entry, holder) {
- *       const item = items.get(key) ?? {};
- *       const newer = entry.expiresAtMs > (item.expiresAtMs ?? 0) && entry.expiresAtMs > (item.refused ?? 0);
- *       const ours = holder !== undefined && item.holder === holder;
- *       items.set(key, {
- *         ...item,
- *         ...(newer ? { value: entry.value, expiresAtMs: entry.expiresAtMs } : {}),
- *         ...(ours ? { holder: undefined, until: undefined, expected: undefined } : {}),
- *       });
+ *       const stored = item(key);
+ *       const newer =
+ *         entry.expiresAtMs > (stored.entry?.expiresAtMs ?? 0) && entry.expiresAtMs > (stored.refusedThroughMs ?? 0);
+ *       if (newer) stored.entry = entry;
+ *       if (holder !== undefined && stored.lease?.holder === holder) stored.lease = undefined;
  *     },
  *     async releaseLease(key, holder) {
- *       const item = items.get(key);
- *       if (item?.holder === holder) items.set(key, { ...item, holder: undefined, until: undefined });
+ *       const stored = item(key);
+ *       if (stored.lease?.holder === holder) stored.lease = undefined;
  *     },
  *     async refuse(key, expiresAtMs) {
- *       const item = items.get(key) ?? {};
- *       const dropped = (item.expiresAtMs ?? 0) <= expiresAtMs;
- *       items.set(key, {
- *         ...item,
- *         refused: Math.max(item.refused ?? 0, expiresAtMs),
- *         ...(dropped ? { value: undefined, expiresAtMs: undefined } : {}),
- *       });
+ *       const stored = item(key);
+ *       stored.refusedThroughMs = Math.max(stored.refusedThroughMs ?? 0, expiresAtMs);
+ *       if ((stored.entry?.expiresAtMs ?? 0) <= expiresAtMs) stored.entry = undefined;
  *     },
  *   };
  * }

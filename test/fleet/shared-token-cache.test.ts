@@ -283,6 +283,32 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
+  describe('a slow store', () => {
+    it('treats a store that answered, then outlasts the budget, as slow: fetches, and keeps using it', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      let reads = 0;
+      const store: TokenStore = {
+        ...memory.store,
+        read: (readKey, signal) => {
+          reads++;
+          // The first read answers; the re-read hangs until the caller stops waiting.
+          if (reads === 1) return memory.store.read(readKey, signal);
+          return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        },
+      };
+      const logger = { debug: vi.fn() };
+      const cache = instanceCache(store, key, { logger });
+      const fetch = fetcher();
+      await run(cache.obtain(fetch, budget(2_000)));
+      expect(fetch).toHaveBeenCalledTimes(1);
+      expect(logger.debug.mock.calls).toEqual([[TOO_SLOW, { waitedMs: expect.any(Number) }]]);
+      reads = 0;
+      await run(cache.obtain(fetch, budget(2_000)));
+      expect(reads).toBeGreaterThan(0);
+    });
+  });
+
   describe('the holder', () => {
     it('writes nothing and releases the lease when its fetch fails, and rejects with that failure', async () => {
       const memory = memoryTokenStore();
@@ -511,6 +537,23 @@ describe('SharedTokenCache under fake time', () => {
       expect(leases.at).toHaveLength(1);
       // Asked for at once after the re-read's answer.
       expect((leases.at[0] as number) - (reads.at[1] as number)).toBeLessThanOrEqual(2);
+    });
+
+    it('scales that pause to fit the store`s share of the budget, rather than cut it short there', async () => {
+      const memory = memoryTokenStore();
+      const slow: TokenStore = {
+        ...memory.store,
+        read: async (key, signal) => {
+          await new Promise((resolve) => setTimeout(resolve, 400));
+          return memory.store.read(key, signal);
+        },
+      };
+      const reads = timed(slow, 'read');
+      // A 4 s budget leaves the store 2 s: after a 400 ms answer, 799 ms of room for the pause (two answer
+      // times kept for the re-read and the lease), of which this draw takes half.
+      await run(instanceCache(reads.store, uniqueKey(), { random: () => 0.5 }).obtain(fetcher(), budget(4_000)));
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(400 + 398);
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(400 + 406);
     });
 
     it('spreads that pause over four times the store`s answer time when the store is slow', async () => {
