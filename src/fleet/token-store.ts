@@ -9,7 +9,9 @@
  * ```
  */
 export interface StoredEntry {
+  /** The sealed text (`ctp1.` and base64url). */
   readonly value: string;
+  /** Epoch milliseconds at which the store must stop returning it. */
   readonly expiresAtMs: number;
 }
 
@@ -24,8 +26,11 @@ export interface StoredEntry {
  * ```
  */
 export interface LeaseRequest {
+  /** A random ID of the instance asking, so only it can release the lease. */
   readonly holder: string;
+  /** How long the lease lasts: a crashed holder blocks the others this long at most. */
   readonly ttlMs: number;
+  /** In how many milliseconds the holder expects its entry to be in the store. */
   readonly expectedInMs: number;
 }
 
@@ -40,7 +45,9 @@ export interface LeaseRequest {
  * ```
  */
 export interface LeaseView {
+  /** Milliseconds from the read until the lease lapses and another instance may take it. */
   readonly lapsesInMs: number;
+  /** Milliseconds from the read until the holder expects its entry to be there; negative once past. */
   readonly expectedInMs: number;
 }
 
@@ -56,7 +63,9 @@ export interface LeaseView {
  * ```
  */
 export interface StoreRecord {
+  /** The entry, unless there is none or it has expired. */
   readonly entry?: StoredEntry | undefined;
+  /** Another instance's live lease, unless there is none or it has lapsed. */
   readonly lease?: LeaseView | undefined;
   /** Entries that expire at or before this (epoch milliseconds) were refused: none is served or written. */
   readonly refusedThroughMs?: number | undefined;
@@ -74,8 +83,12 @@ export interface StoreRecord {
  * ```
  */
 export type LeaseAnswer =
-  | { readonly acquired: true }
   | {
+      /** The lease is the caller's. */
+      readonly acquired: true;
+    }
+  | {
+      /** Another instance holds the lease, or an entry made it unnecessary. */
       readonly acquired: false;
       /** What the key holds: another live lease, or an entry that made the request unnecessary. */
       readonly record: StoreRecord;
