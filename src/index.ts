@@ -1,5 +1,11 @@
-// The package root: the providers, createAuthorizedFetch, the errors and the helpers. Optional peers have
-// entry points of their own (cognito-token-provider/ssm), so importing the root never needs them.
+/**
+ * The package root: the providers (`createTokenProvider`, `createClientTokenProvider`), `createAuthorizedFetch`,
+ * the errors and the helpers. Optional peers have entry points of their own (`cognito-token-provider/ssm`), so
+ * importing the root never needs them.
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider
+ */
 
 export { type CognitoJwtClaims, decodeJwtClaims } from './core/jwt-claims.js';
 export type { TokenProviderLogger } from './core/logger.js';
@@ -33,7 +39,14 @@ export {
   type ValueSharing,
 } from './fleet/share-token-store.js';
 export type { SharedCacheLogger } from './fleet/shared-token-cache.js';
-export type { TokenStore } from './fleet/token-store.js';
+export type {
+  LeaseAnswer,
+  LeaseRequest,
+  LeaseView,
+  StoredEntry,
+  StoreRecord,
+  TokenStore,
+} from './fleet/token-store.js';
 export type {
   ClientSecretChoice,
   ClientTokenProviderOptions,

@@ -9,7 +9,9 @@
  * ```
  */
 export interface StoredEntry {
+  /** The sealed entry, opaque to the store. */
   readonly value: string;
+  /** When the entry expires, in epoch milliseconds: the store may drop it then. */
   readonly expiresAtMs: number;
 }
 
@@ -24,8 +26,11 @@ export interface StoredEntry {
  * ```
  */
 export interface LeaseRequest {
+  /** Who asks: a random ID per fetch, so that only the holder's write is taken under its lease. */
   readonly holder: string;
+  /** How long the lease lasts, in milliseconds from the request. */
   readonly ttlMs: number;
+  /** How soon the holder expects to have written the entry, in milliseconds from the request. */
   readonly expectedInMs: number;
 }
 
@@ -40,7 +45,9 @@ export interface LeaseRequest {
  * ```
  */
 export interface LeaseView {
+  /** Milliseconds from the read until the lease lapses. */
   readonly lapsesInMs: number;
+  /** Milliseconds from the read until the holder expects the entry to be there; negative once past. */
   readonly expectedInMs: number;
 }
 
@@ -56,7 +63,9 @@ export interface LeaseView {
  * ```
  */
 export interface StoreRecord {
+  /** The entry, absent when there is none or it has expired. */
   readonly entry?: StoredEntry | undefined;
+  /** Another instance's live lease, absent when there is none or it has lapsed. */
   readonly lease?: LeaseView | undefined;
   /** Entries that expire at or before this (epoch milliseconds) were refused: none is served or written. */
   readonly refusedThroughMs?: number | undefined;
@@ -74,8 +83,12 @@ export interface StoreRecord {
  * ```
  */
 export type LeaseAnswer =
-  | { readonly acquired: true }
   | {
+      /** The lease is the caller's. */
+      readonly acquired: true;
+    }
+  | {
+      /** Another instance holds the key, or an entry made the lease unnecessary. */
       readonly acquired: false;
       /** What the key holds: another live lease, or an entry that made the request unnecessary. */
       readonly record: StoreRecord;
