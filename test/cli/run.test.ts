@@ -448,14 +448,12 @@ describe('messages in the terms of the command line', () => {
   });
 
   it('advises --flow user-srp (needs --user-pool-id) when the app client refuses the flow', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .rejects(
-        new InvalidParameterException({
-          message: 'USER_PASSWORD_AUTH flow not enabled for this client',
-          $metadata: {},
-        }),
-      );
+    cognito.on(InitiateAuthCommand).rejects(
+      new InvalidParameterException({
+        message: 'USER_PASSWORD_AUTH flow not enabled for this client',
+        $metadata: {},
+      }),
+    );
 
     const result = await run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
 
