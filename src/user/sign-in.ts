@@ -9,6 +9,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-request.js';
+import { awsCredentialsMissingAdvice, isAwsCredentialsMissing } from '../core/aws-credentials-missing.js';
 import { errorName } from '../core/failure.js';
 import { logEvent, logWarning } from '../core/logger.js';
 import { describeCause } from '../core/redaction.js';
@@ -666,7 +667,15 @@ function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean, sw
       { cause: error },
     );
   }
-  // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.
+  // Of the sign-in requests only the admin flow's are signed: without AWS credentials the SDK never sends them.
+  if (flow === 'admin-user-password' && isAwsCredentialsMissing(error)) {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `Could not send AdminInitiateAuth (${cause}): ${awsCredentialsMissingAdvice('AdminInitiateAuth')}`,
+      { cause: error },
+    );
+  }
+  // AdminInitiateAuth is signed: a missing IAM permission is the usual reason it is refused.
   const check = flow === 'admin-user-password' ? 'IAM permission cognito-idp:AdminInitiateAuth, ' : '';
   return new CognitoTokenError(
     'ERR_CONFIGURATION',
