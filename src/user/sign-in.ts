@@ -116,7 +116,9 @@ interface UsedTotpStep {
  * sign-in starts again with a new session for the next free step, so that no session carries more refused codes
  * than the two a clock a step off already needs.
  */
-class TotpStepsTaken extends Error {}
+class TotpStepsTaken extends Error {
+  override readonly name = 'TotpStepsTaken';
+}
 
 /**
  * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
