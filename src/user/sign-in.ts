@@ -222,7 +222,7 @@ export class SignIn {
   /** Signs in; every failure is a {@link CognitoTokenError}. */
   async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<SignedIn> {
     const deviceSent = credentials.device !== undefined;
-    const canSwitch = this.#canSwitchToSrp(context);
+    const canSwitch = this.#canSwitchToSrp();
     this.#flow =
       canSwitch && CLIENTS_REFUSING_PASSWORD_FLOW.has(clientKey(context.userPoolId ?? '', context.clientId))
         ? 'user-srp'
@@ -243,12 +243,11 @@ export class SignIn {
   }
 
   /** Whether a refusal of the default flow may switch this sign-in to SRP: the flow was not chosen, SRP can run. */
-  #canSwitchToSrp(context: UserRequestContext): boolean {
+  #canSwitchToSrp(): boolean {
     return (
       this.#options.switchToSrpWhenRefused === true &&
       this.#configuredFlow === 'user-password' &&
-      this.#poolName !== undefined &&
-      context.userPoolId !== undefined
+      this.#poolName !== undefined
     );
   }
 
