@@ -75,6 +75,12 @@ export class CognitoTokenError extends Error {
     return Array.isArray(kinds) && kinds.includes(brand);
   }
 
+  static {
+    // util.inspect prints the constructor's name beside `name` when they differ (`l [CognitoTokenError]`), and
+    // minifiers rename classes, Lambda bundles being usually minified: the class is named by a literal.
+    Object.defineProperty(CognitoTokenError, 'name', { value: 'CognitoTokenError' });
+  }
+
   constructor(code: CognitoTokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     const kinds: string[] = [];
@@ -111,6 +117,11 @@ export class ChallengeRequiredError extends CognitoTokenError {
   declare readonly code: 'ERR_CHALLENGE_REQUIRED';
   /** The challenge Cognito asked for, for example `NEW_PASSWORD_REQUIRED`. */
   readonly challengeName: string;
+
+  static {
+    // As for CognitoTokenError: util.inspect shows this name, not a minifier's.
+    Object.defineProperty(ChallengeRequiredError, 'name', { value: 'ChallengeRequiredError' });
+  }
 
   constructor(challengeName: string, message: string) {
     super('ERR_CHALLENGE_REQUIRED', message);

@@ -1,5 +1,11 @@
-// The package root: the providers, createAuthorizedFetch, the errors and the helpers. Optional peers have
-// entry points of their own (cognito-token-provider/ssm), so importing the root never needs them.
+/**
+ * The package root: the providers (`createTokenProvider`, `createClientTokenProvider`), `createAuthorizedFetch`,
+ * the errors and the helpers. Optional peers have entry points of their own (`cognito-token-provider/ssm`), so
+ * importing the root never needs them.
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider
+ */
 
 export type { ExpiringValue } from './core/expiring-cache.js';
 export { type CognitoJwtClaims, decodeJwtClaims } from './core/jwt-claims.js';

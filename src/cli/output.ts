@@ -1,5 +1,6 @@
 import { redact } from '../core/redaction.js';
 import type { CognitoTokens } from '../index.js';
+import { inCliTerms } from './option-flags.js';
 
 /**
  * What `cognito-token` writes to stdout: the token alone and a newline, or with `--json` one line of
@@ -15,11 +16,12 @@ export function formatTokens(tokens: CognitoTokens, options: { token: 'id' | 'ac
 
 /**
  * The one stderr line for a failure: `cognito-token: ERR_CODE: message`. The library's messages carry no
- * secret already; every secret the command knows is cut out again anyway, and line breaks are folded so a
- * script reading stderr line by line sees one error.
+ * secret already; every secret the command knows is cut out again anyway, line breaks are folded so a
+ * script reading stderr line by line sees one error, and the options the library names become the flags that
+ * set them (`"userPoolId"` is `--user-pool-id`).
  */
 export function formatError(code: string, message: string, secrets: readonly (string | undefined)[]): string {
-  return `cognito-token: ${code}: ${redact(message, secrets).replace(/\s*\r?\n\s*/g, ' ')}\n`;
+  return `cognito-token: ${code}: ${inCliTerms(redact(message, secrets)).replace(/\s*\r?\n\s*/g, ' ')}\n`;
 }
 
 /**

@@ -51,6 +51,12 @@ export class SanitizedError extends Error {
   /** The host the failed request went to, when it is known: messages name it. */
   declare readonly host?: string;
 
+  static {
+    // It is the `cause` of every CognitoTokenError from a failed request, which util.inspect prints with its
+    // constructor's name: a literal, since minifiers rename classes.
+    Object.defineProperty(SanitizedError, 'name', { value: 'SanitizedError' });
+  }
+
   constructor(name: string, message: string, fields: SanitizedFields, cause: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = name;

@@ -1,4 +1,11 @@
-// The cognito-token-provider/dynamodb entry point: the only one that imports @aws-sdk/client-dynamodb.
+/**
+ * `dynamoDbTokenStore`: a fleet's shared token cache in DynamoDB. The only entry point that imports the optional
+ * peer `@aws-sdk/client-dynamodb`.
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider/dynamodb
+ */
+
 export {
   type DynamoDbClientChoice,
   type DynamoDbTokenStoreOptions,

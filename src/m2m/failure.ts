@@ -1,3 +1,4 @@
+import { awsCredentialsMissingAdvice, isAwsCredentialsMissing } from '../core/aws-credentials-missing.js';
 import { errorName, httpStatusOf } from '../core/failure.js';
 import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
 import { CognitoTokenError } from '../errors.js';
@@ -51,11 +52,11 @@ export function clientTokenFailure(
       { cause: error },
     );
   }
-  if (name === 'CredentialsProviderError') {
+  if (isAwsCredentialsMissing(error)) {
     return new CognitoTokenError(
       'ERR_CONFIGURATION',
-      `${operation} is signed with AWS credentials and the SDK found none (${cause}); run with AWS credentials, ` +
-        'or give "domain" or "tokenEndpoint" to use the OAuth2 token endpoint instead',
+      `Could not send ${operation} (${cause}): ${awsCredentialsMissingAdvice(operation)}. Or give "domain" or ` +
+        '"tokenEndpoint" to use the OAuth2 token endpoint, which needs none',
       { cause: error },
     );
   }

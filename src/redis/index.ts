@@ -1,2 +1,9 @@
-// The cognito-token-provider/redis entry point. It imports no Redis client: you pass yours (ioredis, iovalkey).
+/**
+ * `redisTokenStore`: a fleet's shared token cache in Redis or Valkey. It imports no Redis client: you pass yours
+ * (ioredis, iovalkey).
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider/redis
+ */
+
 export { type RedisClientLike, type RedisTokenStoreOptions, redisTokenStore } from './redis-token-store.js';

@@ -7,6 +7,7 @@ import {
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
+import { awsCredentialsMissingAdvice, isAwsCredentialsMissing } from '../core/aws-credentials-missing.js';
 import { DEFAULT_RETRY_POLICY, withDeadline, withRetries } from '../core/deadline.js';
 import { errorName, read } from '../core/failure.js';
 import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
@@ -128,6 +129,7 @@ function readFailure(error: unknown, what: string, secrets: readonly string[]): 
 
 /** What to check, by the AWS error: a missing secret, a refused permission, or a KMS key that refused. */
 function adviceFor(cause: unknown): string {
+  if (isAwsCredentialsMissing(cause)) return awsCredentialsMissingAdvice('GetSecretValue');
   const name = errorName(cause);
   if (name === 'ResourceNotFoundException') {
     return 'check "secretId" (the name or ARN of the secret), "versionStage" and the Region';

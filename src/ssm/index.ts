@@ -1,3 +1,10 @@
-// The cognito-token-provider/ssm entry point: the only one that imports the optional peer @aws-sdk/client-ssm.
+/**
+ * `fromSsm`: credentials from SSM Parameter Store. The only entry point that imports the optional peer
+ * `@aws-sdk/client-ssm`.
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider/ssm
+ */
+
 export { fromSsm } from './from-ssm.js';
 export type { FromSsmOptions, SsmClientChoice, SsmJsonParameter, SsmNamedParameters } from './ssm-options.js';

@@ -7,6 +7,7 @@ import {
   SSMClient,
   type SSMClientConfig,
 } from '@aws-sdk/client-ssm';
+import { awsCredentialsMissingAdvice, isAwsCredentialsMissing } from '../core/aws-credentials-missing.js';
 import { DEFAULT_RETRY_POLICY, withDeadline, withRetries } from '../core/deadline.js';
 import { read, unusableAnswer } from '../core/failure.js';
 import { describeCause, sanitize, sanitizeExhausted } from '../core/redaction.js';
@@ -111,7 +112,10 @@ function readFailure(error: unknown, names: readonly string[]): CognitoTokenErro
   return new CognitoTokenError(
     'ERR_CREDENTIALS',
     `Could not read ${describeNames(names)} (${describeCause(cause, [])}): ${
-      gaveUp?.message ?? 'check that this role may call ssm:GetParameters and kms:Decrypt'
+      gaveUp?.message ??
+      (isAwsCredentialsMissing(cause)
+        ? awsCredentialsMissingAdvice('GetParameters')
+        : 'check that this role may call ssm:GetParameters and kms:Decrypt')
     }`,
     { cause },
   );

@@ -109,7 +109,11 @@ export type TokenProviderOptions = CommonProviderOptions &
     readonly userPoolId?: string | undefined;
     /** Renewal method. Default `'auto'`. */
     readonly refresh?: RefreshMode | undefined;
-    /** Sign-in method. Default `'user-password'`. */
+    /**
+     * Sign-in method. Default `'user-password'`; left unset, a client that refuses USER_PASSWORD_AUTH (as app
+     * clients made with the API's or CDK's defaults do) is signed in with `'user-srp'` instead when `userPoolId`
+     * is given, remembered for the process, with a warning to set `flow`. A `flow` that is set never switches.
+     */
     readonly flow?: SignInFlow | undefined;
   };
 
@@ -120,6 +124,8 @@ export interface ResolvedUserOptions extends ResolvedCommonOptions {
   readonly userPoolId: string | undefined;
   readonly refresh: RefreshMode;
   readonly flow: SignInFlow;
+  /** `true` when the caller left `flow` unset: the default may then switch to `'user-srp'`. */
+  readonly flowDefaulted: boolean;
   readonly credentials: CredentialsLoader;
   /** The SDK client, built on first use. */
   readonly client: () => CognitoIdentityProviderClient;
@@ -169,6 +175,7 @@ export function resolveUserOptions(options: TokenProviderOptions): ResolvedUserO
     userPoolId,
     refresh,
     flow,
+    flowDefaulted: options.flow === undefined,
     credentials: credentialsLoaderOf(options.credentials),
     client: lazyCognitoClient(options.client, options.clientConfig, common.region),
   };

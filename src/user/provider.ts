@@ -73,7 +73,7 @@ class CognitoUserTokenProvider implements TokenProvider {
     const { clientId, userPoolId, refresh, flow, refreshAheadSeconds, client, retryPolicy, logger, clientMetadata } =
       resolved;
     const renewer = new Renewer(refresh, flow);
-    const signIn = new SignIn(flow, userPoolId);
+    const signIn = new SignIn(flow, userPoolId, { switchToSrpWhenRefused: resolved.flowDefaulted });
     const contextOf = (deadline: Deadline): UserRequestContext => ({
       client,
       clientId,
@@ -92,7 +92,7 @@ class CognitoUserTokenProvider implements TokenProvider {
           credentials.clientSecret,
           refreshAheadSeconds,
         ),
-      issued: () => ['cognito-token-provider: signed in', { flow }],
+      issued: () => ['cognito-token-provider: signed in', { flow: signIn.flow }],
       // Without a refresh token, or when Cognito rejects it, the kernel signs in again.
       renew: async (current, deadline) => {
         if (!current.refreshToken) return undefined;

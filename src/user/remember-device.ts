@@ -67,6 +67,7 @@ export async function rememberDevice(options: RememberDeviceOptions): Promise<Re
   const signIn = new SignIn(flow, userPoolId, {
     deviceName: deviceName ?? 'cognito-token device remember',
     requireConfirmedDevice: true,
+    switchToSrpWhenRefused: resolved.flowDefaulted,
   });
   return withDeadline(resolved.timeoutMs, async (deadline) => {
     const context = { client, clientId, userPoolId, deadline, retryPolicy, logger, clientMetadata };

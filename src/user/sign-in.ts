@@ -9,6 +9,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { type CognitoRequestContext, sendWithRetries } from '../aws/cognito-request.js';
+import { awsCredentialsMissingAdvice, isAwsCredentialsMissing } from '../core/aws-credentials-missing.js';
 import { errorName } from '../core/failure.js';
 import { logEvent, logWarning } from '../core/logger.js';
 import { describeCause } from '../core/redaction.js';
@@ -49,7 +50,23 @@ export interface SignInOptions {
    * confirms nothing, since Cognito renews none of its tokens in such a pool.
    */
   readonly requireConfirmedDevice?: boolean;
+  /**
+   * `true` when the flow is `'user-password'` only because the caller left `flow` unset: an app client that
+   * refuses USER_PASSWORD_AUTH is then signed in with USER_SRP_AUTH, when the user pool ID is known. Default
+   * `false`: a flow the caller chose never changes.
+   */
+  readonly switchToSrpWhenRefused?: boolean;
 }
+
+/**
+ * The app clients (user pool ID and client ID) that refused USER_PASSWORD_AUTH to a sign-in on the default flow,
+ * for the life of the process. The refusal is a fact about the app client, not about one provider: a process
+ * that makes a provider per user or per tenant on one client would otherwise send a refused request, and log
+ * the warning, once for each. Keys come from configuration, not from answers, so the set stays small.
+ */
+const CLIENTS_REFUSING_PASSWORD_FLOW = new Set<string>();
+
+const clientKey = (userPoolId: string, clientId: string) => `${userPoolId}/${clientId}`;
 
 // Rejections that mean "this user gets no tokens", as opposed to a misconfigured pool or client (a WAF block,
 // ForbiddenException, is the pool's setup). cognito-local answers a wrong password with
@@ -99,7 +116,9 @@ interface UsedTotpStep {
  * sign-in starts again with a new session for the next free step, so that no session carries more refused codes
  * than the two a clock a step off already needs.
  */
-class TotpStepsTaken extends Error {}
+class TotpStepsTaken extends Error {
+  override readonly name = 'TotpStepsTaken';
+}
 
 /**
  * Sends InitiateAuth (unsigned) or, for the admin flow, AdminInitiateAuth (IAM-signed), adding SECRET_HASH
@@ -178,7 +197,9 @@ function withSecretHash(
  * a free one within `timeoutMs`.
  */
 export class SignIn {
-  readonly #flow: SignInFlow;
+  /** The flow of the current sign-in: the configured one, or `'user-srp'` once the default one was refused. */
+  #flow: SignInFlow;
+  readonly #configuredFlow: SignInFlow;
   /** The part of the user pool ID after `_`, which SRP hashes; `undefined` without a user pool ID. */
   readonly #poolName: string | undefined;
   readonly #usedTotpStep = new Map<string, UsedTotpStep>();
@@ -188,23 +209,71 @@ export class SignIn {
 
   constructor(flow: SignInFlow, userPoolId: string | undefined, options: SignInOptions = {}) {
     this.#flow = flow;
+    this.#configuredFlow = flow;
     this.#poolName = userPoolId?.slice(userPoolId.indexOf('_') + 1);
     this.#options = options;
   }
 
+  /** The flow the last sign-in used: the configured one, or `'user-srp'` after the default one was refused. */
+  get flow(): SignInFlow {
+    return this.#flow;
+  }
+
   /** Signs in; every failure is a {@link CognitoTokenError}. */
   async signIn(context: UserRequestContext, credentials: SignInCredentials): Promise<SignedIn> {
+    const deviceSent = credentials.device !== undefined;
+    const canSwitch = this.#canSwitchToSrp();
+    this.#flow =
+      canSwitch && CLIENTS_REFUSING_PASSWORD_FLOW.has(clientKey(context.userPoolId ?? '', context.clientId))
+        ? 'user-srp'
+        : this.#configuredFlow;
     try {
-      // Each new start follows a wait for a later TOTP step, so the deadline bounds the loop.
-      for (;;) {
-        try {
-          return await this.#signIn(context, credentials);
-        } catch (error) {
-          if (!(error instanceof TotpStepsTaken)) throw error;
-        }
-      }
+      return await this.#signInRestartingForTotp(context, credentials);
     } catch (error) {
-      throw signInFailure(error, this.#flow, credentials.device !== undefined);
+      if (!(canSwitch && this.#flow === 'user-password' && isFlowNotEnabled(error))) {
+        throw signInFailure(error, this.#flow, deviceSent, false);
+      }
+    }
+    this.#switchToSrp(context);
+    try {
+      return await this.#signInRestartingForTotp(context, credentials);
+    } catch (error) {
+      throw signInFailure(error, this.#flow, deviceSent, true);
+    }
+  }
+
+  /** Whether a refusal of the default flow may switch this sign-in to SRP: the flow was not chosen, SRP can run. */
+  #canSwitchToSrp(): boolean {
+    return (
+      this.#options.switchToSrpWhenRefused === true &&
+      this.#configuredFlow === 'user-password' &&
+      this.#poolName !== undefined
+    );
+  }
+
+  /** Remembers, for the process, that the app client refuses the default flow, and says so once. */
+  #switchToSrp(context: UserRequestContext): void {
+    this.#flow = 'user-srp';
+    const key = clientKey(context.userPoolId ?? '', context.clientId);
+    if (CLIENTS_REFUSING_PASSWORD_FLOW.has(key)) return;
+    CLIENTS_REFUSING_PASSWORD_FLOW.add(key);
+    logWarning(
+      context.logger,
+      'cognito-token-provider: the app client does not allow USER_PASSWORD_AUTH, the default flow, so this ' +
+        "process signs in with USER_SRP_AUTH instead. Set flow: 'user-srp' to skip the refused request, or enable " +
+        "ALLOW_USER_PASSWORD_AUTH on the app client and set flow: 'user-password'",
+      { flow: 'user-srp', refusedFlow: 'user-password', fix: "flow: 'user-srp'" },
+    );
+  }
+
+  async #signInRestartingForTotp(context: UserRequestContext, credentials: SignInCredentials): Promise<SignedIn> {
+    // Each new start follows a wait for a later TOTP step, so the deadline bounds the loop.
+    for (;;) {
+      try {
+        return await this.#signIn(context, credentials);
+      } catch (error) {
+        if (!(error instanceof TotpStepsTaken)) throw error;
+      }
     }
   }
 
@@ -551,8 +620,16 @@ function challengeRequired(challenge: string): ChallengeRequiredError {
   return new ChallengeRequiredError(challenge, `Cognito asked for the ${challenge} challenge: ${advice}`);
 }
 
-/** Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by sendWithRetries) as `cause`. */
-function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean): CognitoTokenError {
+/** Cognito's refusal of an auth flow the app client does not allow. */
+function isFlowNotEnabled(error: unknown): boolean {
+  return errorName(error) === 'InvalidParameterException' && FLOW_NOT_ENABLED.test(describeCause(error, []));
+}
+
+/**
+ * Maps a failed sign-in to our error codes, keeping the SDK error (already scrubbed by sendWithRetries) as
+ * `cause`. `switched`: the flow is `'user-srp'` because the app client refused the default one.
+ */
+function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean, switched: boolean): CognitoTokenError {
   if (error instanceof CognitoTokenError) return error;
   const cause = describeCause(error, []);
   const name = errorName(error);
@@ -566,7 +643,15 @@ function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean): C
       { cause: error },
     );
   }
-  if (name === 'InvalidParameterException' && FLOW_NOT_ENABLED.test(cause)) {
+  if (switched && isFlowNotEnabled(error)) {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `The app client allows neither the default flow 'user-password' nor 'user-srp', tried after it (${cause}): ` +
+        "set flow: 'user-auth', or enable ALLOW_USER_SRP_AUTH or ALLOW_USER_PASSWORD_AUTH on the app client",
+      { cause: error },
+    );
+  }
+  if (isFlowNotEnabled(error)) {
     return new CognitoTokenError(
       'ERR_CONFIGURATION',
       `The app client does not allow flow '${flow}' (${cause}): ${FLOW_ADVICE[flow]}`,
@@ -583,7 +668,15 @@ function signInFailure(error: unknown, flow: SignInFlow, deviceSent: boolean): C
       { cause: error },
     );
   }
-  // AdminInitiateAuth is signed: a missing AWS identity or IAM permission is the usual reason it is refused.
+  // Of the sign-in requests only the admin flow's are signed: without AWS credentials the SDK never sends them.
+  if (flow === 'admin-user-password' && isAwsCredentialsMissing(error)) {
+    return new CognitoTokenError(
+      'ERR_CONFIGURATION',
+      `Could not send AdminInitiateAuth (${cause}): ${awsCredentialsMissingAdvice('AdminInitiateAuth')}`,
+      { cause: error },
+    );
+  }
+  // AdminInitiateAuth is signed: a missing IAM permission is the usual reason it is refused.
   const check = flow === 'admin-user-password' ? 'IAM permission cognito-idp:AdminInitiateAuth, ' : '';
   return new CognitoTokenError(
     'ERR_CONFIGURATION',

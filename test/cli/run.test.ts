@@ -2,6 +2,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   InternalErrorException,
+  InvalidParameterException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -304,7 +305,7 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
     });
 
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^cognito-token: ERR_CONFIGURATION: "userPoolId" must look like/);
+    expect(result.stderr).toMatch(/^cognito-token: ERR_CONFIGURATION: --user-pool-id must look like/);
   });
 
   it('exits 3 with ERR_AUTHENTICATION when Cognito refuses the password', async () => {
@@ -423,5 +424,54 @@ describe('leak scan', () => {
     expect(printed).toContain('ERR_AUTHENTICATION');
     expect(printed).toContain('[redacted]');
     for (const secret of SECRETS) expect(printed).not.toContain(secret);
+  });
+});
+
+describe('messages in the terms of the command line', () => {
+  it('names --user-pool-id, not "userPoolId", for a malformed user pool ID', async () => {
+    const result = await run(['--client-id', CLIENT_ID, '--user-pool-id', 'euwest1_Local1', '--username', 'svc'], {
+      COGNITO_PASSWORD: PASSWORD,
+    });
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^cognito-token: ERR_CONFIGURATION: --user-pool-id must look like "<region>_<id>"/);
+    expect(result.stderr).not.toContain('userPoolId');
+  });
+
+  it('names --region and --user-pool-id when they disagree', async () => {
+    const result = await run(
+      ['--client-id', CLIENT_ID, '--region', 'eu-west-2', '--user-pool-id', 'eu-west-1_AbC123', '--username', 'svc'],
+      { COGNITO_PASSWORD: PASSWORD },
+    );
+
+    expect(result.stderr).toContain('--region must match --user-pool-id (eu-west-1)');
+  });
+
+  it('advises --flow user-srp (needs --user-pool-id) when the app client refuses the flow', async () => {
+    cognito.on(InitiateAuthCommand).rejects(
+      new InvalidParameterException({
+        message: 'USER_PASSWORD_AUTH flow not enabled for this client',
+        $metadata: {},
+      }),
+    );
+
+    const result = await run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('The app client does not allow --flow user-password');
+    expect(result.stderr).toContain('set --flow user-srp (needs --user-pool-id) or user-auth');
+    expect(result.stderr).not.toMatch(/flow: '|userPoolId/);
+  });
+
+  it('names --totp-secret-stdin and COGNITO_TOTP_SECRET, not "credentials.totpSecret"', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 'session-0001', ChallengeParameters: {} });
+
+    const result = await run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
+
+    expect(result.status).toBe(4);
+    expect(result.stderr).toContain('give --totp-secret-stdin (or COGNITO_TOTP_SECRET)');
+    expect(result.stderr).not.toContain('credentials.');
   });
 });

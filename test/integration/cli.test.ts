@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { type ProcessRun, runProcess } from '../../harness/run-process.js';
@@ -310,6 +311,53 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
 
     expectOneToken(run, 'id');
     expect(stack.proxy.count('InitiateAuth')).toBe(2);
+  });
+});
+
+describe('messages name the flags the user typed', () => {
+  let pool: CognitoSrpServer;
+
+  beforeAll(async () => {
+    pool = await startCognitoSrpServer({
+      userPoolId: 'eu-west-1_CliFlags1',
+      // An app client with the defaults of the API and CDK: no USER_PASSWORD_AUTH.
+      clients: [{ clientId: 'default-flows', explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
+      users: [{ username: 'svc-cli-flags', password: 'Cli-Flags-Pa55word!' }],
+    });
+  });
+
+  afterAll(() => pool?.close());
+
+  it('says --user-pool-id, not "userPoolId", for a malformed --user-pool-id', async () => {
+    const run = await runBin(
+      ['--client-id', 'default-flows', '--user-pool-id', 'euwest1_Local1', '--username', 'svc-cli-flags'],
+      { COGNITO_PASSWORD: 'Cli-Flags-Pa55word!' },
+    );
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^cognito-token: ERR_CONFIGURATION: --user-pool-id must look like /);
+    expect(run.stderr).not.toContain('userPoolId');
+  });
+
+  it('advises --flow user-srp and --user-pool-id when the app client refuses --flow user-password', async () => {
+    const run = await runBin(
+      [
+        '--client-id',
+        'default-flows',
+        '--region',
+        'eu-west-1',
+        '--username',
+        'svc-cli-flags',
+        '--flow',
+        'user-password',
+      ],
+      { COGNITO_PASSWORD: 'Cli-Flags-Pa55word!', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: pool.endpoint },
+    );
+
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('does not allow --flow user-password');
+    expect(run.stderr).toContain('set --flow user-srp (needs --user-pool-id)');
+    expect(run.stderr).not.toMatch(/flow: '|userPoolId/);
   });
 });
 

@@ -25,6 +25,7 @@ const MFA_ROBOT = { username: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', password: 
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const MFA_CREDENTIALS = { ...MFA_ROBOT, totpSecret: TOTP_SECRET };
 const CLIENT_SECRET = 'flow-tests-client-secret-0123456789abcdef';
+const DEFAULT_CLIENT_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH'];
 const ALL_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
 
 let server: CognitoSrpServer;
@@ -39,6 +40,8 @@ beforeAll(async () => {
       { clientId: 'password-only', explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
       { clientId: 'choice-password-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD'] },
       { clientId: 'choice-srp-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD_SRP'] },
+      // What an app client made through the API or CDK without ExplicitAuthFlows allows.
+      { clientId: 'default-client', explicitAuthFlows: DEFAULT_CLIENT_FLOWS },
     ],
     users: [
       { username: ROBOT.username, aliases: [ROBOT_EMAIL], password: ROBOT.password },
@@ -216,6 +219,28 @@ describe('an app client that does not allow the flow', () => {
     expect(error.message).toContain(`does not allow flow '${flow}'`);
     expect(error.message).toContain('flow not enabled for this client');
     expect(error.message).toContain(advice);
+  });
+});
+
+describe('flow left unset on an app client with the default flows', () => {
+  it('signs in with SRP after the refused USER_PASSWORD_AUTH, then with SRP alone, warning once', async () => {
+    const logger = { debug: vi.fn(), warn: vi.fn() };
+    const tokens = provider({ clientId: 'default-client', credentials: { ...ROBOT, username: ROBOT_EMAIL }, logger });
+
+    const first = await tokens.getTokens();
+    tokens.invalidate();
+    await tokens.getIdToken();
+
+    expect(first.username).toBe(ROBOT.username);
+    expect(server.requests.map((request) => request.body.AuthFlow ?? request.body.ChallengeName)).toEqual([
+      'USER_PASSWORD_AUTH',
+      'USER_SRP_AUTH',
+      'PASSWORD_VERIFIER',
+      'USER_SRP_AUTH',
+      'PASSWORD_VERIFIER',
+    ]);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]?.[0]).toContain("Set flow: 'user-srp'");
   });
 });
 

@@ -358,7 +358,8 @@ describe('GetClientToken (no tokenEndpoint or domain)', () => {
     const error = await failureOf(m2m.getAccessToken());
 
     expect(error.code).toBe('ERR_CONFIGURATION');
-    expect(error.message).toContain('signed with AWS credentials');
+    expect(error.message).toContain('GetClientToken is signed with AWS credentials, and no AWS credentials were found');
+    expect(error.message).toMatch(/AWS_ACCESS_KEY_ID.*AWS_PROFILE.*~\/\.aws.*instance role/);
     expect(error.message).toContain('"domain"');
   });
 

@@ -12,17 +12,23 @@ import { childEnv, ROOT } from './packed-install.js';
 // class names (src/errors.ts): both must survive. The handlers import the built package by name, so the bundler
 // resolves it through package.json "exports" as a user's would.
 const HANDLER = `
+import { inspect } from 'node:util';
 import { ChallengeRequiredError, CognitoTokenError, createTokenProvider } from 'cognito-token-provider';
 import { fromSsm } from 'cognito-token-provider/ssm';
 
 const thrown = (action) => { try { action(); } catch (error) { return error; } };
 const configuration = thrown(() => createTokenProvider({ clientId: '', credentials: { username: 'u', password: 'p' } }));
 const ssm = thrown(() => fromSsm({}));
+const challenge = new ChallengeRequiredError('NEW_PASSWORD_REQUIRED', 'complete the challenge');
+const firstLine = (text) => text.split('\\n')[0];
 console.log(JSON.stringify({
+  inspected: [firstLine(inspect(configuration)), firstLine(inspect(challenge))],
+  stackHeaders: [firstLine(configuration.stack), firstLine(challenge.stack)],
+  constructorNames: [CognitoTokenError.name, ChallengeRequiredError.name],
   configuration: configuration instanceof CognitoTokenError ? configuration.name : 'not a CognitoTokenError',
   ssm: ssm instanceof CognitoTokenError ? ssm.name : 'not a CognitoTokenError',
   ssmSameClass: ssm.constructor === CognitoTokenError,
-  challenge: new ChallengeRequiredError('NEW_PASSWORD_REQUIRED', 'complete the challenge').name,
+  challenge: challenge.name,
 }));
 `;
 
@@ -83,10 +89,20 @@ async function bundleAndRun(contents: string, file: string, options: BuildOption
 }
 
 describe('the package bundled and minified into a Lambda handler', () => {
-  it('keeps the error class names, and the root and /ssm share one copy of the ES module build', async () => {
+  it('keeps the error class names, in util.inspect and stack headers too, and the root and /ssm share one copy of the ES module build', async () => {
     const { ours, output } = await bundleAndRun(HANDLER, 'handler.mjs', {});
 
+    // Node's inspect prints `<constructor name> [<name>]` when the two differ: `l [CognitoTokenError]` once minified.
     expect(output).toEqual({
+      inspected: [
+        'CognitoTokenError: "clientId" must be a non-empty string',
+        'ChallengeRequiredError: complete the challenge',
+      ],
+      stackHeaders: [
+        'CognitoTokenError: "clientId" must be a non-empty string',
+        'ChallengeRequiredError: complete the challenge',
+      ],
+      constructorNames: ['CognitoTokenError', 'ChallengeRequiredError'],
       configuration: 'CognitoTokenError',
       ssm: 'CognitoTokenError',
       ssmSameClass: true,

@@ -462,6 +462,24 @@ describe('failures', () => {
     expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 
+  it('says no AWS credentials were found, and where the SDK looks, rather than IAM advice, without any', async () => {
+    const message = 'Could not load credentials from any providers';
+    secretsManager
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error(message), { name: 'CredentialsProviderError' }));
+
+    const error = await failureOf(fromSecretsManager({ secretId: SECRET_ID, ...config })());
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain(
+      `Could not read Secrets Manager secret "${SECRET_ID}" (CredentialsProviderError: ${message}): GetSecretValue ` +
+        'is signed with AWS credentials, and no AWS credentials were found',
+    );
+    expect(error.message).toMatch(/AWS_ACCESS_KEY_ID.*AWS_PROFILE.*~\/\.aws.*instance role/);
+    expect(error.message).not.toContain('secretsmanager:GetSecretValue');
+    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
   it.each([
     ['AccessDeniedException', () => awsError('AccessDeniedException', 'Access to KMS is not allowed')],
     [

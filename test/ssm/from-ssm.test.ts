@@ -448,6 +448,22 @@ describe('failures', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
   });
 
+  it('says no AWS credentials were found, and where the SDK looks, rather than IAM advice, without any', async () => {
+    const message = 'Could not load credentials from any providers';
+    ssm.on(GetParametersCommand).rejects(Object.assign(new Error(message), { name: 'CredentialsProviderError' }));
+
+    const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
+
+    expect(error.code).toBe('ERR_CREDENTIALS');
+    expect(error.message).toContain(
+      `Could not read SSM parameter "${JSON_NAME}" (CredentialsProviderError: ${message}): GetParameters is signed ` +
+        'with AWS credentials, and no AWS credentials were found',
+    );
+    expect(error.message).toMatch(/AWS_ACCESS_KEY_ID.*AWS_PROFILE.*~\/\.aws.*instance role/);
+    expect(error.message).not.toContain('ssm:GetParameters');
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 1);
+  });
+
   it('fails when SSM answers without a value for a name it did not report invalid', async () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(NAMES.password, PASSWORD)] });
 

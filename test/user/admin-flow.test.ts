@@ -194,22 +194,35 @@ describe("flow: 'admin-user-password' failures", () => {
     expect(error.cause).toMatchObject({ name: rejection.name, $metadata: rejection.$metadata });
   });
 
-  it.each([
-    ['an IAM denial', 'AccessDeniedException', 'User is not authorized to perform this action'],
-    ['no AWS identity at all', 'CredentialsProviderError', 'Could not load credentials from any providers'],
-  ])(
-    'maps %s to ERR_CONFIGURATION pointing at the cognito-idp:AdminInitiateAuth permission',
-    async (_label, name, message) => {
-      const denied = Object.assign(new Error(message), { name });
-      cognito.on(AdminInitiateAuthCommand).rejects(denied);
+  it('maps an IAM denial to ERR_CONFIGURATION pointing at the cognito-idp:AdminInitiateAuth permission', async () => {
+    const message = 'User is not authorized to perform this action';
+    cognito.on(AdminInitiateAuthCommand).rejects(Object.assign(new Error(message), { name: 'AccessDeniedException' }));
 
-      const error = await failureOf(adminProvider().getIdToken());
+    const error = await failureOf(adminProvider().getIdToken());
 
-      expect(error.code).toBe('ERR_CONFIGURATION');
-      expect(error.cause).toMatchObject({ name, message });
-      expect(error.message).toContain('IAM permission cognito-idp:AdminInitiateAuth');
-    },
-  );
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.cause).toMatchObject({ name: 'AccessDeniedException', message });
+    expect(error.message).toContain('IAM permission cognito-idp:AdminInitiateAuth');
+    expect(error.message).not.toContain('no AWS credentials were found');
+  });
+
+  it('says no AWS credentials were found, and where the SDK looks, not IAM advice, without any', async () => {
+    const message = 'Could not load credentials from any providers';
+    cognito
+      .on(AdminInitiateAuthCommand)
+      .rejects(Object.assign(new Error(message), { name: 'CredentialsProviderError' }));
+
+    const error = await failureOf(adminProvider().getIdToken());
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.cause).toMatchObject({ name: 'CredentialsProviderError', message });
+    expect(error.message).toContain(
+      `Could not send AdminInitiateAuth (CredentialsProviderError: ${message}): AdminInitiateAuth is signed with ` +
+        'AWS credentials, and no AWS credentials were found',
+    );
+    expect(error.message).toMatch(/AWS_ACCESS_KEY_ID.*AWS_PROFILE.*~\/\.aws.*instance role/);
+    expect(error.message).not.toContain('IAM permission cognito-idp:AdminInitiateAuth');
+  });
 
   it('fails with ERR_CHALLENGE_REQUIRED when Cognito answers with a challenge', async () => {
     cognito

@@ -529,3 +529,125 @@ describe('a flow the app client does not allow', () => {
     expect(error.message).toContain('check the client ID, Region and enabled auth flows');
   });
 });
+
+describe('flow left unset on an app client that refuses USER_PASSWORD_AUTH (a default client)', () => {
+  const refusal = () =>
+    new InvalidParameterException({
+      message: 'USER_PASSWORD_AUTH flow not enabled for this client',
+      $metadata: { httpStatusCode: 400 },
+    });
+  /** A client with the defaults of the API and CDK: SRP allowed, USER_PASSWORD_AUTH refused. */
+  function defaultClient() {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .rejects(refusal())
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
+      .resolves(passwordVerifier)
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+  }
+  const authFlows = () => initiateInputs().map((input) => input.AuthFlow);
+  const newLogger = () => ({ debug: vi.fn(), warn: vi.fn() });
+
+  it('switches to user-srp once, remembers it for the process (other providers on the client too), and warns once', async () => {
+    defaultClient();
+    const logger = newLogger();
+    const first = userProvider({ clientId: 'default-flows-client-1', userPoolId: USER_POOL_ID, logger });
+
+    await first.getIdToken();
+
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH']);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn.mock.calls[0]?.[0]).toContain("Set flow: 'user-srp'");
+    expect(logger.warn.mock.calls[0]?.[1]).toMatchObject({ flow: 'user-srp', fix: "flow: 'user-srp'" });
+    expect(logger.debug).toHaveBeenCalledWith(
+      'cognito-token-provider: signed in',
+      expect.objectContaining({ flow: 'user-srp' }),
+    );
+
+    // A new sign-in of the same provider, and another provider on the same app client: SRP at once, no warning.
+    first.invalidate();
+    await first.getIdToken();
+    const otherLogger = newLogger();
+    await userProvider({
+      clientId: 'default-flows-client-1',
+      userPoolId: USER_POOL_ID,
+      logger: otherLogger,
+    }).getIdToken();
+
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH', 'USER_SRP_AUTH', 'USER_SRP_AUTH']);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(otherLogger.warn).not.toHaveBeenCalled();
+  });
+
+  it('remembers the refusal per app client: another client of the pool still starts with USER_PASSWORD_AUTH', async () => {
+    defaultClient();
+    await userProvider({ clientId: 'default-flows-client-2', userPoolId: USER_POOL_ID }).getIdToken();
+    cognito.resetHistory();
+
+    await userProvider({ clientId: 'default-flows-client-3', userPoolId: USER_POOL_ID }).getIdToken();
+
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH']);
+  });
+
+  it("never switches an explicit flow: 'user-password'", async () => {
+    defaultClient();
+    const logger = newLogger();
+
+    const error = await failureOf(
+      userProvider({
+        clientId: 'default-flows-client-4',
+        userPoolId: USER_POOL_ID,
+        flow: 'user-password',
+        logger,
+      }).getIdToken(),
+    );
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.message).toContain("The app client does not allow flow 'user-password'");
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH']);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('keeps the advice to set flow without userPoolId, which SRP needs', async () => {
+    defaultClient();
+
+    const error = await failureOf(userProvider({ clientId: 'default-flows-client-5' }).getIdToken());
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.message).toContain("set flow: 'user-srp' (needs userPoolId)");
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH']);
+  });
+
+  it('does not switch for another InvalidParameterException', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .rejects(new InvalidParameterException({ message: 'Missing required parameter USERNAME', $metadata: {} }));
+
+    const error = await failureOf(
+      userProvider({ clientId: 'default-flows-client-6', userPoolId: USER_POOL_ID }).getIdToken(),
+    );
+
+    expect(error.message).toContain('Sign-in refused (InvalidParameterException: Missing required parameter');
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH']);
+  });
+
+  it('says both flows were refused when the app client refuses SRP too', async () => {
+    cognito
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
+      .rejects(refusal())
+      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
+      .rejects(
+        new InvalidParameterException({ message: 'USER_SRP_AUTH flow not enabled for this client', $metadata: {} }),
+      );
+
+    const error = await failureOf(
+      userProvider({ clientId: 'default-flows-client-7', userPoolId: USER_POOL_ID }).getIdToken(),
+    );
+
+    expect(error.code).toBe('ERR_CONFIGURATION');
+    expect(error.message).toContain("allows neither the default flow 'user-password' nor 'user-srp'");
+    expect(error.message).toContain("set flow: 'user-auth'");
+    expect(authFlows()).toEqual(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH']);
+  });
+});
