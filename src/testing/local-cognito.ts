@@ -488,14 +488,15 @@ export async function startUserPoolServer(shape: PoolShape, hooks: UserPoolServe
     endpoint,
     userPoolId: shape.userPoolId,
     region,
-    clientConfig: Object.freeze({
-      endpoint,
-      region,
-      credentials: Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' }),
-    }),
+    // A new object at each read: the SDK writes into the credentials object it is given.
+    get clientConfig() {
+      return localClientConfig(endpoint, region);
+    },
     issuer,
     jwksUri: `${issuer}/.well-known/jwks.json`,
-    jwks: signer.jwks,
+    get jwks() {
+      return signer.jwks;
+    },
     tokenEndpoint: `${endpoint}/oauth2/token`,
     get requests() {
       return Object.freeze({ ...requests }) as Record<LocalCognitoOperation, number>;
@@ -537,6 +538,11 @@ export async function startUserPoolServer(shape: PoolShape, hooks: UserPoolServe
 }
 
 const AWS_JSON_11 = 'application/x-amz-json-1.1';
+
+/** @internal A client config for a local endpoint: the endpoint, the Region and dummy credentials. */
+export function localClientConfig(endpoint: string, region: string): LocalClientConfig {
+  return { endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+}
 
 /** The public options, checked and turned into the pool's shape. */
 function checkedOptions(options: LocalCognitoOptions): PoolShape {

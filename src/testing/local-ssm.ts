@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configurationError } from '../errors.js';
-import type { LocalClientConfig } from './local-cognito.js';
+import { type LocalClientConfig, localClientConfig } from './local-cognito.js';
 
 /**
  * A parameter of the local Parameter Store.
@@ -179,11 +179,10 @@ export async function startLocalSsm(options: LocalSsmOptions = {}): Promise<Loca
   let stopping: Promise<void> | undefined;
   return {
     endpoint,
-    clientConfig: Object.freeze({
-      endpoint,
-      region,
-      credentials: Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' }),
-    }),
+    // A new object at each read: the SDK writes into the credentials object it is given.
+    get clientConfig() {
+      return localClientConfig(endpoint, region);
+    },
     get requests() {
       return Object.freeze({ ...requests });
     },

@@ -18,7 +18,9 @@ import { createSign, generateKeyPairSync, type JsonWebKey, type KeyObject, rando
  * console.log(key.kid, key.alg); // '…', 'RS256'
  * ```
  */
-export interface LocalJwk {
+// A type alias rather than an interface, so it fits verifiers' JSON types (aws-jwt-verify's `Jwks`), which need
+// an implicit index signature.
+export type LocalJwk = {
   readonly kty: 'RSA';
   readonly alg: 'RS256';
   readonly use: 'sig';
@@ -27,7 +29,7 @@ export interface LocalJwk {
   readonly n: string;
   /** The exponent, base64url (`AQAB`). */
   readonly e: string;
-}
+};
 
 /**
  * A JSON Web Key Set: the keys that verify a local user pool's tokens.
@@ -40,14 +42,18 @@ export interface LocalJwk {
  * console.log(jwks.keys.length); // 1
  * ```
  */
-export interface LocalJwks {
-  readonly keys: readonly LocalJwk[];
-}
+export type LocalJwks = {
+  readonly keys: LocalJwk[];
+};
 
 /** @internal Signs tokens with a private key that never leaves this object. */
 export class TokenSigner {
   readonly #privateKey: KeyObject;
-  readonly jwks: LocalJwks;
+  /** A copy at each read: a test that edits it (to see a verifier refuse) changes nothing served. */
+  get jwks(): LocalJwks {
+    return structuredClone(this.#jwks);
+  }
+  readonly #jwks: LocalJwks;
   readonly #kid: string;
 
   constructor() {
@@ -56,18 +62,9 @@ export class TokenSigner {
     this.#privateKey = privateKey;
     this.#kid = randomBytes(16).toString('base64url');
     const jwk = publicKey.export({ format: 'jwk' }) as JsonWebKey;
-    this.jwks = Object.freeze({
-      keys: Object.freeze([
-        Object.freeze({
-          kty: 'RSA' as const,
-          alg: 'RS256' as const,
-          use: 'sig' as const,
-          kid: this.#kid,
-          n: String(jwk.n),
-          e: String(jwk.e),
-        }),
-      ]),
-    });
+    this.#jwks = {
+      keys: [{ kty: 'RSA', alg: 'RS256', use: 'sig', kid: this.#kid, n: String(jwk.n), e: String(jwk.e) }],
+    };
   }
 
   sign(payload: Record<string, unknown>): string {
@@ -75,10 +72,5 @@ export class TokenSigner {
     const signingInput = `${part({ kid: this.#kid, alg: 'RS256' })}.${part(payload)}`;
     const signature = createSign('RSA-SHA256').update(signingInput).sign(this.#privateKey).toString('base64url');
     return `${signingInput}.${signature}`;
-  }
-
-  /** The key pair stays out of `console.log(server)`. */
-  toJSON(): unknown {
-    return { jwks: this.jwks };
   }
 }
