@@ -112,6 +112,7 @@ export type LocalCognitoOperation = (typeof LOCAL_COGNITO_OPERATIONS)[number];
 export interface LocalCognitoUser {
   /** The Cognito username: the `cognito:username` claim, and the USER_ID_FOR_SRP of the SRP math. */
   readonly username: string;
+  /** The user's permanent password. */
   readonly password: string;
   /** The `email` claim of the ID token (with `email_verified: true`). Not a sign-in name unless in `aliases`. */
   readonly email?: string;
@@ -148,6 +149,7 @@ export interface LocalCognitoUser {
  * ```
  */
 export interface LocalCognitoClient {
+  /** The app client ID, as `clientId` of the provider or `ClientId` of a request names it. */
   readonly clientId: string;
   /** With one, every request must prove it: SECRET_HASH, or the raw secret where Cognito takes it. */
   readonly clientSecret?: string;
@@ -162,7 +164,10 @@ export interface LocalCognitoClient {
    * after `retryGracePeriodSeconds` (default 0; `RefreshTokenReuseException` after that), and REFRESH_TOKEN_AUTH
    * is refused. Off by default, as for a new client.
    */
-  readonly refreshTokenRotation?: { readonly retryGracePeriodSeconds?: number };
+  readonly refreshTokenRotation?: {
+    /** How long a replaced refresh token keeps working, in seconds (Cognito allows 0 to 60). Default 0. */
+    readonly retryGracePeriodSeconds?: number;
+  };
   /** The first factors USER_AUTH offers (the pool's sign-in options). Default both. */
   readonly userAuthChallenges?: readonly ('PASSWORD' | 'PASSWORD_SRP')[];
 }
@@ -180,7 +185,9 @@ export interface LocalCognitoClient {
  * ```
  */
 export interface LocalDeviceTracking {
+  /** When a confirmed device is remembered: at once, or after UpdateDeviceStatus `remembered`. */
   readonly remember: 'always' | 'user-opt-in';
+  /** Whether a remembered device signs in without the MFA step. Default false. */
   readonly suppressMfa?: boolean;
 }
 
@@ -202,7 +209,9 @@ export interface LocalDeviceTracking {
 export interface LocalCognitoOptions {
   /** `<region>_<id>`; the Region is the `clientConfig` Region. Default `eu-west-1_Local1`. */
   readonly userPoolId?: string;
+  /** The pool's users, confirmed, with permanent passwords. Default none. */
   readonly users?: readonly LocalCognitoUser[];
+  /** The pool's app clients; at least one. */
   readonly clients: readonly LocalCognitoClient[];
   /** Lifetime of ID and access tokens (`ExpiresIn`, `exp - iat`), in seconds. Default 3600. */
   readonly tokenLifetimeSeconds?: number;
@@ -224,6 +233,7 @@ export interface LocalCognitoOptions {
 export interface LocalCognitoFault {
   /** The operation it hits; `'*'` for any. */
   readonly operation: LocalCognitoOperation | '*';
+  /** What the matching requests get instead of an answer. */
   readonly kind: 'throttle' | 'server-error' | 'hang';
   /** For how many of the next matching requests. Default 1. */
   readonly times?: number;
@@ -243,9 +253,17 @@ export interface LocalCognitoFault {
  * ```
  */
 export interface LocalClientConfig {
+  /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
+  /** The Region of the user pool ID (or of `startLocalSsm`'s `region`). */
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** `{ accessKeyId: 'local', secretAccessKey: 'local' }`: not an AWS credential, only something to sign with. */
+  readonly credentials: {
+    /** `local`. */
+    readonly accessKeyId: string;
+    /** `local`. */
+    readonly secretAccessKey: string;
+  };
 }
 
 /**
@@ -264,6 +282,7 @@ export interface LocalClientConfig {
 export interface LocalCognito {
   /** `http://127.0.0.1:<port>`. */
   readonly endpoint: string;
+  /** The user pool ID, as the options gave it or the default `eu-west-1_Local1`. */
   readonly userPoolId: string;
   /** The Region of `userPoolId`. */
   readonly region: string;

@@ -17,7 +17,9 @@ import { type LocalClientConfig, localClientConfig } from './local-cognito.js';
  * ```
  */
 export interface LocalSsmParameter {
+  /** The parameter's name, such as `/orders/cognito`. */
   readonly name: string;
+  /** Its value: for `fromSsm({ parameter })`, a JSON object of credentials. */
   readonly value: string;
   /** Default `SecureString`, the type credentials belong in. */
   readonly type?: 'String' | 'StringList' | 'SecureString';
@@ -60,6 +62,7 @@ export interface LocalSsm {
  * ```
  */
 export interface LocalSsmOptions {
+  /** The parameters to start with. Default none. */
   readonly parameters?: readonly LocalSsmParameter[];
   /** The Region of `clientConfig` and the parameters' ARNs. Default `eu-west-1`. */
   readonly region?: string;

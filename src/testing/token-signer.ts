@@ -21,9 +21,13 @@ import { createSign, generateKeyPairSync, type JsonWebKey, type KeyObject, rando
 // A type alias rather than an interface, so it fits verifiers' JSON types (aws-jwt-verify's `Jwks`), which need
 // an implicit index signature.
 export type LocalJwk = {
+  /** The key type. */
   readonly kty: 'RSA';
+  /** The algorithm the tokens are signed with. */
   readonly alg: 'RS256';
+  /** Signing. */
   readonly use: 'sig';
+  /** The key ID, as each token's header names it. */
   readonly kid: string;
   /** The modulus, base64url. */
   readonly n: string;
@@ -43,6 +47,7 @@ export type LocalJwk = {
  * ```
  */
 export type LocalJwks = {
+  /** One key per local user pool. */
   readonly keys: LocalJwk[];
 };
 
