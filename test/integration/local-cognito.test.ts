@@ -371,7 +371,7 @@ describe('faults', () => {
       message: expect.stringContaining('300 ms'),
     });
 
-    cognito.fault({ operation: 'oauth2/token', kind: 'throttle', times: 2 });
+    cognito.fault({ operation: 'oauth2/token', kind: 'throttle' });
     const response = await fetch(cognito.tokenEndpoint, { method: 'POST' });
     expect(response.status).toBe(429);
     expect(() => cognito.fault({ operation: 'Nope' as never, kind: 'hang' })).toThrow(/fault.operation/);
@@ -429,5 +429,109 @@ describe('startLocalSsm', () => {
     });
     expect(unsigned.status).toBe(400);
     expect(await unsigned.text()).not.toContain(ROBOT.password);
+  });
+});
+
+describe('edges', () => {
+  const post = (url: string, target: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.1', ...headers },
+      body,
+    }).then(async (response) => ({
+      status: response.status,
+      type: response.headers.get('x-amzn-errortype'),
+      json: JSON.parse((await response.text()) || '{}') as Record<string, unknown>,
+    }));
+  const signed = { authorization: 'AWS4-HMAC-SHA256 Credential=local/20260101/eu-west-1/ssm/aws4_request, x' };
+
+  it('answers discovery, unknown paths, bad bodies and unknown operations as AWS does', async () => {
+    const discovery = (await (await fetch(`${cognito.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(discovery).toMatchObject({ issuer: cognito.issuer, jwks_uri: cognito.jwksUri });
+    expect((await fetch(`${cognito.endpoint}/nowhere`)).status).toBe(404);
+
+    const target = 'AWSCognitoIdentityProviderService.InitiateAuth';
+    expect(await post(cognito.endpoint, target, '{not json')).toMatchObject({ type: 'SerializationException' });
+    expect(await post(cognito.endpoint, target, '[1]')).toMatchObject({ type: 'SerializationException' });
+    expect(await post(cognito.endpoint, 'AWSCognitoIdentityProviderService.SignUp', '{}')).toMatchObject({
+      type: 'UnknownOperationException',
+    });
+    expect(await post(cognito.endpoint, 'AWSCognitoIdentityProviderService.GetClientToken', '{}')).toMatchObject({
+      type: 'MissingAuthenticationTokenException',
+    });
+    cognito.fault({ operation: 'oauth2/token', kind: 'server-error' });
+    expect((await fetch(cognito.tokenEndpoint, { method: 'POST' })).status).toBe(500);
+    const basic = (secret: string) => `Basic ${Buffer.from(`m2m-client:${secret}`).toString('base64')}`;
+    const grant = (body: string, secret = M2M_SECRET) =>
+      fetch(cognito.tokenEndpoint, {
+        method: 'POST',
+        headers: { authorization: basic(secret), 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      }).then(async (response) => [response.status, ((await response.json()) as { error?: string }).error]);
+    expect(await grant('grant_type=password')).toEqual([400, 'unsupported_grant_type']);
+    expect(await grant('grant_type=client_credentials', 'wrong')).toEqual([401, 'invalid_client']);
+    expect(await grant('grant_type=client_credentials&scope=orders%2Fread')).toEqual([200, undefined]);
+  });
+
+  it('refuses every malformed option by name', async () => {
+    const refused = async (options: unknown) =>
+      ((await startLocalCognito(options as never).catch((error: unknown) => error)) as Error).message.match(
+        /^"([^"]+)"/,
+      )?.[1];
+    const client = { clientId: 'a' };
+    expect(await refused(null)).toBe('options');
+    expect(await refused({ clients: [client], tokenLifetimeSeconds: 0 })).toBe('tokenLifetimeSeconds');
+    expect(await refused({ clients: [client], users: {} })).toBe('users');
+    expect(await refused({ clients: [client], deviceTracking: { remember: 'never' } })).toBe('deviceTracking.remember');
+    expect(await refused({ clients: [client], deviceTracking: { remembr: 'always' } })).toBe('deviceTracking.remembr');
+    expect(await refused({ clients: [{ clientId: '' }] })).toBe('clients[].clientId');
+    expect(await refused({ clients: [{ clientId: 'a', clientSecret: '' }] })).toBe('clients[].clientSecret');
+    expect(await refused({ clients: [client, client] })).toBe('clients');
+    expect(await refused({ clients: [client], users: [{ username: '', password: 'p' }] })).toBe('users[].username');
+    expect(await refused({ clients: [client], users: [{ username: 'u', password: '' }] })).toBe('users[].password');
+    expect(
+      await refused({
+        clients: [client],
+        users: [
+          { username: 'u', password: 'p' },
+          { username: 'v', password: 'p', aliases: ['u'] },
+        ],
+      }),
+    ).toBe('users');
+    expect(() => cognito.fault({ operation: '*', kind: 'boom' as never })).toThrow(/fault.kind/);
+    expect(() => cognito.fault({ operation: '*', kind: 'hang', times: 0 })).toThrow(/fault.times/);
+    await expect(startLocalSsm({ region: 'nowhere' })).rejects.toThrow(/"region"/);
+    await expect(startLocalSsm({ parameters: [{ name: '', value: 'v' }] })).rejects.toThrow(/"parameters\[\]"/);
+  });
+
+  it('the Parameter Store: GetParameter, SecureString without decryption, refusals, and put()', async () => {
+    const local = await startLocalSsm({ parameters: [{ name: 'plain', value: 'v', type: 'String' }] });
+    try {
+      local.put({ name: '/secret', value: 'hidden-value' });
+      const one = await post(local.endpoint, 'AmazonSSM.GetParameter', '{"Name":"plain"}', signed);
+      expect(one.json).toMatchObject({ Parameter: { Name: 'plain', Value: 'v', Version: 1 } });
+      const sealed = await post(local.endpoint, 'AmazonSSM.GetParameters', '{"Names":["/secret","nope"]}', signed);
+      expect(JSON.stringify(sealed.json)).not.toContain('hidden-value');
+      expect(sealed.json).toMatchObject({ InvalidParameters: ['nope'] });
+      expect(await post(local.endpoint, 'AmazonSSM.GetParameter', '{"Name":"nope"}', signed)).toMatchObject({
+        type: 'ParameterNotFound',
+      });
+      const eleven = JSON.stringify({ Names: Array.from({ length: 11 }, (_, i) => `p${i}`) });
+      expect(await post(local.endpoint, 'AmazonSSM.GetParameters', eleven, signed)).toMatchObject({
+        type: 'ValidationException',
+      });
+      expect(await post(local.endpoint, 'AmazonSSM.GetParameters', '{bad', signed)).toMatchObject({
+        type: 'SerializationException',
+      });
+      expect(await post(local.endpoint, 'AmazonSSM.PutParameter', '{}', signed)).toMatchObject({
+        type: 'UnknownOperationException',
+      });
+      expect(local.requests).toEqual({ GetParameters: 3, GetParameter: 2 });
+    } finally {
+      await local.stop();
+    }
   });
 });
