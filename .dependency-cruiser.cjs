@@ -25,6 +25,7 @@ const DYNAMODB = folder('dynamodb');
 const REDIS = folder('redis');
 const FETCH = folder('fetch');
 const CLI = folder('cli');
+const TESTING = folder('testing');
 /** The package's entry points: the root and each subpath's index.ts. */
 const ENTRY_POINTS = ['^src/index\\.ts$', '^src/[^/]+/index\\.ts$'];
 /** What the CLI may use: the entry points a user's script imports (root, /ssm, /secrets-manager). */
@@ -178,6 +179,22 @@ module.exports = {
       'src/cli uses the package as a user script would: through its public entry points (src/index.ts, ' +
         'src/ssm/index.ts, src/secrets-manager/index.ts), plus src/core and src/errors.ts.',
     ),
+    layer(
+      'testing-stands-alone',
+      TESTING,
+      [CORE, ERRORS],
+      'src/testing (the local Cognito of cognito-token-provider/testing) imports only src/core and src/errors.ts: ' +
+        'its SRP and TOTP math is written apart from src/user, so a shared bug cannot make client and server agree.',
+    ),
+    {
+      name: 'nothing-imports-testing',
+      severity: 'error',
+      comment:
+        'Nothing in src imports src/testing: it is for tests, and must never end up in a handler that imports ' +
+        'another entry point.',
+      from: { path: '^src/', pathNot: [TESTING] },
+      to: { path: TESTING },
+    },
     {
       name: 'entry-points-only-re-export',
       severity: 'error',
@@ -197,7 +214,22 @@ module.exports = {
         pathNot: [
           ERRORS,
           ...ENTRY_POINTS,
-          ...[CORE, AWS, CREDENTIALS, FLEET, PROVIDER, USER, M2M, SSM, SECRETS_MANAGER, DYNAMODB, REDIS, FETCH, CLI],
+          ...[
+            CORE,
+            AWS,
+            CREDENTIALS,
+            FLEET,
+            PROVIDER,
+            USER,
+            M2M,
+            SSM,
+            SECRETS_MANAGER,
+            DYNAMODB,
+            REDIS,
+            FETCH,
+            CLI,
+            TESTING,
+          ],
         ],
       },
       to: {},

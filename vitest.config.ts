@@ -16,7 +16,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/package/**/*.test.ts'],
+          // The examples import the package by name, as their users do: from dist, through package.json "exports".
+          include: ['test/integration/**/*.test.ts', 'test/package/**/*.test.ts', 'examples/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

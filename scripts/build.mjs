@@ -36,6 +36,7 @@ const ENTRY_POINTS = {
   'secrets-manager/index': 'src/secrets-manager/index.ts',
   'dynamodb/index': 'src/dynamodb/index.ts',
   'redis/index': 'src/redis/index.ts',
+  'testing/index': 'src/testing/index.ts',
 };
 /** The bin: ES modules only, as package.json "bin" names it. */
 const BIN = { cli: 'src/cli/bin.ts' };

@@ -193,6 +193,9 @@ const clientInputs = (client: OptionalClient, { inputs }: Bundle, source: Source
     (input) => input.includes(`node_modules/${client.sdkPackage}/`) || input.startsWith(source.entryDir(client)),
   );
 
+/** A message of the local user pool (src/testing), which survives minification. */
+const TESTING_MARKER: Marker = { label: 'the local user pool', pattern: /The local user pool does not implement/ };
+
 const failures: string[] = [];
 const rows: string[][] = [['source', 'handler', '@aws-sdk', 'size', 'client code', 'Cognito', 'other commands']];
 const kib = (text: string) => `${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB`;
@@ -214,6 +217,14 @@ for (const client of CLIENTS) {
 }
 
 for (const source of sources) {
+  // The control for the /testing marker: a test file importing the entry point carries it.
+  const testingControl = await bundle(
+    `import { startLocalCognito } from ${JSON.stringify(`${rootEntry.specifier}/testing`)};\nexport const start = startLocalCognito;\n`,
+    true,
+    source,
+  );
+  if (!TESTING_MARKER.pattern.test(testingControl.text))
+    failures.push(`${source.label}: a bundle of /testing lacks ${TESTING_MARKER.label}, so that marker proves nothing`);
   for (const sdk of ['bundled', 'external'] as const) {
     const mode = `${source.label}, @aws-sdk ${sdk}`;
     const cognito = COGNITO_MARKERS[sdk];
@@ -260,6 +271,10 @@ for (const source of sources) {
       if (!cognito.pattern.test(text)) failures.push(`${mode}: the ${name} handler lacks ${cognito.label}`);
       // The package's own files must all come from one tree: dist/esm for a bundler resolving the name (dist/cjs is
       // whole bundles, which do not tree-shake, and a mix would be two copies of the package).
+      // The local Cognito of /testing is for tests: no handler of another entry point may carry or read it.
+      const testingRead = ownInputs.filter((input) => input.includes('/testing/'));
+      if (testingRead.length > 0 || TESTING_MARKER.pattern.test(text))
+        failures.push(`${mode}: the ${name} handler carries /testing code (${testingRead.slice(0, 3).join(', ')})`);
       const strays = ownInputs.filter((input) => !input.startsWith(source.tree));
       if (strays.length > 0)
         failures.push(`${mode}: the ${name} handler bundles ${strays.join(', ')}, not ${source.tree} alone`);

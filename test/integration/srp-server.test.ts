@@ -1,7 +1,7 @@
 // The SRP test server stands in for real Cognito in later tests, so it is checked first against a client that
 // signs in to real Cognito and shares nothing with this package (amazon-cognito-identity-js), then driven with
 // the AWS SDK v3 for the flows and refusals that client cannot reach.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createPublicKey, createVerify, type JsonWebKey, randomBytes } from 'node:crypto';
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -160,6 +160,33 @@ describe('checked with amazon-cognito-identity-js (an independent SRP client)', 
     expect(id.aud).toBe('srp-client');
     expect(Number(id.exp) - Number(id.iat)).toBe(900);
     expect(operations()).toEqual(['InitiateAuth:USER_SRP_AUTH', 'RespondToAuthChallenge:PASSWORD_VERIFIER']);
+  });
+
+  it('issues RS256 tokens that verify against the JWKS the server publishes, and only with its key', async () => {
+    // Arrange
+    const outcome = await librarySignIn(ROBOT.username, ROBOT.password);
+    if (outcome.kind !== 'success') throw new Error(`expected a sign-in, got ${outcome.kind}`);
+    const jwks = (await (await fetch(server.local.jwksUri)).json()) as { keys: (JsonWebKey & { kid: string })[] };
+
+    // Act
+    const verdicts = [outcome.session.getIdToken(), outcome.session.getAccessToken()].map((token) => {
+      const [header, payload, signature] = token.getJwtToken().split('.') as [string, string, string];
+      const { alg, kid } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, string>;
+      const jwk = jwks.keys.find((key) => key.kid === kid);
+      const verify = (body: string) =>
+        jwk !== undefined &&
+        createVerify('RSA-SHA256')
+          .update(`${header}.${body}`)
+          .verify(createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(signature, 'base64url'));
+      return { alg, genuine: verify(payload), tampered: verify(`${payload}x`) };
+    });
+
+    // Assert
+    expect(verdicts).toEqual([
+      { alg: 'RS256', genuine: true, tampered: false },
+      { alg: 'RS256', genuine: true, tampered: false },
+    ]);
+    expect(claims(outcome.session.getIdToken().getJwtToken()).iss).toBe(`${server.endpoint}/${USER_POOL_ID}`);
   });
 
   it('signs in again and again (fresh a and b each time, so the padding branches vary)', async () => {
