@@ -1,5 +1,11 @@
-// The cognito-token-provider/testing entry point: a local Cognito user pool and Parameter Store for tests, in
-// this process, with no AWS account. Nothing else in src imports it, so a handler's bundle never contains it.
+/**
+ * `startLocalCognito` and `startLocalSsm`: a local Cognito user pool and Parameter Store for your tests, in the
+ * test process, with no AWS account. Nothing else in the package imports it, so a handler's bundle never
+ * contains it.
+ *
+ * @packageDocumentation
+ * @module cognito-token-provider/testing
+ */
 
 export type {
   LocalAuthFlow,
