@@ -116,7 +116,7 @@ export interface SharedValues<T extends SharedValue, C> {
    */
   obtain(
     credentials: C,
-    fetch: () => Promise<{ readonly value: T; readonly credentials: C | undefined }>,
+    fetch: () => Promise<{ readonly value: T; readonly credentials: C }>,
     context: ShareContext<T>,
   ): Promise<T>;
   /**
@@ -261,7 +261,7 @@ function shareValuesThrough<T extends SharedValue, C>(
         cache,
         async () => {
           const { value, credentials: used } = await fetch();
-          if (used !== undefined) madeWith.set(value, sharing.identify(used));
+          madeWith.set(value, sharing.identify(used));
           return value;
         },
         {
@@ -321,27 +321,26 @@ function openEntry<T extends SharedValue, C>(
 
 /** The key that seals an entry made with the secrets of `identity`. */
 function sealingKeyOf(clientId: string, { pool, subject, secrets }: SharingIdentity): Promise<Uint8Array> {
-  const { password, clientSecret } = secrets;
+  // Called only without an explicit encryptionKey, which a client without a secret must have (see openEntry):
+  // so here there is always a client secret, and a password exactly for a user's entry.
+  const { password, clientSecret } = secrets as { password?: string; clientSecret: string };
   return password === undefined
-    ? deriveClientSealingKey({ pool, clientId, clientSecret: clientSecret ?? '' })
+    ? deriveClientSealingKey({ pool, clientId, clientSecret })
     : deriveUserSealingKey({
         pool,
         clientId,
-        username: 'username' in subject ? subject.username : '',
+        username: (subject as { username: string }).username,
         password,
-        ...(clientSecret === undefined ? {} : { clientSecret }),
+        clientSecret,
       });
 }
 
 function sameIdentity(a: SharingIdentity, b: SharingIdentity): boolean {
-  const subjectA = 'username' in a.subject ? [a.subject.username] : ['', ...a.subject.scopes];
-  const subjectB = 'username' in b.subject ? [b.subject.username] : ['', ...b.subject.scopes];
   return (
     a.pool === b.pool &&
     a.secrets.password === b.secrets.password &&
     a.secrets.clientSecret === b.secrets.clientSecret &&
-    subjectA.length === subjectB.length &&
-    subjectA.every((part, index) => part === subjectB[index])
+    JSON.stringify(a.subject) === JSON.stringify(b.subject)
   );
 }
 

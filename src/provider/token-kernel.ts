@@ -109,7 +109,11 @@ export class ProviderKernel<T extends ExpiringValue, C> {
         });
         const obtained = await this.#shared.obtain(
           credentials,
-          () => this.#fromCognito(current, deadline, credentials),
+          async () => {
+            const made = await this.#fromCognito(current, deadline, credentials);
+            // Given `credentials`, a renewal names them and a sign-in names those it used: never undefined here.
+            return { value: made.value, credentials: made.credentials as C };
+          },
           {
             signal: deadline.signal,
             deadlineAt: Date.now() + deadline.remainingMs(),

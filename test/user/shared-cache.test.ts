@@ -7,6 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
+import { explicitSealingKey, sealEntry, storeKeyOf } from '../../src/fleet/entry-sealing.js';
 import {
   createClientTokenProvider,
   createTokenProvider,
@@ -14,7 +15,7 @@ import {
   type TokenProviderOptions,
   type TokenStore,
 } from '../../src/index.js';
-import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const USERNAME = 'svc-fleet-user';
@@ -440,5 +441,65 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
       expect.any(String),
     );
     expect(signIns()).toBe(1);
+  });
+});
+
+describe('shareTokenStore and the entries it reads', () => {
+  const KEY = new Uint8Array(32).fill(4);
+  const storeKey = storeKeyOf({ pool: 'eu-west-1_Fleet1', clientId: 'fleet-client', username: USERNAME }, KEY);
+
+  it("hands back a store that is shared already, and keeps a store's one-trip read-or-lease", async () => {
+    const combined = memoryTokenStore({ combined: true });
+    const shared = shareTokenStore(combined.store);
+
+    expect(shareTokenStore(shared)).toBe(shared);
+    expect(typeof shared.readOrAcquireLease).toBe('function');
+    await instance(combined.store).getIdToken();
+    await instance(combined.store).getIdToken();
+    expect(signIns()).toBe(1);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['an expiry that is not a number', { idToken: 'x', accessToken: 'y', username: USERNAME, expiresAt: 'soon' }],
+    ['tokens that are not text', { idToken: 1, accessToken: 2, username: USERNAME, expiresAt: START + 3_600_000 }],
+  ])('counts an entry with %s as missing, and signs in', async (_label, fields) => {
+    // Prepare: an entry sealed with the right key, whose fields do not make tokens.
+    const memory = memoryTokenStore({ encryptionKey: KEY });
+    const value = sealEntry(explicitSealingKey(KEY, storeKey), storeKey, fields);
+    await memory.store.put(
+      storeKey,
+      { value, expiresAtMs: Date.now() + 3_600_000 },
+      undefined,
+      AbortSignal.timeout(1_000),
+    );
+
+    // Act
+    const token = await instance(memory.store).getIdToken();
+
+    // Assert
+    expect(token).not.toBe('x');
+    expect(signIns()).toBe(1);
+  });
+
+  it('serves a shared token whose JWTs carry no exp until the expiry the writer stated', async () => {
+    // Prepare: an access token without exp (an opaque one, or a JWT without the claim) beside a readable one.
+    const memory = memoryTokenStore({ encryptionKey: KEY });
+    const expiresAt = Date.now() + 3_600_000;
+    const idToken = fakeJwt({ 'cognito:username': USERNAME, token_use: 'id' }, 'c2ln');
+    const value = sealEntry(explicitSealingKey(KEY, storeKey), storeKey, {
+      idToken,
+      accessToken: 'opaque-access-token',
+      username: USERNAME,
+      expiresAt,
+    });
+    await memory.store.put(storeKey, { value, expiresAtMs: expiresAt }, undefined, AbortSignal.timeout(1_000));
+
+    // Act
+    const tokens = await instance(memory.store).getTokens();
+
+    // Assert
+    expect(signIns()).toBe(0);
+    expect(tokens.idToken).toBe(idToken);
+    expect(tokens.expiresAt.getTime()).toBe(expiresAt);
   });
 });
