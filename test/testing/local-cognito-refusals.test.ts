@@ -684,3 +684,182 @@ describe('TOTP on a frozen clock', () => {
     );
   });
 });
+
+describe('device tracking refusals', () => {
+  let tracked: LocalCognito;
+  const deviceApi = (operation: string, body: unknown) => call(tracked.endpoint, operation, body);
+  const signIn = async (deviceKey?: string) =>
+    (
+      await deviceApi('InitiateAuth', {
+        ClientId: 'c',
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: 'robot', PASSWORD, ...(deviceKey === undefined ? {} : { DEVICE_KEY: deviceKey }) },
+      })
+    ).json;
+  // Any salt and verifier that are valid SRP values: the tests below stop before the device proves itself.
+  const verifierConfig = { Salt: Buffer.from('salt').toString('base64'), PasswordVerifier: 'AQID' };
+
+  beforeAll(async () => {
+    tracked = await startLocalCognito({
+      userPoolId: 'eu-west-1_Devices1',
+      users: [{ username: 'robot', password: PASSWORD }],
+      clients: [{ clientId: 'c', explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
+      deviceTracking: { remember: 'always' },
+      tokenLifetimeSeconds: 60,
+    });
+  });
+  afterAll(async () => {
+    await tracked?.stop();
+  });
+
+  it('ConfirmDevice refuses an unknown device and a verifier config that is not an SRP verifier', async () => {
+    const first = (await signIn()).AuthenticationResult as {
+      AccessToken: string;
+      NewDeviceMetadata: { DeviceKey: string };
+    };
+    const confirm = (DeviceKey: string, config: Record<string, unknown>) =>
+      deviceApi('ConfirmDevice', { AccessToken: first.AccessToken, DeviceKey, DeviceSecretVerifierConfig: config });
+    expect(await confirm('eu-west-1_nope', verifierConfig)).toEqual(
+      refused('ResourceNotFoundException', 'Device does not exist.'),
+    );
+    const notVerifier = refused('InvalidParameterException', /not a valid SRP verifier/);
+    const key = first.NewDeviceMetadata.DeviceKey;
+    expect(await confirm(key, { ...verifierConfig, Salt: 'A' })).toEqual(notVerifier);
+    expect(await confirm(key, { ...verifierConfig, Salt: 42 })).toEqual(notVerifier);
+    expect(await confirm(key, { ...verifierConfig, PasswordVerifier: 'not base64!' })).toEqual(notVerifier);
+    expect(
+      await confirm(key, { ...verifierConfig, PasswordVerifier: Buffer.from('00', 'hex').toString('base64') }),
+    ).toEqual(notVerifier);
+    expect(await deviceApi('ConfirmDevice', { AccessToken: 'forged', DeviceKey: key })).toEqual(
+      refused('NotAuthorizedException', 'Invalid Access Token'),
+    );
+  });
+
+  it('UpdateDeviceStatus and ListDevices: unconfirmed devices, bad statuses, and an expired access token', async () => {
+    const result = (await signIn()).AuthenticationResult as {
+      AccessToken: string;
+      NewDeviceMetadata: { DeviceKey: string };
+    };
+    const key = result.NewDeviceMetadata.DeviceKey;
+    const update = (status: unknown, DeviceKey = key) =>
+      deviceApi('UpdateDeviceStatus', { AccessToken: result.AccessToken, DeviceKey, DeviceRememberedStatus: status });
+    expect(await update('remembered')).toEqual(refused('ResourceNotFoundException', 'Device does not exist.'));
+    expect(await update('remembered', 'eu-west-1_nope')).toEqual(refused('ResourceNotFoundException'));
+    await deviceApi('ConfirmDevice', {
+      AccessToken: result.AccessToken,
+      DeviceKey: key,
+      DeviceSecretVerifierConfig: verifierConfig,
+    });
+    expect(await update('forgotten')).toEqual(refused('InvalidParameterException', /DeviceRememberedStatus/));
+    expect((await update('not_remembered')).status).toBe(200);
+    // A sign-in that names no device registers another one, unconfirmed.
+    await signIn();
+    const listed = await deviceApi('ListDevices', { AccessToken: result.AccessToken, Limit: 10 });
+    const statuses = (listed.json.Devices as { DeviceKey: string; DeviceAttributes: { Value: string }[] }[]).map(
+      (device) => [device.DeviceKey === key, device.DeviceAttributes.map((attribute) => attribute.Value).join(' ')],
+    );
+    expect(statuses).toContainEqual([true, 'valid not_remembered']);
+    expect(statuses).toContainEqual([false, 'unconfirmed not_remembered']);
+    tracked.advance(61_000);
+    expect(await deviceApi('ListDevices', { AccessToken: result.AccessToken })).toEqual(
+      refused('NotAuthorizedException', 'Access Token has expired'),
+    );
+  });
+
+  it('a remembered device must name its own key at each device step, with a valid SRP_A', async () => {
+    const first = (await signIn()).AuthenticationResult as {
+      AccessToken: string;
+      NewDeviceMetadata: { DeviceKey: string };
+    };
+    const key = first.NewDeviceMetadata.DeviceKey;
+    await deviceApi('ConfirmDevice', {
+      AccessToken: first.AccessToken,
+      DeviceKey: key,
+      DeviceSecretVerifierConfig: verifierConfig,
+    });
+    const deviceChallenge = async () => {
+      const answer = await signIn(key);
+      expect(answer.ChallengeName).toBe('DEVICE_SRP_AUTH');
+      return answer.Session;
+    };
+    const respond = async (ChallengeName: string, Session: unknown, responses: Record<string, unknown>) =>
+      deviceApi('RespondToAuthChallenge', {
+        ClientId: 'c',
+        ChallengeName,
+        Session,
+        ChallengeResponses: { USERNAME: 'robot', ...responses },
+      });
+    const noDevice = refused('ResourceNotFoundException', 'Device does not exist.');
+    expect(
+      await respond('DEVICE_SRP_AUTH', await deviceChallenge(), { DEVICE_KEY: 'eu-west-1_other', SRP_A: 'ab' }),
+    ).toEqual(noDevice);
+    expect(await respond('DEVICE_SRP_AUTH', await deviceChallenge(), { DEVICE_KEY: key, SRP_A: '00' })).toEqual(
+      refused('InvalidParameterException', /SRP_A is not a valid/),
+    );
+    const verifier = await respond('DEVICE_SRP_AUTH', await deviceChallenge(), { DEVICE_KEY: key, SRP_A: 'abcdef' });
+    expect(verifier.json.ChallengeName).toBe('DEVICE_PASSWORD_VERIFIER');
+    expect(await respond('DEVICE_PASSWORD_VERIFIER', verifier.json.Session, {})).toEqual(noDevice);
+  });
+});
+
+describe('the server beneath startLocalCognito', () => {
+  it('refuses a malformed pool ID before taking a port', async () => {
+    await expect(
+      startUserPoolServer({ userPoolId: 'no-underscore', tokenLifetimeSeconds: 60, clients: [], users: [] }),
+    ).rejects.toMatchObject({ code: 'ERR_CONFIGURATION', message: expect.stringContaining('"userPoolId"') });
+  });
+
+  it('shows its hook every request, a body that is not JSON as {}', async () => {
+    const seen: [string, Record<string, unknown>][] = [];
+    const server = await startUserPoolServer(
+      { userPoolId: 'eu-west-1_Hooks1', tokenLifetimeSeconds: 60, clients: [], users: [] },
+      { onRequest: (operation, body) => seen.push([operation, body]) },
+    );
+    try {
+      await call(server.handle.endpoint, 'InitiateAuth', '{broken');
+      await call(server.handle.endpoint, 'ListDevices', { AccessToken: 'x' });
+      expect(seen).toEqual([
+        ['InitiateAuth', {}],
+        ['ListDevices', { AccessToken: 'x' }],
+      ]);
+    } finally {
+      await server.handle.stop();
+    }
+  });
+});
+
+describe('answers beyond the refusals', () => {
+  it('a request that trips an error of its own answers InternalErrorException 500, echoing nothing', async () => {
+    // A ClientId that cannot be turned into a string: the pool fails with a TypeError, never shown to the caller.
+    const answer = await api('InitiateAuth', { ClientId: { toString: 1, valueOf: 1, secret: 'echo-me' } });
+    expect(answer).toEqual({
+      status: 500,
+      type: 'InternalErrorException',
+      json: { __type: 'InternalErrorException', message: 'Internal error' },
+    });
+  });
+
+  it('a hang on /oauth2/token answers nothing until stop() closes the connection', async () => {
+    const local = await startLocalCognito({ clients: [{ clientId: 'c' }] });
+    local.fault({ operation: 'oauth2/token', kind: 'hang' });
+    let settled = false;
+    const pending = fetch(local.tokenEndpoint, { method: 'POST', body: 'grant_type=client_credentials' }).finally(
+      () => {
+        settled = true;
+      },
+    );
+    while (local.requests['oauth2/token'] === 0) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    await local.stop();
+    await expect(pending).rejects.toThrow();
+  });
+
+  it('RespondToAuthChallenge without ChallengeName or AdminInitiateAuth without AuthFlow are refused', async () => {
+    expect(await api('RespondToAuthChallenge', { ClientId: 'web-client', Session: 'x' })).toEqual(
+      refused('NotAuthorizedException', 'Invalid session for the user.'),
+    );
+    expect(
+      await api('AdminInitiateAuth', { UserPoolId: cognito.userPoolId, ClientId: 'secret-client' }, SIGNED),
+    ).toEqual(refused('InvalidParameterException', 'Auth flow not enabled for this client'));
+  });
+});
