@@ -1,11 +1,13 @@
 // What the local user pool refuses, and how: the Cognito error type a client of cognito-token-provider/testing
 // sees for each wrong request, driven over HTTP as the SDK sends it (AWS JSON 1.1 bodies, x-amz-target). The
 // server clock is frozen where a test depends on it, so no answer hangs on wall-clock speed.
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeSecretHash } from '../../src/index.js';
 import { type LocalCognito, startLocalCognito } from '../../src/testing/index.js';
 import { startUserPoolServer, type UserPoolServer } from '../../src/testing/local-cognito.js';
 import { N } from '../../src/testing/srp-math.js';
+import { modPow, passwordAuthenticationKey, srpTimestamp } from '../../src/user/srp.js';
 import { totpCode } from '../../src/user/totp.js';
 
 const PASSWORD = 'Corr3ct-Horse!';
@@ -284,56 +286,89 @@ describe('USER_AUTH', () => {
   });
 });
 
-describe('PASSWORD_VERIFIER answers', () => {
-  const verifierAnswer = async (responses: (secretBlock: string) => Record<string, unknown>) => {
-    const challenge = await api('InitiateAuth', {
-      ClientId: 'web-client',
-      AuthFlow: 'USER_SRP_AUTH',
-      AuthParameters: { USERNAME: 'robot', SRP_A: 'abcdef0123456789' },
-    });
-    const parameters = challenge.json.ChallengeParameters as { SECRET_BLOCK: string };
-    return api('RespondToAuthChallenge', {
-      ClientId: 'web-client',
-      ChallengeName: 'PASSWORD_VERIFIER',
-      Session: challenge.json.Session,
-      ChallengeResponses: { USERNAME: 'robot', ...responses(parameters.SECRET_BLOCK) },
-    });
-  };
-  const now = () => new Date(cognito.now());
-  const javaDate = (date: Date) => {
-    const [weekday, month, day, year, time] = date.toUTCString().replace(',', '').split(' ') as string[];
-    return `${weekday} ${month} ${Number(day)} ${time} UTC ${year}`;
-  };
+describe('PASSWORD_VERIFIER answers, on a frozen clock far from the real one', () => {
+  // 2 minutes before midnight on 30 April: "Apr 31 00:00:00" would be near the server clock but is no date.
+  const FROZEN = Date.UTC(2099, 3, 30, 23, 58, 0);
+  let server: UserPoolServer;
+  // The client side of the SRP math (src/user/srp.ts), with a fixed secret a instead of a random draw.
+  const a = BigInt(`0x${Buffer.alloc(128, 7).toString('hex')}`);
+  const largeA = modPow(2n, a);
 
-  it('refuses a wrong signature, a foreign secret block and a missing part as a wrong password', async () => {
-    const wrongPassword = refused('NotAuthorizedException', 'Incorrect username or password.');
-    const claim = (block: string) => ({
-      PASSWORD_CLAIM_SECRET_BLOCK: block,
-      TIMESTAMP: javaDate(now()),
-      PASSWORD_CLAIM_SIGNATURE: Buffer.alloc(32).toString('base64'),
+  beforeAll(async () => {
+    server = await startUserPoolServer({
+      userPoolId: 'eu-west-1_Srp1',
+      tokenLifetimeSeconds: 300,
+      clients: [{ clientId: 'c', explicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }],
+      users: [{ username: 'robot', password: PASSWORD }],
     });
-    expect(await verifierAnswer(claim)).toEqual(wrongPassword);
-    expect(await verifierAnswer(() => claim(Buffer.from('another block').toString('base64')))).toEqual(wrongPassword);
-    expect(await verifierAnswer((block) => ({ ...claim(block), TIMESTAMP: undefined }))).toEqual(
-      refused('InvalidParameterException', /TIMESTAMP$/),
-    );
+    server.setNow(FROZEN);
+  });
+  afterAll(async () => {
+    await server?.handle.stop();
   });
 
-  it('refuses a TIMESTAMP that is malformed, impossible, on the wrong weekday or far from the clock', async () => {
-    const withTimestamp = (timestamp: string) =>
-      verifierAnswer((block) => ({
+  /** Answers a fresh challenge with a claim signed over `timestamp`, with one part changed by `change`. */
+  const answer = async (
+    timestamp: string,
+    change: { password?: string; block?: string; signature?: string } = {},
+  ): Promise<Answer> => {
+    const challenge = await call(server.handle.endpoint, 'InitiateAuth', {
+      ClientId: 'c',
+      AuthFlow: 'USER_SRP_AUTH',
+      AuthParameters: { USERNAME: 'robot', SRP_A: largeA.toString(16) },
+    });
+    const parameters = challenge.json.ChallengeParameters as { SALT: string; SRP_B: string; SECRET_BLOCK: string };
+    const block = change.block ?? parameters.SECRET_BLOCK;
+    const key = passwordAuthenticationKey({
+      a,
+      largeA,
+      largeB: BigInt(`0x${parameters.SRP_B}`),
+      salt: BigInt(`0x${parameters.SALT}`),
+      poolName: 'Srp1',
+      userIdForSrp: 'robot',
+      password: change.password ?? PASSWORD,
+    });
+    const signature = createHmac('sha256', key)
+      .update(Buffer.concat([Buffer.from('Srp1robot'), Buffer.from(block, 'base64'), Buffer.from(timestamp)]))
+      .digest('base64');
+    return call(server.handle.endpoint, 'RespondToAuthChallenge', {
+      ClientId: 'c',
+      ChallengeName: 'PASSWORD_VERIFIER',
+      Session: challenge.json.Session,
+      ChallengeResponses: {
+        USERNAME: 'robot',
         PASSWORD_CLAIM_SECRET_BLOCK: block,
         TIMESTAMP: timestamp,
-        PASSWORD_CLAIM_SIGNATURE: 'c2lnbmF0dXJl',
-      }));
-    const wrongPassword = refused('NotAuthorizedException', 'Incorrect username or password.');
-    const date = now();
-    expect(await withTimestamp(date.toISOString())).toEqual(wrongPassword);
-    expect(await withTimestamp('Thu Apr 31 10:00:00 UTC 2026')).toEqual(wrongPassword);
-    const weekday = javaDate(date).slice(0, 3);
-    const otherWeekday = weekday === 'Mon' ? 'Tue' : 'Mon';
-    expect(await withTimestamp(`${otherWeekday}${javaDate(date).slice(3)}`)).toEqual(wrongPassword);
-    expect(await withTimestamp(javaDate(new Date(date.getTime() - 3_600_000 * 24 * 400)))).toEqual(wrongPassword);
+        PASSWORD_CLAIM_SIGNATURE: change.signature ?? signature,
+      },
+    });
+  };
+  const at = (offsetMs: number) => srpTimestamp(new Date(FROZEN + offsetMs));
+  const wrongPassword = refused('NotAuthorizedException', 'Incorrect username or password.');
+
+  it('accepts a claim signed with the password at a time within 5 minutes of the server clock', async () => {
+    expect((await answer(at(0))).json).toHaveProperty('AuthenticationResult.AccessToken');
+    expect((await answer(at(-4 * 60_000))).status).toBe(200);
+  });
+
+  it('refuses a wrong password, a foreign secret block, a garbled signature, and a missing part', async () => {
+    expect(await answer(at(0), { password: `${PASSWORD}x` })).toEqual(wrongPassword);
+    expect(await answer(at(0), { block: Buffer.from('another block').toString('base64') })).toEqual(wrongPassword);
+    expect(await answer(at(0), { signature: Buffer.alloc(32).toString('base64') })).toEqual(wrongPassword);
+    expect(await answer('')).toEqual(refused('InvalidParameterException', /TIMESTAMP$/));
+  });
+
+  it('refuses a correctly signed TIMESTAMP that is malformed, no date, on the wrong weekday or too far', async () => {
+    expect(await answer(new Date(FROZEN).toISOString())).toEqual(wrongPassword);
+    // Zero-padded day, as a client formatting with %d would send it.
+    expect(await answer(at(0).replace(' 30 ', ' 030 '))).toEqual(wrongPassword);
+    const mayFirst = srpTimestamp(new Date(Date.UTC(2099, 4, 1, 0, 0, 0)));
+    expect((await answer(mayFirst)).status).toBe(200);
+    expect(await answer(mayFirst.replace('May 1', 'Apr 31'))).toEqual(wrongPassword);
+    const weekday = at(0).slice(0, 3);
+    expect(await answer(`${weekday === 'Mon' ? 'Tue' : 'Mon'}${at(0).slice(3)}`)).toEqual(wrongPassword);
+    expect(await answer(at(6 * 60_000))).toEqual(wrongPassword);
+    expect(await answer(at(-6 * 60_000))).toEqual(wrongPassword);
   });
 });
 
