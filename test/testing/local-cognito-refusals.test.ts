@@ -434,10 +434,63 @@ describe('refresh tokens', () => {
     const rotating = await signIn('rotating-client');
     const first = await api('GetTokensFromRefreshToken', { ClientId: 'rotating-client', RefreshToken: rotating });
     expect(first.json).toHaveProperty('AuthenticationResult.RefreshToken');
-    // The default grace period is 0 s: the replaced token is refused at once, even on a frozen clock.
     expect(await api('GetTokensFromRefreshToken', { ClientId: 'rotating-client', RefreshToken: rotating })).toEqual(
       refused('RefreshTokenReuseException', 'Refresh token has already been used'),
     );
+  });
+});
+
+describe('refresh token rotation on a frozen clock', () => {
+  let server: UserPoolServer;
+  const flows = ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+
+  beforeAll(async () => {
+    server = await startUserPoolServer({
+      userPoolId: 'eu-west-1_Rotate1',
+      tokenLifetimeSeconds: 300,
+      clients: [
+        { clientId: 'no-grace', explicitAuthFlows: flows, refreshTokenRotation: {} },
+        { clientId: 'grace', explicitAuthFlows: flows, refreshTokenRotation: { retryGracePeriodSeconds: 10 } },
+      ],
+      users: [{ username: 'robot', password: PASSWORD }],
+    });
+    server.setNow(FROZEN_AT);
+  });
+  afterAll(async () => {
+    await server?.handle.stop();
+  });
+
+  const signIn = async (clientId: string) =>
+    (
+      (
+        await call(server.handle.endpoint, 'InitiateAuth', {
+          ClientId: clientId,
+          AuthFlow: 'USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: 'robot', PASSWORD },
+        })
+      ).json.AuthenticationResult as { RefreshToken: string }
+    ).RefreshToken;
+  const renew = (clientId: string, refreshToken: string) =>
+    call(server.handle.endpoint, 'GetTokensFromRefreshToken', { ClientId: clientId, RefreshToken: refreshToken });
+  const reused = refused('RefreshTokenReuseException', 'Refresh token has already been used');
+
+  it('without a grace period, refuses the replaced token at the very instant it was replaced', async () => {
+    const token = await signIn('no-grace');
+    const replaced = await renew('no-grace', token);
+    expect(replaced.json).toHaveProperty('AuthenticationResult.RefreshToken');
+    expect(await renew('no-grace', token)).toEqual(reused);
+    // The new token works, once.
+    const next = (replaced.json.AuthenticationResult as { RefreshToken: string }).RefreshToken;
+    expect((await renew('no-grace', next)).status).toBe(200);
+  });
+
+  it('with retryGracePeriodSeconds, the replaced token works until the period ends, counted from the first use', async () => {
+    const token = await signIn('grace');
+    expect((await renew('grace', token)).status).toBe(200);
+    server.handle.advance(9_999);
+    expect((await renew('grace', token)).status).toBe(200);
+    server.handle.advance(1);
+    expect(await renew('grace', token)).toEqual(reused);
   });
 });
 
