@@ -1,4 +1,4 @@
-import { format, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import {
   AccessDeniedException,
   GetParametersCommand,
@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
+import { expectNoSecretIn, expectSourceShowsNoValue, sentAbortSignal, settled } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 
 /**
@@ -76,19 +77,6 @@ function json(value: string) {
   return { Parameters: [parameter(JSON_NAME, value)], InvalidParameters: [] };
 }
 
-/** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
-async function settled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  await vi.runAllTimersAsync();
-  return promise;
-}
-
-function sentAbortSignal(callIndex: number): AbortSignal {
-  // send(command, options): the stub's type declares the command only.
-  const [, options] = ssm.send.getCall(callIndex).args as unknown as [unknown, { abortSignal: AbortSignal }];
-  return options.abortSignal;
-}
-
 beforeEach(() => {
   ssm.reset();
   vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
@@ -97,20 +85,6 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Every failure is checked where it happens: message, stack, cause chain and every way to print it. */
-function expectNoSecretIn(error: unknown): void {
-  const views = [
-    (error as Error).message,
-    (error as Error).stack ?? '',
-    inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
-    format('%o', error),
-    JSON.stringify(error),
-  ];
-  for (const view of views) {
-    for (const secret of SECRETS) expect(view).not.toContain(secret);
-  }
-}
 
 describe('reading', () => {
   it('reads every named parameter in one GetParameters call, with decryption', async () => {
@@ -394,7 +368,7 @@ describe('failures', () => {
     const source = fromSsm({ ...NAMES, ...config });
 
     const error = await failureOf(source());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(
@@ -408,7 +382,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: [JSON_NAME] });
 
     const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain(`Could not read SSM parameter "${JSON_NAME}": not found (InvalidParameters)`);
@@ -435,7 +409,7 @@ describe('failures', () => {
     const source = fromSsm({ ...NAMES, ...config });
 
     const error = await failureOf(source());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: sdkError.name, $metadata: sdkError.$metadata });
@@ -468,7 +442,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(NAMES.password, PASSWORD)] });
 
     const error = await failureOf(fromSsm({ password: NAMES.password, username: NAMES.username, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain(`Could not read SSM parameter "${NAMES.username}": not found`);
@@ -485,7 +459,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves(json(value));
 
     const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(
@@ -525,7 +499,7 @@ describe('throttling and outages', () => {
     const started = Date.now();
 
     const error = await failureOf(settled(source()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toBeInstanceOf(ThrottlingException);
@@ -543,7 +517,7 @@ describe('throttling and outages', () => {
     ssm.on(GetParametersCommand).rejects(outage);
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: outage.name, $metadata: { httpStatusCode: 500 } });
@@ -558,7 +532,7 @@ describe('throttling and outages', () => {
     ssm.on(GetParametersCommand).rejects(refused);
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: 'Error', code: 'ECONNREFUSED', message: refused.message });
@@ -571,11 +545,11 @@ describe('throttling and outages', () => {
     const started = Date.now();
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('gave up after the 10000 ms timeout ran out');
-    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(sentAbortSignal(ssm, 0).aborted).toBe(true);
     expect(Date.now() - started).toBe(10_000);
   });
 });
@@ -634,23 +608,8 @@ describe('leak scan', () => {
   it('shows no value when the source is logged, inspected or serialised, before or after a read', async () => {
     ssm.on(GetParametersCommand).resolves(named());
     const source = fromSsm({ ...NAMES, ...config });
-    const views = () => [
-      inspect(source, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
-      format('%o %O %s %j', source, source, source, source),
-      String(JSON.stringify(source)),
-      JSON.stringify(Object.getOwnPropertyNames(source)),
-      String(Object.getOwnPropertySymbols(source).length),
-    ];
-    const before = views();
 
-    await source();
-    await source({ forceRefresh: true });
-    const after = views();
-
-    expect(after).toEqual(before);
-    for (const view of after) {
-      for (const secret of SECRETS) expect(view).not.toContain(secret);
-    }
+    await expectSourceShowsNoValue(source, SECRETS);
   });
 });
 

@@ -1,0 +1,62 @@
+/**
+ * What the tests of the credential sources (`fromSsm`, `fromSecretsManager`) share: running fake time until a
+ * read settles, the abort signal a read handed to the SDK, and the checks that no value read shows through an
+ * error or the source itself.
+ */
+import { format, inspect } from 'node:util';
+import { expect, vi } from 'vitest';
+
+/** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
+export async function settled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  await vi.runAllTimersAsync();
+  return promise;
+}
+
+/** The abort signal the source passed with the `callIndex`-th command to a mocked client's `send`. */
+export function sentAbortSignal(client: { send: { getCall(index: number): { args: unknown } } }, callIndex: number) {
+  // send(command, options): the stub's type declares the command only.
+  const [, options] = client.send.getCall(callIndex).args as [unknown, { abortSignal: AbortSignal }];
+  return options.abortSignal;
+}
+
+/** Every failure is checked where it happens: message, stack, cause chain and every way to print it. */
+export function expectNoSecretIn(error: unknown, secrets: readonly string[]): void {
+  const views = [
+    (error as Error).message,
+    (error as Error).stack ?? '',
+    inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
+    format('%o', error),
+    JSON.stringify(error),
+  ];
+  for (const view of views) {
+    for (const secret of secrets) expect(view).not.toContain(secret);
+  }
+}
+
+/**
+ * Reads through `source` (once, then forced), and checks that every way to print the source looks the same
+ * before and after, and shows none of `secrets`: what it read must live where printing cannot reach it.
+ */
+export async function expectSourceShowsNoValue(
+  source: (options?: { forceRefresh?: boolean }) => Promise<unknown>,
+  secrets: readonly string[],
+): Promise<void> {
+  const views = () => [
+    inspect(source, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
+    format('%o %O %s %j', source, source, source, source),
+    String(JSON.stringify(source)),
+    JSON.stringify(Object.getOwnPropertyNames(source)),
+    String(Object.getOwnPropertySymbols(source).length),
+  ];
+  const before = views();
+
+  await source();
+  await source({ forceRefresh: true });
+  const after = views();
+
+  expect(after).toEqual(before);
+  for (const view of after) {
+    for (const secret of secrets) expect(view).not.toContain(secret);
+  }
+}
