@@ -2,13 +2,15 @@
  * Behaviour every TokenStore must have, and the fleet protocol over it, as suites that the memory,
  * DynamoDB and Redis store tests each run against their store (real time, real servers).
  *
- * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)`, where `setup` returns a fresh
- * `{ store }` for each test (or the same store: keys are unique per test). Timings in these suites are lower
+ * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)` (both, each in its own describe:
+ * `describeStoreSuites(setup)`), where `setup` returns a fresh `{ store }` for each test (or the same store: keys
+ * are unique per test); `coldInstance` and `warmInstance` for a store's own request budgets. Timings in these suites are lower
  * bounds (a lease that must have lapsed) or far from any real duration (a lease that must not have lapsed), so
  * that a slow machine does not fail them.
  */
 import { randomUUID } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { countingStore } from '../../harness/counting-store.js';
 import { deriveClientSealingKey, storeKeyOf } from '../../src/fleet/entry-sealing.js';
 import { type SharedCacheOptions, SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
 import type { LeaseRequest, TokenStore } from '../../src/fleet/token-store.js';
@@ -65,6 +67,30 @@ export function instanceCache(
 /** A caller's context: a fresh signal (as each provider call has its own), a budget of `ms`, tokens for a minute at least. */
 export function budget(ms = 10_000) {
   return { signal: new AbortController().signal, deadlineAt: Date.now() + ms, minValidUntil: Date.now() + 60_000 };
+}
+
+/** A lone instance finds nothing under `key`, fetches a token for an hour and shares it. */
+export async function coldInstance(store: TokenStore, key: string): Promise<void> {
+  await instanceCache(store, key).obtain(async () => ({ token: 'cold', expiresAt: Date.now() + HOUR }), budget());
+}
+
+/** An instance that must find the token under `key` without fetching; returns the store calls it made, by name. */
+export async function warmInstance(store: TokenStore, key: string): Promise<Record<string, number>> {
+  const counted = countingStore(store);
+  await instanceCache(counted.store, key).obtain(async () => {
+    throw new Error('unexpected fetch');
+  }, budget());
+  return counted.counts;
+}
+
+/** The store contract and the fleet protocol, each in its own describe, against the store `setup` gives. */
+export function describeStoreSuites(setup: () => StoreUnderTest): void {
+  describe('the store contract', () => {
+    describeTokenStoreContract(setup);
+  });
+  describe('the fleet protocol', () => {
+    describeFleetProtocol(setup);
+  });
 }
 
 const lease = (holder: string, ttlMs = 10_000, expectedInMs = 200): LeaseRequest => ({ holder, ttlMs, expectedInMs });
