@@ -1,10 +1,12 @@
 /**
  * What the tests of the credential sources (`fromSsm`, `fromSecretsManager`) share: running fake time until a
  * read settles, the abort signal a read handed to the SDK, and the checks that no value read shows through an
- * error or the source itself.
+ * error or the source itself; and the user provider that the rotation tests read them through.
  */
 import { format, inspect } from 'node:util';
 import { expect, vi } from 'vitest';
+import type { CredentialsSource, TokenProvider } from '../../src/index.js';
+import { userProvider } from './providers.js';
 
 /** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
 export async function settled<T>(promise: Promise<T>): Promise<T> {
@@ -29,9 +31,27 @@ export function expectNoSecretIn(error: unknown, secrets: readonly string[]): vo
     format('%o', error),
     JSON.stringify(error),
   ];
+  expectNoneShown(views, secrets);
+}
+
+/** Checks that no view (a log line, a printed object) contains any of `secrets`. */
+export function expectNoneShown(views: readonly string[], secrets: readonly string[]): void {
   for (const view of views) {
     for (const secret of secrets) expect(view).not.toContain(secret);
   }
+}
+
+/**
+ * A user provider reading `credentials`, with its Cognito client in eu-west-1 through `clientConfig` only, and its
+ * debug log lines printed into `logged` as a console would print them.
+ */
+export function providerReading(credentials: CredentialsSource, logged: string[] = []): TokenProvider {
+  return userProvider({
+    region: undefined,
+    credentials,
+    clientConfig: { region: 'eu-west-1' },
+    logger: { debug: (message, details) => logged.push(format('%s %o', message, details)) },
+  });
 }
 
 /**
@@ -56,7 +76,5 @@ export async function expectSourceShowsNoValue(
   const after = views();
 
   expect(after).toEqual(before);
-  for (const view of after) {
-    for (const secret of secrets) expect(view).not.toContain(secret);
-  }
+  expectNoneShown(after, secrets);
 }

@@ -14,9 +14,10 @@ import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { createTokenProvider, shareTokenStore } from '../../src/index.js';
 import { fromSecretsManager } from '../../src/secrets-manager/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
+import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-import { clientProvider, mockCognito, nowSeconds, useFakeClock, userProvider } from '../helpers/providers.js';
+import { clientProvider, mockCognito, nowSeconds, useFakeClock } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -76,14 +77,8 @@ const user = (password: string) => ({ username: USERNAME, password });
 const reads = () => events.filter((event) => event.startsWith('GetSecretValue')).length;
 const signIns = () => events.filter((event) => event.startsWith('InitiateAuth')).length;
 
-function provider(logged: string[] = []) {
-  return userProvider({
-    region: undefined,
-    clientConfig,
-    credentials: fromSecretsManager({ secretId: SECRET_ID, clientConfig }),
-    logger: { debug: (message, details) => logged.push(format('%s %o', message, details)) },
-  });
-}
+const provider = (logged: string[] = []) =>
+  providerReading(fromSecretsManager({ secretId: SECRET_ID, clientConfig }), logged);
 
 useFakeClock();
 
@@ -281,8 +276,6 @@ describe('leak scan', () => {
 
     expect(error.code).toBe('ERR_AUTHENTICATION');
     expect(logged.some((line) => line.includes('reloading credentials'))).toBe(true);
-    for (const view of views) {
-      for (const secret of secrets) expect(view).not.toContain(secret);
-    }
+    expectNoneShown(views, secrets);
   });
 });
