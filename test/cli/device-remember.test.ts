@@ -67,16 +67,22 @@ describe('parsing', () => {
   });
 });
 
+/** Cognito signs the user in, then confirms the new device (answering `confirmed`) and marks it remembered. */
+function answerRemember(confirmed: object = {}) {
+  const answer = signedIn();
+  cognito
+    .on(InitiateAuthCommand)
+    .resolves(answer)
+    .on(ConfirmDeviceCommand)
+    .resolves(confirmed)
+    .on(UpdateDeviceStatusCommand)
+    .resolves({});
+  return answer;
+}
+
 describe('a run', () => {
   it('signs in, confirms the new device, marks it remembered, and prints exactly the device as JSON', async () => {
-    const answer = signedIn();
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(answer)
-      .on(ConfirmDeviceCommand)
-      .resolves({ UserConfirmationNecessary: true })
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    const answer = answerRemember({ UserConfirmationNecessary: true });
 
     const result = await run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
 
@@ -120,13 +126,7 @@ describe('a run', () => {
         },
       ],
     });
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(signedIn())
-      .on(ConfirmDeviceCommand)
-      .resolves({})
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    answerRemember();
 
     const result = await run([...BASE, '--ssm-parameter', '/svc/cognito'], {});
 
@@ -135,13 +135,7 @@ describe('a run', () => {
   });
 
   it('confirms the device with flow user-password too: the device is for later SRP sign-ins', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(signedIn())
-      .on(ConfirmDeviceCommand)
-      .resolves({})
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    answerRemember();
 
     const result = await run([...BASE, '--username', 'svc', '--flow', 'user-password'], { COGNITO_PASSWORD: PASSWORD });
 
@@ -168,15 +162,9 @@ describe('a run', () => {
   ])(
     'prints no device secret or token when %s is refused with an answer that quotes the request',
     async (_, refused) => {
-      const answer = signedIn();
+      const answer = answerRemember();
       let sent: unknown;
-      cognito
-        .on(InitiateAuthCommand)
-        .resolves(answer)
-        .on(ConfirmDeviceCommand)
-        .resolves({})
-        .on(UpdateDeviceStatusCommand)
-        .resolves({});
+
       cognito.on(refused as typeof ConfirmDeviceCommand).callsFake((input) => {
         sent = input;
         throw notAuthorized(`refused: ${JSON.stringify(input)}`);

@@ -12,6 +12,7 @@ import { type ProcessRun, runProcess } from '../../harness/run-process.js';
 import { LOCAL_AWS_CREDENTIALS } from '../../harness/sigv4.js';
 import { type SsmEndpoint, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
 import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
+import { isolatedEnv } from '../helpers/child-env.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/esm/cli.js');
@@ -34,17 +35,11 @@ async function runBin(
   stdoutClosed = false,
 ): Promise<BinRun> {
   const run = await runProcess(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      // The SDK's notice that it will need Node 22 in 2027 would be the only other line on stderr.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    env: isolatedEnv({
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       ...env,
-    },
+    }),
     stdin,
     killAfterMs: 30_000,
     stdoutClosed,

@@ -6,7 +6,6 @@
 // `npm run build` first.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import {
   type CognitoTokenError,
   type CredentialsSource,
@@ -16,7 +15,6 @@ import {
 } from 'cognito-token-provider';
 import { fromSecretsManager } from 'cognito-token-provider/secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfigFor } from '../../harness/cognito-local.js';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks } from '../../harness/leak-scan.js';
@@ -26,6 +24,8 @@ import {
   secretsManagerClientConfigFor,
   startSecretsManagerEndpoint,
 } from '../../harness/secrets-manager-endpoint.js';
+import { isolatedEnv } from '../helpers/child-env.js';
+import { setUserPassword } from '../helpers/cognito-stack-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_POOL_ID = 'eu-west-1_Rotation7';
@@ -267,21 +267,7 @@ describe('a whole rotation, with the password changed in cognito-local', () => {
 
   afterAll(() => stack?.stop());
 
-  async function setCognitoPassword(password: string): Promise<void> {
-    const admin = new CognitoIdentityProviderClient(clientConfigFor(stack.emulator.endpoint));
-    try {
-      await admin.send(
-        new AdminSetUserPasswordCommand({
-          UserPoolId: stack.seed.userPoolId,
-          Username: stack.seed.user.email,
-          Password: password,
-          Permanent: true,
-        }),
-      );
-    } finally {
-      admin.destroy();
-    }
-  }
+  const setCognitoPassword = (password: string) => setUserPassword(stack, password);
 
   it('serves cognito-token --secret-id, which finds the endpoint through AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {
     const { seed } = stack;
@@ -300,18 +286,13 @@ describe('a whole rotation, with the password changed in cognito-local', () => {
       process.execPath,
       [join(ROOT, 'dist/esm/cli.js'), '--client-id', seed.withSecret.clientId, '--secret-id', 'svc/cli'],
       {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        env: isolatedEnv({
           AWS_REGION: seed.region,
           AWS_ACCESS_KEY_ID: accessKeyId,
           AWS_SECRET_ACCESS_KEY: secretAccessKey,
           AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
           AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-        },
+        }),
         killAfterMs: 30_000,
       },
     );

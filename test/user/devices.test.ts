@@ -90,6 +90,17 @@ function collectingLogger(withWarn: boolean) {
   return { logger, debug, warn };
 }
 
+/** An SRP sign-in whose tokens bring no NewDeviceMetadata, then one renewal. */
+function answerSrpSignInWithoutNewDevice() {
+  cognito
+    .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
+    .resolves(passwordVerifier)
+    .on(RespondToAuthChallengeCommand)
+    .resolves(authResult({ serial: 1 }))
+    .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+}
+
 describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   it('confirms it with the access token and a verifier, then names it in every REFRESH_TOKEN_AUTH', async () => {
     cognito
@@ -176,13 +187,7 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   });
 
   it('sends no DEVICE_KEY where the pool does not track devices', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
-      .on(RespondToAuthChallengeCommand)
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+    answerSrpSignInWithoutNewDevice();
     const tokens = userProvider({ flow: 'user-srp', userPoolId: USER_POOL_ID });
 
     await tokens.getTokens();
@@ -257,13 +262,7 @@ describe('credentials.device (a remembered device)', () => {
   });
 
   it('names the device on renewal also when Cognito only tracks it (confirmed, not remembered: no device SRP)', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
-      .on(RespondToAuthChallengeCommand)
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+    answerSrpSignInWithoutNewDevice();
     const tokens = userProvider({
       flow: 'user-srp',
       userPoolId: USER_POOL_ID,
