@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import type { FaultPlan } from '../../harness/counting-proxy.js';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { type ProcessRun, runProcess } from '../../harness/run-process.js';
 import { LOCAL_AWS_CREDENTIALS } from '../../harness/sigv4.js';
@@ -230,19 +231,55 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
     expect(stack.proxy.count()).toBe(0);
   });
 
-  it('exits 3 with ERR_AUTHENTICATION for a wrong password', async () => {
-    const run = await runBin(plainArgs(), { COGNITO_PASSWORD: 'Wrong-Pa55word-Canary' });
+  it.each<[number, string, string, () => { args: string[]; env: Record<string, string> }, FaultPlan[]?]>([
+    [
+      3,
+      'ERR_AUTHENTICATION',
+      'a wrong password',
+      () => ({
+        args: plainArgs(),
+        env: { COGNITO_PASSWORD: 'Wrong-Pa55word-Canary' },
+      }),
+    ],
+    [
+      3,
+      'ERR_AUTHENTICATION',
+      'a wrong client secret, as Cognito checks SECRET_HASH',
+      () => ({
+        args: withSecretArgs(),
+        env: { COGNITO_PASSWORD: stack.seed.user.password, COGNITO_CLIENT_SECRET: 'wrong-client-secret-canary' },
+      }),
+    ],
+    [
+      6,
+      'ERR_UNAVAILABLE',
+      'Cognito that cannot be reached at all',
+      () => ({
+        args: plainArgs(),
+        // Port 9 (discard) on loopback: nothing listens there in a test environment.
+        env: {
+          COGNITO_PASSWORD: stack.seed.user.password,
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+        },
+      }),
+    ],
+    [
+      7,
+      'ERR_THROTTLED',
+      'Cognito that keeps throttling',
+      () => ({
+        args: plainArgs(),
+        env: { COGNITO_PASSWORD: stack.seed.user.password },
+      }),
+      [{ fault: 'throttle' }],
+    ],
+  ])('exits %i with %s for %s', async (status, code, _case, arrange, faults) => {
+    if (faults) stack.proxy.setFaults(faults);
+    const { args, env } = arrange();
 
-    expectFailure(run, 3, 'ERR_AUTHENTICATION');
-  });
+    const run = await runBin(args, env);
 
-  it('exits 3 with ERR_AUTHENTICATION for a wrong client secret, as Cognito checks SECRET_HASH', async () => {
-    const run = await runBin(withSecretArgs(), {
-      COGNITO_PASSWORD: stack.seed.user.password,
-      COGNITO_CLIENT_SECRET: 'wrong-client-secret-canary',
-    });
-
-    expectFailure(run, 3, 'ERR_AUTHENTICATION');
+    expectFailure(run, status, code);
   });
 
   it('exits 4 with ERR_CHALLENGE_REQUIRED for a user who must choose a new password', async () => {
@@ -279,24 +316,6 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
 
     expectFailure(run, 6, 'ERR_UNAVAILABLE');
     expect(stack.proxy.count('InitiateAuth')).toBeGreaterThan(1);
-  });
-
-  it('exits 6 with ERR_UNAVAILABLE when Cognito cannot be reached at all', async () => {
-    const run = await runBin(plainArgs(), {
-      COGNITO_PASSWORD: stack.seed.user.password,
-      // Port 9 (discard) on loopback: nothing listens there in a test environment.
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
-    });
-
-    expectFailure(run, 6, 'ERR_UNAVAILABLE');
-  });
-
-  it('exits 7 with ERR_THROTTLED when Cognito keeps throttling', async () => {
-    stack.proxy.setFaults([{ fault: 'throttle' }]);
-
-    const run = await runBin(plainArgs(), { COGNITO_PASSWORD: stack.seed.user.password });
-
-    expectFailure(run, 7, 'ERR_THROTTLED');
   });
 
   it('recovers from a brief throttle, printing only the token', async () => {
