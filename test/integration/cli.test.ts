@@ -55,24 +55,19 @@ const awsEnv = () => ({
   AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
 });
 
-/** Options for the client without a secret and the confirmed user, who signs in with their email. */
-const plainArgs = () => [
+/** `--client-id clientId --region` (the seed's region), then `rest`. */
+const clientArgs = (clientId: string, ...rest: string[]) => [
   '--client-id',
-  stack.seed.withoutSecret.clientId,
+  clientId,
   '--region',
   stack.seed.region,
-  '--username',
-  stack.seed.user.email,
+  ...rest,
 ];
 
-const withSecretArgs = () => [
-  '--client-id',
-  stack.seed.withSecret.clientId,
-  '--region',
-  stack.seed.region,
-  '--username',
-  stack.seed.user.email,
-];
+/** Options for the client without a secret and the confirmed user, who signs in with their email. */
+const plainArgs = () => clientArgs(stack.seed.withoutSecret.clientId, '--username', stack.seed.user.email);
+
+const withSecretArgs = () => clientArgs(stack.seed.withSecret.clientId, '--username', stack.seed.user.email);
 
 function expectOneToken(run: BinRun, tokenUse: 'id' | 'access'): string {
   expect(run.status).toBe(0);
@@ -174,18 +169,15 @@ describe('credentials from SSM, through AWS_ENDPOINT_URL_SSM', () => {
     const callsBefore = ssm.count('GetParameters');
 
     const run = await runBin(
-      [
-        '--client-id',
+      clientArgs(
         stack.seed.withSecret.clientId,
-        '--region',
-        stack.seed.region,
         '--ssm-username',
         '/svc/cli/username',
         '--ssm-password',
         '/svc/cli/password',
         '--ssm-client-secret',
         '/svc/cli/client-secret',
-      ],
+      ),
       awsEnv(),
     );
 
@@ -199,17 +191,7 @@ describe('credentials from SSM, through AWS_ENDPOINT_URL_SSM', () => {
   });
 
   it('reads one JSON SecureString with --ssm-parameter', async () => {
-    const run = await runBin(
-      [
-        '--client-id',
-        stack.seed.withSecret.clientId,
-        '--region',
-        stack.seed.region,
-        '--ssm-parameter',
-        '/svc/cli/json',
-      ],
-      awsEnv(),
-    );
+    const run = await runBin(clientArgs(stack.seed.withSecret.clientId, '--ssm-parameter', '/svc/cli/json'), awsEnv());
 
     expectOneToken(run, 'id');
   });
@@ -284,14 +266,7 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
 
   it('exits 4 with ERR_CHALLENGE_REQUIRED for a user who must choose a new password', async () => {
     const run = await runBin(
-      [
-        '--client-id',
-        stack.seed.withoutSecret.clientId,
-        '--region',
-        stack.seed.region,
-        '--username',
-        stack.seed.newPasswordUser.username,
-      ],
+      clientArgs(stack.seed.withoutSecret.clientId, '--username', stack.seed.newPasswordUser.username),
       { COGNITO_PASSWORD: stack.seed.newPasswordUser.password },
     );
 
@@ -300,10 +275,7 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
   });
 
   it('exits 5 with ERR_CREDENTIALS, naming the parameter, when SSM does not have it', async () => {
-    const run = await runBin(
-      ['--client-id', stack.seed.withoutSecret.clientId, '--region', stack.seed.region, '--ssm-parameter', '/svc/none'],
-      awsEnv(),
-    );
+    const run = await runBin(clientArgs(stack.seed.withoutSecret.clientId, '--ssm-parameter', '/svc/none'), awsEnv());
 
     expectFailure(run, 5, 'ERR_CREDENTIALS');
     expect(run.stderr).toContain('/svc/none');
