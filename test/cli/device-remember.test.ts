@@ -2,22 +2,22 @@
 // device's JSON line and nothing else, and that no failure prints a device secret. Over HTTP, against the
 // device-tracking test server, in test/integration/devices.test.ts.
 import {
-  CognitoIdentityProviderClient,
   ConfirmDeviceCommand,
   InitiateAuthCommand,
   UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
 import { runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const ssm = mockForFile(mockClient(SSMClient));
 
 const PASSWORD = 'Canary-Device-CLI-Pa55word-61';
 const BASE = ['device', 'remember', '--client-id', 'cli-client-id', '--region', 'eu-west-1'];
@@ -27,11 +27,6 @@ const signedIn = () => ({
     ...cognitoTokens({ username: 'svc-uuid', nowSeconds: Math.floor(Date.now() / 1000) }),
     NewDeviceMetadata: NEW_DEVICE,
   },
-});
-
-beforeEach(() => {
-  cognito.reset();
-  ssm.reset();
 });
 
 describe('parsing', () => {

@@ -1,5 +1,4 @@
 import {
-  CognitoIdentityProviderClient,
   InitiateAuthCommand,
   InternalErrorException,
   InvalidParameterException,
@@ -13,9 +12,10 @@ import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { CLI_TEST_VERSION, type CliRun, runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const ssm = mockForFile(mockClient(SSMClient));
 
 const CLIENT_ID = 'cli-client-id';
 const PASSWORD = 'Canary-CLI-Pa55word-17';
@@ -41,8 +41,6 @@ function passwordSignIns() {
 let answered: ReturnType<typeof issued>;
 
 beforeEach(() => {
-  cognito.reset();
-  ssm.reset();
   answered = issued();
   cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: answered });
 });

@@ -80,6 +80,16 @@ const signIns = () => events.filter((event) => event.startsWith('InitiateAuth'))
 const provider = (logged: string[] = []) =>
   providerReading(fromSecretsManager({ secretId: SECRET_ID, clientConfig }), logged);
 
+/** A provider signed in with the old password, then the secret rotated to `versions`, Cognito taking only the new password, and the tokens dropped. */
+async function signedInThenRotated(versions: typeof stored) {
+  const tokens = provider();
+  await tokens.getIdToken();
+  stored = versions;
+  accepted.password = NEW_PASSWORD;
+  tokens.invalidate();
+  return tokens;
+}
+
 useFakeClock();
 
 beforeEach(() => {
@@ -114,11 +124,7 @@ describe('a password rotated by a rotation function', () => {
   });
 
   it('once the rotation has finished (AWSCURRENT moved): 2 reads and 2 sign-ins, no AWSPENDING read', async () => {
-    const tokens = provider();
-    await tokens.getIdToken();
-    stored = { AWSCURRENT: user(NEW_PASSWORD) };
-    accepted.password = NEW_PASSWORD;
-    tokens.invalidate();
+    const tokens = await signedInThenRotated({ AWSCURRENT: user(NEW_PASSWORD) });
     events = [];
 
     await tokens.getIdToken();
@@ -133,12 +139,8 @@ describe('a password rotated by a rotation function', () => {
   });
 
   it('from start to end: the pending password is kept while it works, and AWSCURRENT read again after maxAge', async () => {
-    const tokens = provider();
-    await tokens.getIdToken();
     // The rotation function's createSecret and setSecret steps.
-    stored = { AWSCURRENT: user(OLD_PASSWORD), AWSPENDING: user(NEW_PASSWORD) };
-    accepted.password = NEW_PASSWORD;
-    tokens.invalidate();
+    const tokens = await signedInThenRotated({ AWSCURRENT: user(OLD_PASSWORD), AWSPENDING: user(NEW_PASSWORD) });
     await tokens.getIdToken();
     const duringRotation = { reads: reads(), signIns: signIns() };
     tokens.invalidate();
