@@ -9,12 +9,13 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/secrets-manager/index.js';
 import { expectNoSecretIn, expectSourceShowsNoValue, sentAbortSignal, settled } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
+import { mockForFile } from '../helpers/providers.js';
 
-const secretsManager = mockClient(SecretsManagerClient);
+const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 const SECRET_ID = 'svc/orders/cognito';
 const USERNAME = 'svc-orders-canary-user';
@@ -69,16 +70,11 @@ function heldAnswers() {
 }
 
 beforeEach(() => {
-  secretsManager.reset();
   vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
 });
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-afterAll(() => {
-  secretsManager.restore();
 });
 
 describe('reading', () => {

@@ -9,7 +9,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { createTokenProvider, shareTokenStore } from '../../src/index.js';
 import { fromSecretsManager } from '../../src/secrets-manager/index.js';
@@ -17,7 +17,7 @@ import { notAuthorized } from '../helpers/cognito-errors.js';
 import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-import { clientProvider, mockCognito, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import { clientProvider, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -29,7 +29,7 @@ const SECRET_ID = 'svc/orders/cognito';
 const clientConfig = { region: 'eu-west-1' };
 const issued: string[] = [];
 const cognito = mockCognito();
-const secretsManager = mockClient(SecretsManagerClient);
+const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 /** The versions of the secret by staging label; a test rotates it by reassigning. */
 let stored: { AWSCURRENT: Record<string, string>; AWSPENDING?: Record<string, string> };
@@ -93,17 +93,12 @@ async function signedInThenRotated(versions: typeof stored) {
 useFakeClock();
 
 beforeEach(() => {
-  secretsManager.reset();
   secretsManager.on(GetSecretValueCommand).callsFake(answerSecretsManager);
   cognito.on(InitiateAuthCommand).callsFake(answerInitiateAuth);
   cognito.on(GetClientTokenCommand).callsFake(answerGetClientToken);
   stored = { AWSCURRENT: user(OLD_PASSWORD) };
   accepted = { password: OLD_PASSWORD, clientSecret: OLD_SECRET };
   events = [];
-});
-
-afterAll(() => {
-  secretsManager.restore();
 });
 
 describe('a password rotated by a rotation function', () => {

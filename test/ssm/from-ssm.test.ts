@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
 import { expectNoSecretIn, expectSourceShowsNoValue, sentAbortSignal, settled } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
+import { mockForFile } from '../helpers/providers.js';
 
 /**
  * A clientConfig that counts the SSM clients built from it: fromSsm spreads it into each client's config, and
@@ -33,7 +34,7 @@ function countingConfig(): { clientConfig: { region: string }; built: () => numb
   return { clientConfig, built: () => built };
 }
 
-const ssm = mockClient(SSMClient);
+const ssm = mockForFile(mockClient(SSMClient));
 
 const USERNAME = 'svc-orders-canary-user';
 const PASSWORD = 'Canary-Pa55word-SSM-81';
@@ -78,7 +79,6 @@ function json(value: string) {
 }
 
 beforeEach(() => {
-  ssm.reset();
   vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
 });
 

@@ -3,14 +3,14 @@ import { format, inspect } from 'node:util';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { computeSecretHash } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
 import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognito, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import { CLIENT_ID as clientId, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -21,7 +21,7 @@ const NAMES = { username: '/svc/orders/username', password: '/svc/orders/passwor
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
 const cognito = mockCognito();
-const ssm = mockClient(SSMClient);
+const ssm = mockForFile(mockClient(SSMClient));
 
 /** What SSM holds right now; a test rotates it by reassigning. */
 let stored: { password: string; clientSecret?: string };
@@ -55,15 +55,10 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
 useFakeClock();
 
 beforeEach(() => {
-  ssm.reset();
   ssm.on(GetParametersCommand).callsFake(answerSsm);
   cognito.on(InitiateAuthCommand).callsFake(answerCognito);
   stored = { password: OLD_PASSWORD };
   events = [];
-});
-
-afterAll(() => {
-  ssm.restore();
 });
 
 describe('password rotated in SSM', () => {
