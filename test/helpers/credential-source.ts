@@ -1,10 +1,11 @@
 /**
  * What the tests of the credential sources (`fromSsm`, `fromSecretsManager`) share: running fake time until a
  * read settles, the abort signal a read handed to the SDK, and the checks that no value read shows through an
- * error or the source itself; and the user provider that the rotation tests read them through.
+ * error or the source itself; the caching every source shares (`describeSourceCaching`); and the user provider
+ * that the rotation tests read them through.
  */
 import { format, inspect } from 'node:util';
-import { expect, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { CredentialsSource, TokenProvider } from '../../src/index.js';
 import { userProvider } from './providers.js';
 
@@ -77,4 +78,61 @@ export async function expectSourceShowsNoValue(
 
   expect(after).toEqual(before);
   expectNoneShown(after, secrets);
+}
+
+/** One credential source against its mocked service, for {@link describeSourceCaching}. */
+export interface SourceUnderTest {
+  /** A source configured as the test file configures it, plus `options`. */
+  create(options?: { maxAgeSeconds?: number }): () => Promise<{ password?: string }>;
+  /** Makes the mocked service answer every read with credentials holding `password`. */
+  answer(): void;
+  /** Makes the mocked service refuse the first read, then answer as {@link answer} does. */
+  refuseOnce(): void;
+  /** How many read requests the mocked service has received. */
+  requests(): number;
+  readonly password: string;
+}
+
+/** The cache every credential source keeps: for maxAgeSeconds, never with 0, never a failure. */
+export function describeSourceCaching(source: SourceUnderTest): void {
+  it.each([
+    ['the default 300 seconds', {}, 300_000],
+    ['maxAgeSeconds, counted from the end of the read', { maxAgeSeconds: 60 }, 60_000],
+  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
+    source.answer();
+    const read = source.create(maxAge);
+    const first = await read();
+
+    vi.advanceTimersByTime(maxAgeMs - 1);
+    const cached = await read();
+    const readsWhileCached = source.requests();
+    vi.advanceTimersByTime(1);
+    await read();
+
+    expect(cached).toBe(first);
+    expect(readsWhileCached).toBe(1);
+    expect(source.requests()).toBe(2);
+  });
+
+  it('reads on every call with maxAgeSeconds 0', async () => {
+    source.answer();
+    const read = source.create({ maxAgeSeconds: 0 });
+
+    await read();
+    await read();
+    await read();
+
+    expect(source.requests()).toBe(3);
+  });
+
+  it('never caches a failure: the next call asks again', async () => {
+    source.refuseOnce();
+    const read = source.create();
+
+    await read().catch(() => undefined);
+    const credentials = await read();
+
+    expect(credentials.password).toBe(source.password);
+    expect(source.requests()).toBe(2);
+  });
 }

@@ -11,7 +11,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/secrets-manager/index.js';
-import { expectNoSecretIn, expectSourceShowsNoValue, sentAbortSignal, settled } from '../helpers/credential-source.js';
+import {
+  describeSourceCaching,
+  expectNoSecretIn,
+  expectSourceShowsNoValue,
+  sentAbortSignal,
+  settled,
+} from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile } from '../helpers/providers.js';
 
@@ -169,34 +175,16 @@ describe('the Secrets Manager client', () => {
 });
 
 describe('caching', () => {
-  it.each([
-    ['the default 300 seconds', {}, 300_000],
-    ['maxAgeSeconds', { maxAgeSeconds: 60 }, 60_000],
-  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
-    secretsManager.on(GetSecretValueCommand).resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, ...maxAge, ...config });
-    const first = await source();
-
-    vi.advanceTimersByTime(maxAgeMs - 1);
-    const cached = await source();
-    const readsWhileCached = secretsManager.commandCalls(GetSecretValueCommand).length;
-    vi.advanceTimersByTime(1);
-    await source();
-
-    expect(cached).toBe(first);
-    expect(readsWhileCached).toBe(1);
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
-  });
-
-  it('reads on every call with maxAgeSeconds 0', async () => {
-    secretsManager.on(GetSecretValueCommand).resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, maxAgeSeconds: 0, ...config });
-
-    await source();
-    await source();
-    await source();
-
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+  describeSourceCaching({
+    create: (options) => fromSecretsManager({ secretId: SECRET_ID, ...options, ...config }),
+    answer: () => secretsManager.on(GetSecretValueCommand).resolves(secret(user())),
+    refuseOnce: () =>
+      secretsManager
+        .on(GetSecretValueCommand)
+        .rejectsOnce(awsError('AccessDeniedException', 'denied'))
+        .resolves(secret(user())),
+    requests: () => secretsManager.commandCalls(GetSecretValueCommand).length,
+    password: PASSWORD,
   });
 
   it('shares one request among 1,000 concurrent first calls (single flight)', async () => {
@@ -212,20 +200,6 @@ describe('caching', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(new Set(results).size).toBe(1);
     expect(results[999]).toEqual({ username: USERNAME, password: PASSWORD });
-  });
-
-  it('never caches a failure: the next call asks again', async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejectsOnce(awsError('AccessDeniedException', 'denied'))
-      .resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, ...config });
-
-    await failureOf(source());
-    const credentials = await source();
-
-    expect(credentials.password).toBe(PASSWORD);
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
   });
 });
 

@@ -12,7 +12,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
-import { expectNoSecretIn, expectSourceShowsNoValue, sentAbortSignal, settled } from '../helpers/credential-source.js';
+import {
+  describeSourceCaching,
+  expectNoSecretIn,
+  expectSourceShowsNoValue,
+  sentAbortSignal,
+  settled,
+} from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile } from '../helpers/providers.js';
 
@@ -215,34 +221,12 @@ describe('the SSM client', () => {
 });
 
 describe('caching', () => {
-  it.each([
-    ['the default 300 seconds', {}, 300_000],
-    ['maxAgeSeconds, counted from the end of the read', { maxAgeSeconds: 60 }, 60_000],
-  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
-    ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, ...maxAge, ...config });
-    const first = await source();
-
-    vi.advanceTimersByTime(maxAgeMs - 1);
-    const cached = await source();
-    const readsWhileCached = ssm.commandCalls(GetParametersCommand).length;
-    vi.advanceTimersByTime(1);
-    await source();
-
-    expect(cached).toBe(first);
-    expect(readsWhileCached).toBe(1);
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
-  });
-
-  it('reads on every call with maxAgeSeconds 0', async () => {
-    ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, maxAgeSeconds: 0, ...config });
-
-    await source();
-    await source();
-    await source();
-
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 3);
+  describeSourceCaching({
+    create: (options) => fromSsm({ ...NAMES, ...options, ...config }),
+    answer: () => ssm.on(GetParametersCommand).resolves(named()),
+    refuseOnce: () => ssm.on(GetParametersCommand).rejectsOnce(accessDenied()).resolves(named()),
+    requests: () => ssm.commandCalls(GetParametersCommand).length,
+    password: PASSWORD,
   });
 
   it('serves the new values once the cached read has expired', async () => {
@@ -278,17 +262,6 @@ describe('caching', () => {
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
     expect(new Set(results).size).toBe(1);
     expect(results[999]).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
-  });
-
-  it('never caches a failure: the next call asks SSM again', async () => {
-    ssm.on(GetParametersCommand).rejectsOnce(accessDenied()).resolves(named());
-    const source = fromSsm({ ...NAMES, ...config });
-
-    await failureOf(source());
-    const credentials = await source();
-
-    expect(credentials.password).toBe(PASSWORD);
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
   });
 });
 
