@@ -7,6 +7,7 @@
 import { format, inspect } from 'node:util';
 import { expect, it, vi } from 'vitest';
 import type { CredentialsSource, TokenProvider } from '../../src/index.js';
+import { failureOfCall } from './failure-of.js';
 import { userProvider } from './providers.js';
 
 /** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
@@ -135,4 +136,31 @@ export function describeSourceCaching(source: SourceUnderTest): void {
     expect(credentials.password).toBe(source.password);
     expect(source.requests()).toBe(2);
   });
+}
+
+/** An option that a factory must refuse: its name, what the message says of it, and the options given. */
+export type RefusedOption = [option: string, problem: string, options: unknown];
+
+/**
+ * The options every credential source refuses alike, beside `required` (its one required option): a
+ * `maxAgeSeconds` that is not a non-negative number, and a `client` that is not `clientType` or comes with
+ * `clientConfig`. `client` is a real client of that type.
+ */
+export function sharedRefusedOptions(required: object, clientType: string, client: object): RefusedOption[] {
+  return [
+    ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: -1 }],
+    ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: Number.NaN }],
+    ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: '300' }],
+    ['client', 'without "clientConfig"', { ...required, client, clientConfig: {} }],
+    ['client', `must be ${clientType}`, { ...required, client: {} }],
+    ['client', `must be ${clientType}`, { ...required, client: null }],
+  ];
+}
+
+/** Checks that `create` throws ERR_CONFIGURATION at once, naming `option` and saying `problem`. */
+export function expectRefusedAtConstruction(create: () => unknown, option: string, problem: string): void {
+  const thrown = failureOfCall(create, 'ERR_CONFIGURATION');
+
+  expect(thrown.message).toContain(`"${option}"`);
+  expect(thrown.message).toContain(problem);
 }

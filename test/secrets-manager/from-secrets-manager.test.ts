@@ -14,9 +14,12 @@ import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/se
 import {
   describeSourceCaching,
   expectNoSecretIn,
+  expectRefusedAtConstruction,
   expectSourceShowsNoValue,
+  type RefusedOption,
   sentAbortSignal,
   settled,
+  sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile } from '../helpers/providers.js';
@@ -746,7 +749,7 @@ describe("the caller's deadline", () => {
 
 describe('options', () => {
   const client = new SecretsManagerClient({ region: 'eu-west-1' });
-  it.each<[string, string, unknown]>([
+  it.each<RefusedOption>([
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', undefined],
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', 'svc/orders'],
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', {}],
@@ -756,20 +759,12 @@ describe('options', () => {
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: `a${'b'.repeat(2048)}` }],
     ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: '' }],
     ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: 7 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: -1 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: Number.NaN }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: '300' }],
-    ['client', 'without "clientConfig"', { secretId: 'a', client, clientConfig: {} }],
-    ['client', 'must be a SecretsManagerClient', { secretId: 'a', client: {} }],
-    ['client', 'must be a SecretsManagerClient', { secretId: 'a', client: null }],
+    ...sharedRefusedOptions({ secretId: 'a' }, 'a SecretsManagerClient', client),
     ['secretID', 'is not an option of fromSecretsManager; did you mean "secretId"?', { secretID: 'a' }],
     ['maxAge', 'is not an option of fromSecretsManager; did you mean "maxAgeSeconds"?', { secretId: 'a', maxAge: 5 }],
     ['parameter', 'is not an option of fromSecretsManager', { parameter: '/svc/orders' }],
   ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    const thrown = failureOfCall(() => fromSecretsManager(options as FromSecretsManagerOptions), 'ERR_CONFIGURATION');
-
-    expect(thrown.message).toContain(`"${option}"`);
-    expect(thrown.message).toContain(problem);
+    expectRefusedAtConstruction(() => fromSecretsManager(options as FromSecretsManagerOptions), option, problem);
     expect(secretsManager.calls()).toHaveLength(0);
   });
 

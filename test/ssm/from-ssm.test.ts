@@ -15,9 +15,12 @@ import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
 import {
   describeSourceCaching,
   expectNoSecretIn,
+  expectRefusedAtConstruction,
   expectSourceShowsNoValue,
+  type RefusedOption,
   sentAbortSignal,
   settled,
+  sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile } from '../helpers/providers.js';
@@ -529,7 +532,7 @@ describe('throttling and outages', () => {
 
 describe('options', () => {
   const client = new SSMClient({ region: 'eu-west-1' });
-  it.each<[string, string, unknown]>([
+  it.each<RefusedOption>([
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', undefined],
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', 'svc/orders'],
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', {}],
@@ -540,18 +543,10 @@ describe('options', () => {
     ['password', 'must be an SSM parameter name', { password: '/svc/pass word' }],
     ['password', 'must be an SSM parameter name', { password: '/svc/password\n' }],
     ['clientSecret', 'must be an SSM parameter name', { username: '/a', clientSecret: `/${'a'.repeat(2048)}` }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: -1 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.NaN }],
     ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.POSITIVE_INFINITY }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: '300' }],
-    ['client', 'without "clientConfig"', { parameter: '/a', client, clientConfig: {} }],
-    ['client', 'must be an SSMClient', { parameter: '/a', client: {} }],
-    ['client', 'must be an SSMClient', { parameter: '/a', client: null }],
+    ...sharedRefusedOptions({ parameter: '/a' }, 'an SSMClient', client),
   ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    const thrown = failureOfCall(() => fromSsm(options as FromSsmOptions), 'ERR_CONFIGURATION');
-
-    expect(thrown.message).toContain(`"${option}"`);
-    expect(thrown.message).toContain(problem);
+    expectRefusedAtConstruction(() => fromSsm(options as FromSsmOptions), option, problem);
     expect(ssm.calls()).toHaveLength(0);
   });
 
