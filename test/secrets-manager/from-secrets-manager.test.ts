@@ -9,7 +9,7 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/secrets-manager/index.js';
 import {
   describeSourceCaching,
@@ -22,7 +22,7 @@ import {
   sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
-import { mockForFile } from '../helpers/providers.js';
+import { mockForFile, useFakeClock } from '../helpers/providers.js';
 
 const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
@@ -78,13 +78,7 @@ function heldAnswers() {
   return { release: (output: GetSecretValueCommandOutput) => releases.shift()?.(output) };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('reading', () => {
   it('reads AWSCURRENT with one GetSecretValue and returns the user credentials, frozen', async () => {

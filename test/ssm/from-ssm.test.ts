@@ -10,7 +10,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
 import {
   describeSourceCaching,
@@ -23,7 +23,7 @@ import {
   sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
-import { mockForFile } from '../helpers/providers.js';
+import { mockForFile, useFakeClock } from '../helpers/providers.js';
 
 /**
  * A clientConfig that counts the SSM clients built from it: fromSsm spreads it into each client's config, and
@@ -87,13 +87,7 @@ function json(value: string) {
   return { Parameters: [parameter(JSON_NAME, value)], InvalidParameters: [] };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
+useFakeClock();
 
 describe('reading', () => {
   it('reads every named parameter in one GetParameters call, with decryption', async () => {
