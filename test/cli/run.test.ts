@@ -315,30 +315,24 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
     expect(result.stderr).toMatch(/^cognito-token: ERR_CREDENTIALS: .*\/svc\/cognito.*AccessDeniedException/);
   });
 
-  it('exits 6 with ERR_UNAVAILABLE when Cognito keeps failing', async () => {
+  it.each([
+    [
+      6,
+      'ERR_UNAVAILABLE',
+      'keeps failing',
+      () => new InternalErrorException({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
+    ],
+    [7, 'ERR_THROTTLED', 'keeps throttling', () => throttled()],
+  ])('exits %i with %s when Cognito %s', async (status, code, _case, refusal) => {
     vi.useFakeTimers();
-    cognito
-      .on(InitiateAuthCommand)
-      .rejects(new InternalErrorException({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }));
+    cognito.on(InitiateAuthCommand).rejects(refusal());
 
     const pending = run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
     await vi.runAllTimersAsync();
     const result = await pending;
 
-    expect(result.status).toBe(6);
-    expect(result.stderr).toMatch(/^cognito-token: ERR_UNAVAILABLE: /);
-  });
-
-  it('exits 7 with ERR_THROTTLED when Cognito keeps throttling', async () => {
-    vi.useFakeTimers();
-    cognito.on(InitiateAuthCommand).rejects(throttled());
-
-    const pending = run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
-    await vi.runAllTimersAsync();
-    const result = await pending;
-
-    expect(result.status).toBe(7);
-    expect(result.stderr).toMatch(/^cognito-token: ERR_THROTTLED: /);
+    expect(result.status).toBe(status);
+    expect(result.stderr).toMatch(new RegExp(`^cognito-token: ${code}: `));
   });
 
   it('exits 1 with ERR_INTERNAL for anything unexpected', async () => {
