@@ -94,12 +94,22 @@ export function describeStoreSuites(setup: () => StoreUnderTest): void {
 }
 
 const lease = (holder: string, ttlMs = 10_000, expectedInMs = 200): LeaseRequest => ({ holder, ttlMs, expectedInMs });
+/** A lease request's `unless`: granted whatever entry the key holds. */
+const ANY = Number.POSITIVE_INFINITY;
 
 /**
  * The store's own contract: one read shows entry, lease and refusal mark; entries only get newer; the lease is
  * exclusive, lapses, is released by its holder only, and a refused request shows what holds it.
  */
 export function describeTokenStoreContract(setup: () => StoreUnderTest): void {
+  /** A fresh key in the store under test, leased to `holder` (the grant checked). */
+  async function leasedKey(holder: string, ttlMs?: number) {
+    const { store } = setup();
+    const key = uniqueKey();
+    expect(await store.acquireLease(key, lease(holder, ttlMs), ANY, never)).toEqual({ acquired: true });
+    return { store, key };
+  }
+
   it('reads nothing for a missing key, and the entry put otherwise', async () => {
     const { store } = setup();
     const key = uniqueKey();
@@ -174,41 +184,32 @@ export function describeTokenStoreContract(setup: () => StoreUnderTest): void {
   });
 
   it('lets another holder take a lease that has lapsed', async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('crashed', 300), any, never)).toEqual({ acquired: true });
-    expect((await store.acquireLease(key, lease('waiter', 300), any, never)).acquired).toBe(false);
+    const { store, key } = await leasedKey('crashed', 300);
+    expect((await store.acquireLease(key, lease('waiter', 300), ANY, never)).acquired).toBe(false);
     await sleep(400);
     expect(await store.read(key, never)).toEqual({});
-    expect(await store.acquireLease(key, lease('waiter'), any, never)).toEqual({ acquired: true });
-    expect((await store.acquireLease(key, lease('crashed'), any, never)).acquired).toBe(false);
+    expect(await store.acquireLease(key, lease('waiter'), ANY, never)).toEqual({ acquired: true });
+    expect((await store.acquireLease(key, lease('crashed'), ANY, never)).acquired).toBe(false);
   });
 
   it('releases a lease only for its holder, and a release by anyone else is no error', async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('holder'), any, never)).toEqual({ acquired: true });
+    const { store, key } = await leasedKey('holder');
     await expect(store.releaseLease(key, 'someone-else', never)).resolves.toBeUndefined();
-    expect((await store.acquireLease(key, lease('someone-else'), any, never)).acquired).toBe(false);
+    expect((await store.acquireLease(key, lease('someone-else'), ANY, never)).acquired).toBe(false);
     await store.releaseLease(key, 'holder', never);
     expect(await store.read(key, never)).toEqual({});
-    expect(await store.acquireLease(key, lease('someone-else'), any, never)).toEqual({ acquired: true });
+    expect(await store.acquireLease(key, lease('someone-else'), ANY, never)).toEqual({ acquired: true });
     // The former holder releasing again must not end the new holder's lease.
     await store.releaseLease(key, 'holder', never);
-    expect((await store.acquireLease(key, lease('holder'), any, never)).acquired).toBe(false);
+    expect((await store.acquireLease(key, lease('holder'), ANY, never)).acquired).toBe(false);
   });
 
   it("ends the writer's lease with its entry, but never another holder's", async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('writer'), any, never)).toEqual({ acquired: true });
+    const { store, key } = await leasedKey('writer');
     const expiresAtMs = Date.now() + HOUR;
     await store.put(key, { value: 'ctp1.written', expiresAtMs }, 'writer', never);
     expect(await store.read(key, never)).toEqual({ entry: { value: 'ctp1.written', expiresAtMs } });
-    expect(await store.acquireLease(key, lease('other'), any, never)).toEqual({ acquired: true });
+    expect(await store.acquireLease(key, lease('other'), ANY, never)).toEqual({ acquired: true });
     await store.put(key, { value: 'ctp1.later', expiresAtMs: expiresAtMs + 1 }, 'writer', never);
     const after = await store.read(key, never);
     expect(after.entry?.value).toBe('ctp1.later');
