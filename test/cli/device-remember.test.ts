@@ -2,22 +2,22 @@
 // device's JSON line and nothing else, and that no failure prints a device secret. Over HTTP, against the
 // device-tracking test server, in test/integration/devices.test.ts.
 import {
-  CognitoIdentityProviderClient,
   ConfirmDeviceCommand,
   InitiateAuthCommand,
   UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
 import { runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const ssm = mockForFile(mockClient(SSMClient));
 
 const PASSWORD = 'Canary-Device-CLI-Pa55word-61';
 const BASE = ['device', 'remember', '--client-id', 'cli-client-id', '--region', 'eu-west-1'];
@@ -27,11 +27,6 @@ const signedIn = () => ({
     ...cognitoTokens({ username: 'svc-uuid', nowSeconds: Math.floor(Date.now() / 1000) }),
     NewDeviceMetadata: NEW_DEVICE,
   },
-});
-
-beforeEach(() => {
-  cognito.reset();
-  ssm.reset();
 });
 
 describe('parsing', () => {
@@ -67,16 +62,22 @@ describe('parsing', () => {
   });
 });
 
+/** Cognito signs the user in, then confirms the new device (answering `confirmed`) and marks it remembered. */
+function answerRemember(confirmed: object = {}) {
+  const answer = signedIn();
+  cognito
+    .on(InitiateAuthCommand)
+    .resolves(answer)
+    .on(ConfirmDeviceCommand)
+    .resolves(confirmed)
+    .on(UpdateDeviceStatusCommand)
+    .resolves({});
+  return answer;
+}
+
 describe('a run', () => {
   it('signs in, confirms the new device, marks it remembered, and prints exactly the device as JSON', async () => {
-    const answer = signedIn();
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(answer)
-      .on(ConfirmDeviceCommand)
-      .resolves({ UserConfirmationNecessary: true })
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    const answer = answerRemember({ UserConfirmationNecessary: true });
 
     const result = await run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
 
@@ -120,13 +121,7 @@ describe('a run', () => {
         },
       ],
     });
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(signedIn())
-      .on(ConfirmDeviceCommand)
-      .resolves({})
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    answerRemember();
 
     const result = await run([...BASE, '--ssm-parameter', '/svc/cognito'], {});
 
@@ -135,13 +130,7 @@ describe('a run', () => {
   });
 
   it('confirms the device with flow user-password too: the device is for later SRP sign-ins', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(signedIn())
-      .on(ConfirmDeviceCommand)
-      .resolves({})
-      .on(UpdateDeviceStatusCommand)
-      .resolves({});
+    answerRemember();
 
     const result = await run([...BASE, '--username', 'svc', '--flow', 'user-password'], { COGNITO_PASSWORD: PASSWORD });
 
@@ -168,15 +157,9 @@ describe('a run', () => {
   ])(
     'prints no device secret or token when %s is refused with an answer that quotes the request',
     async (_, refused) => {
-      const answer = signedIn();
+      const answer = answerRemember();
       let sent: unknown;
-      cognito
-        .on(InitiateAuthCommand)
-        .resolves(answer)
-        .on(ConfirmDeviceCommand)
-        .resolves({})
-        .on(UpdateDeviceStatusCommand)
-        .resolves({});
+
       cognito.on(refused as typeof ConfirmDeviceCommand).callsFake((input) => {
         sent = input;
         throw notAuthorized(`refused: ${JSON.stringify(input)}`);

@@ -1,5 +1,4 @@
 import {
-  CognitoIdentityProviderClient,
   InitiateAuthCommand,
   InternalErrorException,
   InvalidParameterException,
@@ -13,9 +12,10 @@ import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { CLI_TEST_VERSION, type CliRun, runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const ssm = mockForFile(mockClient(SSMClient));
 
 const CLIENT_ID = 'cli-client-id';
 const PASSWORD = 'Canary-CLI-Pa55word-17';
@@ -32,8 +32,20 @@ function ssmParameter(Name: string, Value: string): Parameter {
   return { Name, Value, Type: 'SecureString', Version: 1 };
 }
 
+/** A GetParameters answer holding `value` as the JSON parameter /svc/cognito. */
+const jsonParameterHolding = (value: object) => ({ Parameters: [ssmParameter('/svc/cognito', JSON.stringify(value))] });
+
 function passwordSignIns() {
   return cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input);
+}
+
+/** Checks the first password sign-in: `username`, `password`, and the SECRET_HASH of `clientSecret`. */
+function expectSignedInAs(username: string, password: string, clientSecret: string): void {
+  expect(passwordSignIns()[0]?.AuthParameters).toEqual({
+    USERNAME: username,
+    PASSWORD: password,
+    SECRET_HASH: computeSecretHash(username, CLIENT_ID, clientSecret),
+  });
 }
 
 // What Cognito answers by default; the tests compare against this very object, not a second one issued later,
@@ -41,8 +53,6 @@ function passwordSignIns() {
 let answered: ReturnType<typeof issued>;
 
 beforeEach(() => {
-  cognito.reset();
-  ssm.reset();
   answered = issued();
   cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: answered });
 });
@@ -111,11 +121,7 @@ describe('secrets from stdin and the environment', () => {
     const result = await run(argv, {}, `${PASSWORD}\r\n${CLIENT_SECRET}\r\n`);
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({
-      USERNAME: 'svc',
-      PASSWORD,
-      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET),
-    });
+    expectSignedInAs('svc', PASSWORD, CLIENT_SECRET);
   });
 
   it('reads only the client secret from stdin with --client-secret-stdin', async () => {
@@ -179,17 +185,11 @@ describe('credentials from SSM', () => {
     expect(ssm.commandCalls(GetParametersCommand).map((call) => call.args[0].input)).toEqual([
       { Names: ['/svc/username', '/svc/password', '/svc/secret'], WithDecryption: true },
     ]);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({
-      USERNAME: 'svc-from-ssm',
-      PASSWORD: SSM_PASSWORD,
-      SECRET_HASH: computeSecretHash('svc-from-ssm', CLIENT_ID, SSM_SECRET),
-    });
+    expectSignedInAs('svc-from-ssm', SSM_PASSWORD, SSM_SECRET);
   });
 
   it('reads SSM in AWS_REGION when it is set', async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [ssmParameter('/svc/cognito', JSON.stringify({ username: 'svc', password: SSM_PASSWORD }))],
-    });
+    ssm.on(GetParametersCommand).resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD }));
 
     await run([...BASE, '--ssm-parameter', '/svc/cognito'], awsEnv);
 
@@ -198,9 +198,7 @@ describe('credentials from SSM', () => {
   });
 
   it("reads SSM in the user pool's Region when AWS_REGION is not set", async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [ssmParameter('/svc/cognito', JSON.stringify({ username: 'svc', password: SSM_PASSWORD }))],
-    });
+    ssm.on(GetParametersCommand).resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD }));
     const argv = ['--client-id', CLIENT_ID, '--user-pool-id', 'ap-south-1_AbC', '--ssm-parameter', '/svc/cognito'];
 
     await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
@@ -210,34 +208,20 @@ describe('credentials from SSM', () => {
   });
 
   it('uses the JSON parameter, with its client secret', async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [
-        ssmParameter(
-          '/svc/cognito',
-          JSON.stringify({ username: 'svc', password: SSM_PASSWORD, clientSecret: SSM_SECRET }),
-        ),
-      ],
-    });
+    ssm
+      .on(GetParametersCommand)
+      .resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD, clientSecret: SSM_SECRET }));
 
     const result = await run([...BASE, '--ssm-parameter', '/svc/cognito'], awsEnv);
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({
-      USERNAME: 'svc',
-      PASSWORD: SSM_PASSWORD,
-      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, SSM_SECRET),
-    });
+    expectSignedInAs('svc', SSM_PASSWORD, SSM_SECRET);
   });
 
   it("lets a secret from COGNITO_CLIENT_SECRET win over the JSON parameter's", async () => {
-    ssm.on(GetParametersCommand).resolves({
-      Parameters: [
-        ssmParameter(
-          '/svc/cognito',
-          JSON.stringify({ username: 'svc', password: SSM_PASSWORD, clientSecret: SSM_SECRET }),
-        ),
-      ],
-    });
+    ssm
+      .on(GetParametersCommand)
+      .resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD, clientSecret: SSM_SECRET }));
 
     await run([...BASE, '--ssm-parameter', '/svc/cognito'], { ...awsEnv, COGNITO_CLIENT_SECRET: CLIENT_SECRET });
 
@@ -247,14 +231,7 @@ describe('credentials from SSM', () => {
   it('reads --ssm-client-secret separately from a JSON parameter, and it wins', async () => {
     ssm
       .on(GetParametersCommand, { Names: ['/svc/cognito'] })
-      .resolves({
-        Parameters: [
-          ssmParameter(
-            '/svc/cognito',
-            JSON.stringify({ username: 'svc', password: SSM_PASSWORD, clientSecret: 'old' }),
-          ),
-        ],
-      })
+      .resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD, clientSecret: 'old' }))
       .on(GetParametersCommand, { Names: ['/svc/secret'] })
       .resolves({ Parameters: [ssmParameter('/svc/secret', SSM_SECRET)] });
 
@@ -273,11 +250,7 @@ describe('credentials from SSM', () => {
     });
 
     expect(ssm.commandCalls(GetParametersCommand).map((call) => call.args[0].input.Names)).toEqual([['/svc/secret']]);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({
-      USERNAME: 'svc',
-      PASSWORD,
-      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, SSM_SECRET),
-    });
+    expectSignedInAs('svc', PASSWORD, SSM_SECRET);
   });
 
   it('makes no SSM call when no credential lives in SSM', async () => {
@@ -342,30 +315,24 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
     expect(result.stderr).toMatch(/^cognito-token: ERR_CREDENTIALS: .*\/svc\/cognito.*AccessDeniedException/);
   });
 
-  it('exits 6 with ERR_UNAVAILABLE when Cognito keeps failing', async () => {
+  it.each([
+    [
+      6,
+      'ERR_UNAVAILABLE',
+      'keeps failing',
+      () => new InternalErrorException({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
+    ],
+    [7, 'ERR_THROTTLED', 'keeps throttling', () => throttled()],
+  ])('exits %i with %s when Cognito %s', async (status, code, _case, refusal) => {
     vi.useFakeTimers();
-    cognito
-      .on(InitiateAuthCommand)
-      .rejects(new InternalErrorException({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }));
+    cognito.on(InitiateAuthCommand).rejects(refusal());
 
     const pending = run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
     await vi.runAllTimersAsync();
     const result = await pending;
 
-    expect(result.status).toBe(6);
-    expect(result.stderr).toMatch(/^cognito-token: ERR_UNAVAILABLE: /);
-  });
-
-  it('exits 7 with ERR_THROTTLED when Cognito keeps throttling', async () => {
-    vi.useFakeTimers();
-    cognito.on(InitiateAuthCommand).rejects(throttled());
-
-    const pending = run([...BASE, '--username', 'svc'], { COGNITO_PASSWORD: PASSWORD });
-    await vi.runAllTimersAsync();
-    const result = await pending;
-
-    expect(result.status).toBe(7);
-    expect(result.stderr).toMatch(/^cognito-token: ERR_THROTTLED: /);
+    expect(result.status).toBe(status);
+    expect(result.stderr).toMatch(new RegExp(`^cognito-token: ${code}: `));
   });
 
   it('exits 1 with ERR_INTERNAL for anything unexpected', async () => {

@@ -1,18 +1,19 @@
 // `cognito-token --secret-id`: credentials from one Secrets Manager secret, beside the SSM ways.
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliEnv, parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { runCliCaptured as run } from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const secretsManager = mockClient(SecretsManagerClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const secretsManager = mockForFile(mockClient(SecretsManagerClient));
+const ssm = mockForFile(mockClient(SSMClient));
 
 const CLIENT_ID = 'cli-client-id';
 const SM_PASSWORD = 'Canary-SM-CLI-Pa55word-37';
@@ -35,17 +36,8 @@ const secretHolding = (value: object) => ({ SecretString: JSON.stringify(value),
 const signIns = () => cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthParameters);
 
 beforeEach(() => {
-  cognito.reset();
-  secretsManager.reset();
-  ssm.reset();
   const tokens = cognitoTokens({ username: 'svc', nowSeconds: Math.floor(Date.now() / 1000) });
   cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: tokens });
-});
-
-afterAll(() => {
-  cognito.restore();
-  secretsManager.restore();
-  ssm.restore();
 });
 
 describe('parsing', () => {

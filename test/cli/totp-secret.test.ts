@@ -1,20 +1,17 @@
 // The CLI's TOTP secret (stdin or COGNITO_TOTP_SECRET, never a flag) reaching the SOFTWARE_TOKEN_MFA answer, and
 // the Region SSM is read in when only --region names one. The rest of runCli is test/cli/run.test.ts.
-import {
-  CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  RespondToAuthChallengeCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 import { runCliCaptured as run } from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
+import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-const ssm = mockClient(SSMClient);
+const cognito = mockCognito();
+const ssm = mockForFile(mockClient(SSMClient));
 
 const CLIENT_ID = 'cli-client-id';
 const PASSWORD = 'Canary-CLI-Pa55word-23';
@@ -25,8 +22,6 @@ const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1', '--username', '
 const mfaAnswers = () => cognito.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
 
 beforeEach(() => {
-  cognito.reset();
-  ssm.reset();
   vi.useFakeTimers({ now: new Date('2026-11-26T09:00:10Z'), toFake: ['Date'] });
   cognito
     .on(InitiateAuthCommand)
@@ -37,11 +32,6 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.useRealTimers();
-});
-
-afterAll(() => {
-  cognito.restore();
-  ssm.restore();
 });
 
 describe('the TOTP secret', () => {

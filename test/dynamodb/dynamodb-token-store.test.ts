@@ -3,18 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { countingStore } from '../../harness/counting-store.js';
 import { type DynaliteHandle, startDynalite } from '../../harness/dynalite.js';
 import { dynamoDbTokenStore } from '../../src/dynamodb/index.js';
 import type { TokenStore } from '../../src/fleet/token-store.js';
 import {
   budget,
-  describeFleetProtocol,
-  describeTokenStoreContract,
+  coldInstance,
+  describeStoreSuites,
   instanceCache,
   never,
   UNAVAILABLE,
   uniqueKey,
+  warmInstance,
 } from '../fleet/store-contract.js';
 
 const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
@@ -50,28 +50,20 @@ afterAll(async () => {
 });
 
 describe('dynamoDbTokenStore against dynalite', () => {
-  describeTokenStoreContract(() => ({ store }));
+  describeStoreSuites(() => ({ store }));
 });
 
-describe('the fleet protocol over dynamoDbTokenStore', () => {
-  describeFleetProtocol(() => ({ store }));
-
+describe('the fleet protocol over dynamoDbTokenStore: requests', () => {
   it('costs a cold instance 2 GetItem and 2 UpdateItem, and a warm one a consistent GetItem', async () => {
     const key = uniqueKey();
     commands.clear();
-    await instanceCache(store, key).obtain(
-      async () => ({ token: 'cold', expiresAt: Date.now() + 3_600_000 }),
-      budget(),
-    );
+    await coldInstance(store, key);
     // A read, a re-read after a short pause, the lease, and the entry written with the lease ended.
     expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 2, UpdateItemCommand: 2 });
     commands.clear();
-    const counted = countingStore(store);
-    await instanceCache(counted.store, key).obtain(async () => {
-      throw new Error('unexpected fetch');
-    }, budget());
+    const warmCalls = await warmInstance(store, key);
     expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 1 });
-    expect(counted.counts).toEqual({ read: 1 });
+    expect(warmCalls).toEqual({ read: 1 });
   });
 
   it('writes one entry for a cold fleet of 20 instances; no instance asks for a lease it has seen held', async () => {

@@ -20,6 +20,20 @@ import {
 const LEASE_BUSY = 'cognito-token-provider: shared cache lease still held, using Cognito directly';
 const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
 
+/** `store` with reads that answer `ms` late. */
+function slowReads(store: TokenStore, ms: number): TokenStore {
+  return {
+    ...store,
+    read: async (key, signal) => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return store.read(key, signal);
+    },
+  };
+}
+
+/** The time from the first read to the second, from what `timed` recorded. */
+const pauseBetween = (at: readonly number[]) => (at[1] as number) - (at[0] as number);
+
 describe('memory token store (the reference for the real ones)', () => {
   describeTokenStoreContract(() => memoryTokenStore());
 });
@@ -390,27 +404,6 @@ describe('SharedTokenCache under fake time', () => {
       expect(leases).toEqual([150, 420, 90]);
     });
 
-    it('treats an entry whose decoding throws as missing', async () => {
-      const memory = memoryTokenStore();
-      const key = uniqueKey();
-      await run(instanceCache(memory.store, key).obtain(fetcher('v1'), budget()));
-      const throwing = instanceCache(memory.store, key, {
-        decode: () => {
-          throw new TypeError('unexpected shape');
-        },
-      });
-      expect(
-        (
-          await run(
-            throwing.obtain(
-              fetcher('v2', () => Date.now() + 3_700_000),
-              budget(),
-            ),
-          )
-        ).token,
-      ).toBe('v2');
-    });
-
     it('logs a failed release once, and rejects with the fetch failure', async () => {
       const memory = memoryTokenStore();
       const logger = { debug: vi.fn() };
@@ -426,21 +419,28 @@ describe('SharedTokenCache under fake time', () => {
       expect(logger.debug.mock.calls).toEqual([[UNAVAILABLE, { error: 'InternalServerError' }]]);
     });
 
-    it('replaces an entry that decodes to nothing (another version)', async () => {
+    it.each<[string, () => undefined]>([
+      [
+        'throws',
+        () => {
+          throw new TypeError('unexpected shape');
+        },
+      ],
+      ['gives nothing (another version)', () => undefined],
+    ])('treats an entry whose decoding %s as missing, and replaces it', async (_case, decode) => {
       const memory = memoryTokenStore();
       const key = uniqueKey();
       await run(instanceCache(memory.store, key).obtain(fetcher('v1'), budget()));
-      const v2 = instanceCache(memory.store, key, { decode: () => undefined });
-      expect(
-        (
-          await run(
-            v2.obtain(
-              fetcher('v2', () => Date.now() + 3_700_000),
-              budget(),
-            ),
-          )
-        ).token,
-      ).toBe('v2');
+      const other = instanceCache(memory.store, key, { decode });
+
+      const obtained = await run(
+        other.obtain(
+          fetcher('v2', () => Date.now() + 3_700_000),
+          budget(),
+        ),
+      );
+
+      expect(obtained.token).toBe('v2');
       expect((await run(instanceCache(memory.store, key).obtain(fetcher('unused'), budget()))).token).toBe('v2');
     });
   });
@@ -532,44 +532,28 @@ describe('SharedTokenCache under fake time', () => {
       await run(instanceCache(leases.store, uniqueKey(), { random: () => random }).obtain(fetcher(), budget()));
       expect(reads.at).toHaveLength(2);
       // After the first read's answer (a millisecond here) and the pause.
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(pause - 1);
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(pause + 3);
+      expect(pauseBetween(reads.at)).toBeGreaterThanOrEqual(pause - 1);
+      expect(pauseBetween(reads.at)).toBeLessThanOrEqual(pause + 3);
       expect(leases.at).toHaveLength(1);
       // Asked for at once after the re-read's answer.
       expect((leases.at[0] as number) - (reads.at[1] as number)).toBeLessThanOrEqual(2);
     });
 
     it('scales that pause to fit the store`s share of the budget, rather than cut it short there', async () => {
-      const memory = memoryTokenStore();
-      const slow: TokenStore = {
-        ...memory.store,
-        read: async (key, signal) => {
-          await new Promise((resolve) => setTimeout(resolve, 400));
-          return memory.store.read(key, signal);
-        },
-      };
-      const reads = timed(slow, 'read');
+      const reads = timed(slowReads(memoryTokenStore().store, 400), 'read');
       // A 4 s budget leaves the store 2 s: after a 400 ms answer, 799 ms of room for the pause (two answer
       // times kept for the re-read and the lease), of which this draw takes half.
       await run(instanceCache(reads.store, uniqueKey(), { random: () => 0.5 }).obtain(fetcher(), budget(4_000)));
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(400 + 398);
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(400 + 406);
+      expect(pauseBetween(reads.at)).toBeGreaterThanOrEqual(400 + 398);
+      expect(pauseBetween(reads.at)).toBeLessThanOrEqual(400 + 406);
     });
 
     it('spreads that pause over four times the store`s answer time when the store is slow', async () => {
-      const memory = memoryTokenStore();
-      const slow: TokenStore = {
-        ...memory.store,
-        read: async (key, signal) => {
-          await new Promise((resolve) => setTimeout(resolve, 400));
-          return memory.store.read(key, signal);
-        },
-      };
-      const reads = timed(slow, 'read');
+      const reads = timed(slowReads(memoryTokenStore().store, 400), 'read');
       await run(instanceCache(reads.store, uniqueKey(), { random: () => 0.999_999 }).obtain(fetcher(), budget()));
       // Answered after 400 ms, then a pause of up to 4 × 400 ms.
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(400 + 1_595);
-      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(400 + 1_610);
+      expect(pauseBetween(reads.at)).toBeGreaterThanOrEqual(400 + 1_595);
+      expect(pauseBetween(reads.at)).toBeLessThanOrEqual(400 + 1_610);
     });
   });
 

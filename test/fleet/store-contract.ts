@@ -2,13 +2,15 @@
  * Behaviour every TokenStore must have, and the fleet protocol over it, as suites that the memory,
  * DynamoDB and Redis store tests each run against their store (real time, real servers).
  *
- * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)`, where `setup` returns a fresh
- * `{ store }` for each test (or the same store: keys are unique per test). Timings in these suites are lower
+ * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)` (both, each in its own describe:
+ * `describeStoreSuites(setup)`), where `setup` returns a fresh `{ store }` for each test (or the same store: keys
+ * are unique per test); `coldInstance` and `warmInstance` for a store's own request budgets. Timings in these suites are lower
  * bounds (a lease that must have lapsed) or far from any real duration (a lease that must not have lapsed), so
  * that a slow machine does not fail them.
  */
 import { randomUUID } from 'node:crypto';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { countingStore } from '../../harness/counting-store.js';
 import { deriveClientSealingKey, storeKeyOf } from '../../src/fleet/entry-sealing.js';
 import { type SharedCacheOptions, SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
 import type { LeaseRequest, TokenStore } from '../../src/fleet/token-store.js';
@@ -67,13 +69,47 @@ export function budget(ms = 10_000) {
   return { signal: new AbortController().signal, deadlineAt: Date.now() + ms, minValidUntil: Date.now() + 60_000 };
 }
 
+/** A lone instance finds nothing under `key`, fetches a token for an hour and shares it. */
+export async function coldInstance(store: TokenStore, key: string): Promise<void> {
+  await instanceCache(store, key).obtain(async () => ({ token: 'cold', expiresAt: Date.now() + HOUR }), budget());
+}
+
+/** An instance that must find the token under `key` without fetching; returns the store calls it made, by name. */
+export async function warmInstance(store: TokenStore, key: string): Promise<Record<string, number>> {
+  const counted = countingStore(store);
+  await instanceCache(counted.store, key).obtain(async () => {
+    throw new Error('unexpected fetch');
+  }, budget());
+  return counted.counts;
+}
+
+/** The store contract and the fleet protocol, each in its own describe, against the store `setup` gives. */
+export function describeStoreSuites(setup: () => StoreUnderTest): void {
+  describe('the store contract', () => {
+    describeTokenStoreContract(setup);
+  });
+  describe('the fleet protocol', () => {
+    describeFleetProtocol(setup);
+  });
+}
+
 const lease = (holder: string, ttlMs = 10_000, expectedInMs = 200): LeaseRequest => ({ holder, ttlMs, expectedInMs });
+/** A lease request's `unless`: granted whatever entry the key holds. */
+const ANY = Number.POSITIVE_INFINITY;
 
 /**
  * The store's own contract: one read shows entry, lease and refusal mark; entries only get newer; the lease is
  * exclusive, lapses, is released by its holder only, and a refused request shows what holds it.
  */
 export function describeTokenStoreContract(setup: () => StoreUnderTest): void {
+  /** A fresh key in the store under test, leased to `holder` (the grant checked). */
+  async function leasedKey(holder: string, ttlMs?: number) {
+    const { store } = setup();
+    const key = uniqueKey();
+    expect(await store.acquireLease(key, lease(holder, ttlMs), ANY, never)).toEqual({ acquired: true });
+    return { store, key };
+  }
+
   it('reads nothing for a missing key, and the entry put otherwise', async () => {
     const { store } = setup();
     const key = uniqueKey();
@@ -148,41 +184,32 @@ export function describeTokenStoreContract(setup: () => StoreUnderTest): void {
   });
 
   it('lets another holder take a lease that has lapsed', async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('crashed', 300), any, never)).toEqual({ acquired: true });
-    expect((await store.acquireLease(key, lease('waiter', 300), any, never)).acquired).toBe(false);
+    const { store, key } = await leasedKey('crashed', 300);
+    expect((await store.acquireLease(key, lease('waiter', 300), ANY, never)).acquired).toBe(false);
     await sleep(400);
     expect(await store.read(key, never)).toEqual({});
-    expect(await store.acquireLease(key, lease('waiter'), any, never)).toEqual({ acquired: true });
-    expect((await store.acquireLease(key, lease('crashed'), any, never)).acquired).toBe(false);
+    expect(await store.acquireLease(key, lease('waiter'), ANY, never)).toEqual({ acquired: true });
+    expect((await store.acquireLease(key, lease('crashed'), ANY, never)).acquired).toBe(false);
   });
 
   it('releases a lease only for its holder, and a release by anyone else is no error', async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('holder'), any, never)).toEqual({ acquired: true });
+    const { store, key } = await leasedKey('holder');
     await expect(store.releaseLease(key, 'someone-else', never)).resolves.toBeUndefined();
-    expect((await store.acquireLease(key, lease('someone-else'), any, never)).acquired).toBe(false);
+    expect((await store.acquireLease(key, lease('someone-else'), ANY, never)).acquired).toBe(false);
     await store.releaseLease(key, 'holder', never);
     expect(await store.read(key, never)).toEqual({});
-    expect(await store.acquireLease(key, lease('someone-else'), any, never)).toEqual({ acquired: true });
+    expect(await store.acquireLease(key, lease('someone-else'), ANY, never)).toEqual({ acquired: true });
     // The former holder releasing again must not end the new holder's lease.
     await store.releaseLease(key, 'holder', never);
-    expect((await store.acquireLease(key, lease('holder'), any, never)).acquired).toBe(false);
+    expect((await store.acquireLease(key, lease('holder'), ANY, never)).acquired).toBe(false);
   });
 
   it("ends the writer's lease with its entry, but never another holder's", async () => {
-    const { store } = setup();
-    const key = uniqueKey();
-    const any = Number.POSITIVE_INFINITY;
-    expect(await store.acquireLease(key, lease('writer'), any, never)).toEqual({ acquired: true });
+    const { store, key } = await leasedKey('writer');
     const expiresAtMs = Date.now() + HOUR;
     await store.put(key, { value: 'ctp1.written', expiresAtMs }, 'writer', never);
     expect(await store.read(key, never)).toEqual({ entry: { value: 'ctp1.written', expiresAtMs } });
-    expect(await store.acquireLease(key, lease('other'), any, never)).toEqual({ acquired: true });
+    expect(await store.acquireLease(key, lease('other'), ANY, never)).toEqual({ acquired: true });
     await store.put(key, { value: 'ctp1.later', expiresAtMs: expiresAtMs + 1 }, 'writer', never);
     const after = await store.read(key, never);
     expect(after.entry?.value).toBe('ctp1.later');

@@ -1,4 +1,6 @@
+import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { clientConfigFor } from '../../harness/cognito-local.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 
 /**
@@ -16,4 +18,21 @@ export function useCognitoStack(started: (stack: CognitoStack) => void): void {
     stack?.proxy.resetCounts();
     stack?.proxy.setFaults([]);
   });
+}
+
+/** Gives the seed user `password` (permanent) in the emulator, as an administrator would after a rotation. */
+export async function setUserPassword(stack: CognitoStack, password: string): Promise<void> {
+  const admin = new CognitoIdentityProviderClient(clientConfigFor(stack.emulator.endpoint));
+  try {
+    await admin.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: stack.seed.userPoolId,
+        Username: stack.seed.user.email,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+  } finally {
+    admin.destroy();
+  }
 }

@@ -23,3 +23,14 @@ export function failureOfCall(create: () => unknown, code: string): CognitoToken
   }
   throw new Error(`expected a failure with ${code}`);
 }
+
+/** Awaits a promise that must reject with any error (an SDK's, a server's), and returns its name and message. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { name, message };
+  }
+  throw new Error('expected the call to fail');
+}

@@ -16,6 +16,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { isolatedEnv } from './child-env.js';
 
 // The package's own root by its name, which holds wherever this file runs from (scripts/run.mjs bundles it
 // into a temporary folder of the project).
@@ -116,13 +117,7 @@ export interface FleetProcess {
 export function startFleetProcess(options: FleetChildOptions): FleetProcess {
   const child = spawn(process.execPath, [FLEET_CHILD, JSON.stringify(options)], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-    },
+    env: isolatedEnv(),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -58,17 +58,19 @@ export function clientProvider(
   return createClientTokenProvider(withPolicy<ClientTokenProviderOptions>({ ...defaults, ...options }, retryPolicy));
 }
 
-/** The Cognito client mocked for the whole file: reset before each test, restored after the file. */
-export function mockCognito() {
-  const cognito = mockClient(CognitoIdentityProviderClient);
+/** A client mock (from `mockClient`) for the whole file: reset before each test, restored after the file. */
+export function mockForFile<T extends { reset(): unknown; restore(): unknown }>(stub: T): T {
   beforeEach(() => {
-    cognito.reset();
+    stub.reset();
   });
   afterAll(() => {
-    cognito.restore();
+    stub.restore();
   });
-  return cognito;
+  return stub;
 }
+
+/** The Cognito client mocked for the whole file: reset before each test, restored after the file. */
+export const mockCognito = () => mockForFile(mockClient(CognitoIdentityProviderClient));
 
 /** Fake timers from {@link START} in each test of the file (or describe block) that calls this. */
 export function useFakeClock(): void {

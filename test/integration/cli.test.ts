@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
+import type { FaultPlan } from '../../harness/counting-proxy.js';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { type ProcessRun, runProcess } from '../../harness/run-process.js';
 import { LOCAL_AWS_CREDENTIALS } from '../../harness/sigv4.js';
 import { type SsmEndpoint, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
 import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
+import { isolatedEnv } from '../helpers/child-env.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist/esm/cli.js');
@@ -34,17 +36,11 @@ async function runBin(
   stdoutClosed = false,
 ): Promise<BinRun> {
   const run = await runProcess(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      // The SDK's notice that it will need Node 22 in 2027 would be the only other line on stderr.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    env: isolatedEnv({
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
       ...env,
-    },
+    }),
     stdin,
     killAfterMs: 30_000,
     stdoutClosed,
@@ -59,24 +55,19 @@ const awsEnv = () => ({
   AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
 });
 
-/** Options for the client without a secret and the confirmed user, who signs in with their email. */
-const plainArgs = () => [
+/** `--client-id clientId --region` (the seed's region), then `rest`. */
+const clientArgs = (clientId: string, ...rest: string[]) => [
   '--client-id',
-  stack.seed.withoutSecret.clientId,
+  clientId,
   '--region',
   stack.seed.region,
-  '--username',
-  stack.seed.user.email,
+  ...rest,
 ];
 
-const withSecretArgs = () => [
-  '--client-id',
-  stack.seed.withSecret.clientId,
-  '--region',
-  stack.seed.region,
-  '--username',
-  stack.seed.user.email,
-];
+/** Options for the client without a secret and the confirmed user, who signs in with their email. */
+const plainArgs = () => clientArgs(stack.seed.withoutSecret.clientId, '--username', stack.seed.user.email);
+
+const withSecretArgs = () => clientArgs(stack.seed.withSecret.clientId, '--username', stack.seed.user.email);
 
 function expectOneToken(run: BinRun, tokenUse: 'id' | 'access'): string {
   expect(run.status).toBe(0);
@@ -178,18 +169,15 @@ describe('credentials from SSM, through AWS_ENDPOINT_URL_SSM', () => {
     const callsBefore = ssm.count('GetParameters');
 
     const run = await runBin(
-      [
-        '--client-id',
+      clientArgs(
         stack.seed.withSecret.clientId,
-        '--region',
-        stack.seed.region,
         '--ssm-username',
         '/svc/cli/username',
         '--ssm-password',
         '/svc/cli/password',
         '--ssm-client-secret',
         '/svc/cli/client-secret',
-      ],
+      ),
       awsEnv(),
     );
 
@@ -203,17 +191,7 @@ describe('credentials from SSM, through AWS_ENDPOINT_URL_SSM', () => {
   });
 
   it('reads one JSON SecureString with --ssm-parameter', async () => {
-    const run = await runBin(
-      [
-        '--client-id',
-        stack.seed.withSecret.clientId,
-        '--region',
-        stack.seed.region,
-        '--ssm-parameter',
-        '/svc/cli/json',
-      ],
-      awsEnv(),
-    );
+    const run = await runBin(clientArgs(stack.seed.withSecret.clientId, '--ssm-parameter', '/svc/cli/json'), awsEnv());
 
     expectOneToken(run, 'id');
   });
@@ -235,31 +213,60 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
     expect(stack.proxy.count()).toBe(0);
   });
 
-  it('exits 3 with ERR_AUTHENTICATION for a wrong password', async () => {
-    const run = await runBin(plainArgs(), { COGNITO_PASSWORD: 'Wrong-Pa55word-Canary' });
+  it.each<[number, string, string, () => { args: string[]; env: Record<string, string> }, FaultPlan[]?]>([
+    [
+      3,
+      'ERR_AUTHENTICATION',
+      'a wrong password',
+      () => ({
+        args: plainArgs(),
+        env: { COGNITO_PASSWORD: 'Wrong-Pa55word-Canary' },
+      }),
+    ],
+    [
+      3,
+      'ERR_AUTHENTICATION',
+      'a wrong client secret, as Cognito checks SECRET_HASH',
+      () => ({
+        args: withSecretArgs(),
+        env: { COGNITO_PASSWORD: stack.seed.user.password, COGNITO_CLIENT_SECRET: 'wrong-client-secret-canary' },
+      }),
+    ],
+    [
+      6,
+      'ERR_UNAVAILABLE',
+      'Cognito that cannot be reached at all',
+      () => ({
+        args: plainArgs(),
+        // Port 9 (discard) on loopback: nothing listens there in a test environment.
+        env: {
+          COGNITO_PASSWORD: stack.seed.user.password,
+          AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
+        },
+      }),
+    ],
+    [
+      7,
+      'ERR_THROTTLED',
+      'Cognito that keeps throttling',
+      () => ({
+        args: plainArgs(),
+        env: { COGNITO_PASSWORD: stack.seed.user.password },
+      }),
+      [{ fault: 'throttle' }],
+    ],
+  ])('exits %i with %s for %s', async (status, code, _case, arrange, faults) => {
+    if (faults) stack.proxy.setFaults(faults);
+    const { args, env } = arrange();
 
-    expectFailure(run, 3, 'ERR_AUTHENTICATION');
-  });
+    const run = await runBin(args, env);
 
-  it('exits 3 with ERR_AUTHENTICATION for a wrong client secret, as Cognito checks SECRET_HASH', async () => {
-    const run = await runBin(withSecretArgs(), {
-      COGNITO_PASSWORD: stack.seed.user.password,
-      COGNITO_CLIENT_SECRET: 'wrong-client-secret-canary',
-    });
-
-    expectFailure(run, 3, 'ERR_AUTHENTICATION');
+    expectFailure(run, status, code);
   });
 
   it('exits 4 with ERR_CHALLENGE_REQUIRED for a user who must choose a new password', async () => {
     const run = await runBin(
-      [
-        '--client-id',
-        stack.seed.withoutSecret.clientId,
-        '--region',
-        stack.seed.region,
-        '--username',
-        stack.seed.newPasswordUser.username,
-      ],
+      clientArgs(stack.seed.withoutSecret.clientId, '--username', stack.seed.newPasswordUser.username),
       { COGNITO_PASSWORD: stack.seed.newPasswordUser.password },
     );
 
@@ -268,10 +275,7 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
   });
 
   it('exits 5 with ERR_CREDENTIALS, naming the parameter, when SSM does not have it', async () => {
-    const run = await runBin(
-      ['--client-id', stack.seed.withoutSecret.clientId, '--region', stack.seed.region, '--ssm-parameter', '/svc/none'],
-      awsEnv(),
-    );
+    const run = await runBin(clientArgs(stack.seed.withoutSecret.clientId, '--ssm-parameter', '/svc/none'), awsEnv());
 
     expectFailure(run, 5, 'ERR_CREDENTIALS');
     expect(run.stderr).toContain('/svc/none');
@@ -284,24 +288,6 @@ describe('failures: one stderr line, nothing on stdout, a distinct exit status',
 
     expectFailure(run, 6, 'ERR_UNAVAILABLE');
     expect(stack.proxy.count('InitiateAuth')).toBeGreaterThan(1);
-  });
-
-  it('exits 6 with ERR_UNAVAILABLE when Cognito cannot be reached at all', async () => {
-    const run = await runBin(plainArgs(), {
-      COGNITO_PASSWORD: stack.seed.user.password,
-      // Port 9 (discard) on loopback: nothing listens there in a test environment.
-      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9',
-    });
-
-    expectFailure(run, 6, 'ERR_UNAVAILABLE');
-  });
-
-  it('exits 7 with ERR_THROTTLED when Cognito keeps throttling', async () => {
-    stack.proxy.setFaults([{ fault: 'throttle' }]);
-
-    const run = await runBin(plainArgs(), { COGNITO_PASSWORD: stack.seed.user.password });
-
-    expectFailure(run, 7, 'ERR_THROTTLED');
   });
 
   it('recovers from a brief throttle, printing only the token', async () => {

@@ -25,6 +25,7 @@ import {
   type TokenProviderOptions,
 } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
+import { isolatedEnv } from '../helpers/child-env.js';
 import { type CliRun, runCliCaptured } from '../helpers/cli-runner.js';
 
 const REGION = 'eu-west-1';
@@ -258,35 +259,33 @@ describe("flow: 'user-password' in a pool that tracks devices", () => {
   });
 });
 
+/** `cognito-token device remember` for the app client of the tracking pool, signing in with `flow`. */
+const rememberArgs = (flow: string, ...rest: string[]) => [
+  'device',
+  'remember',
+  '--client-id',
+  'app',
+  '--user-pool-id',
+  TRACKING_POOL,
+  '--flow',
+  flow,
+  ...rest,
+];
+
 describe('a remembered device', () => {
   it('`cognito-token device remember` prints the device, and its output as credentials.device skips TOTP and registers nothing, for every instance', async () => {
     if (!existsSync(BIN)) throw new Error('dist/esm/cli.js is missing: run `npm run build` first');
     const run = await runProcess(
       process.execPath,
-      [
-        BIN,
-        'device',
-        'remember',
-        '--client-id',
-        'app',
-        '--user-pool-id',
-        TRACKING_POOL,
-        '--flow',
-        'user-srp',
-        '--ssm-parameter',
-        '/svc/devices/cognito',
-      ],
+      [BIN, ...rememberArgs('user-srp', '--ssm-parameter', '/svc/devices/cognito')],
       {
-        env: {
-          PATH: process.env.PATH ?? '',
+        env: isolatedEnv({
           AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: tracking.endpoint,
           AWS_ENDPOINT_URL_SSM: ssm.endpoint,
           AWS_REGION: REGION,
           AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-          AWS_CONFIG_FILE: '/nonexistent',
-          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        },
+        }),
         killAfterMs: 30_000,
       },
     );
@@ -353,21 +352,10 @@ describe('a remembered device', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', tracking.endpoint);
     let remembered: CliRun;
     try {
-      remembered = await runCliCaptured(
-        [
-          'device',
-          'remember',
-          '--client-id',
-          'app',
-          '--user-pool-id',
-          TRACKING_POOL,
-          '--flow',
-          'user-auth',
-          '--username',
-          CHOICE_DEVICE.username,
-        ],
-        { COGNITO_PASSWORD: CHOICE_DEVICE.password, COGNITO_TOTP_SECRET: TOTP },
-      );
+      remembered = await runCliCaptured(rememberArgs('user-auth', '--username', CHOICE_DEVICE.username), {
+        COGNITO_PASSWORD: CHOICE_DEVICE.password,
+        COGNITO_TOTP_SECRET: TOTP,
+      });
     } finally {
       vi.unstubAllEnvs();
     }

@@ -6,7 +6,6 @@
 // `npm run build` first.
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import {
   type CognitoTokenError,
   type CredentialsSource,
@@ -16,7 +15,6 @@ import {
 } from 'cognito-token-provider';
 import { fromSecretsManager } from 'cognito-token-provider/secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfigFor } from '../../harness/cognito-local.js';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks } from '../../harness/leak-scan.js';
@@ -26,6 +24,8 @@ import {
   secretsManagerClientConfigFor,
   startSecretsManagerEndpoint,
 } from '../../harness/secrets-manager-endpoint.js';
+import { isolatedEnv } from '../helpers/child-env.js';
+import { setUserPassword } from '../helpers/cognito-stack-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_POOL_ID = 'eu-west-1_Rotation7';
@@ -106,23 +106,16 @@ describe('rotation, through the real SDK and SRP sign-in', () => {
     expect(secrets.calls.slice(before).every((call) => call.signed)).toBe(true);
   });
 
-  it('gives ERR_AUTHENTICATION for a wrong password with no rotation: 3 requests (AWSPENDING missing), 2 sign-ins', async () => {
+  it.each([
+    ['a wrong password with no rotation: 3 requests (AWSPENDING missing)', 'svc/wrong', 'ResourceNotFoundException'],
+    ['both versions wrong: 3 requests', 'svc/wrong-rotation', '200'],
+  ])('gives ERR_AUTHENTICATION for %s, 2 sign-ins', async (_case, secretId, pendingAnswer) => {
     const before = secrets.calls.length;
 
-    const error = await failureOf(srpProvider(source('svc/wrong')).getIdToken());
+    const error = await failureOf(srpProvider(source(secretId)).getIdToken());
 
     expect(error.code).toBe('ERR_AUTHENTICATION');
-    expect(readsSince(before)).toEqual(['AWSCURRENT 200', 'AWSCURRENT 200', 'AWSPENDING ResourceNotFoundException']);
-    expect(signIns()).toBe(2);
-  });
-
-  it('gives ERR_AUTHENTICATION when both versions are wrong: 3 requests, 2 sign-ins', async () => {
-    const before = secrets.calls.length;
-
-    const error = await failureOf(srpProvider(source('svc/wrong-rotation')).getIdToken());
-
-    expect(error.code).toBe('ERR_AUTHENTICATION');
-    expect(readsSince(before)).toEqual(['AWSCURRENT 200', 'AWSCURRENT 200', 'AWSPENDING 200']);
+    expect(readsSince(before)).toEqual(['AWSCURRENT 200', 'AWSCURRENT 200', `AWSPENDING ${pendingAnswer}`]);
     expect(signIns()).toBe(2);
   });
 
@@ -267,21 +260,7 @@ describe('a whole rotation, with the password changed in cognito-local', () => {
 
   afterAll(() => stack?.stop());
 
-  async function setCognitoPassword(password: string): Promise<void> {
-    const admin = new CognitoIdentityProviderClient(clientConfigFor(stack.emulator.endpoint));
-    try {
-      await admin.send(
-        new AdminSetUserPasswordCommand({
-          UserPoolId: stack.seed.userPoolId,
-          Username: stack.seed.user.email,
-          Password: password,
-          Permanent: true,
-        }),
-      );
-    } finally {
-      admin.destroy();
-    }
-  }
+  const setCognitoPassword = (password: string) => setUserPassword(stack, password);
 
   it('serves cognito-token --secret-id, which finds the endpoint through AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {
     const { seed } = stack;
@@ -300,18 +279,13 @@ describe('a whole rotation, with the password changed in cognito-local', () => {
       process.execPath,
       [join(ROOT, 'dist/esm/cli.js'), '--client-id', seed.withSecret.clientId, '--secret-id', 'svc/cli'],
       {
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_CONFIG_FILE: join(ROOT, 'no-such-aws-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(ROOT, 'no-such-aws-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        env: isolatedEnv({
           AWS_REGION: seed.region,
           AWS_ACCESS_KEY_ID: accessKeyId,
           AWS_SECRET_ACCESS_KEY: secretAccessKey,
           AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: stack.proxy.endpoint,
           AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
-        },
+        }),
         killAfterMs: 30_000,
       },
     );

@@ -26,6 +26,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { rejectionOf } from '../helpers/failure-of.js';
 
 const REGION = 'eu-west-1';
 const ALWAYS_POOL = 'eu-west-1_DevAlways1';
@@ -392,16 +393,6 @@ describe('driven with the AWS SDK v3', () => {
     for (const sdk of sdks) sdk.destroy();
   });
 
-  async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-      await promise;
-    } catch (error) {
-      const { name, message } = error as Error;
-      return { name, message };
-    }
-    throw new Error('expected the call to fail');
-  }
-
   async function passwordSignIn(server: CognitoSrpServer, username: string, password: string, deviceKey?: string) {
     const output: InitiateAuthCommandOutput = await sdkFor(server).send(
       new InitiateAuthCommand({
@@ -413,8 +404,8 @@ describe('driven with the AWS SDK v3', () => {
     return output.AuthenticationResult ?? {};
   }
 
-  /** An SRP sign-in by our own SRP client (validated in srp-server.test.ts), confirming the new device. */
-  async function srpSignInAndConfirm(server: CognitoSrpServer, userPoolId: string, username: string, password: string) {
+  /** An SRP sign-in by our own SRP client (validated in srp-server.test.ts); returns its tokens. */
+  async function srpSignIn(server: CognitoSrpServer, userPoolId: string, username: string, password: string) {
     const sdk = sdkFor(server);
     const srp = startSrp();
     const started = await sdk.send(
@@ -447,7 +438,13 @@ describe('driven with the AWS SDK v3', () => {
         },
       }),
     );
-    const result = answered.AuthenticationResult ?? {};
+    return answered.AuthenticationResult ?? {};
+  }
+
+  /** {@link srpSignIn}, then ConfirmDevice for the new device. */
+  async function srpSignInAndConfirm(server: CognitoSrpServer, userPoolId: string, username: string, password: string) {
+    const sdk = sdkFor(server);
+    const result = await srpSignIn(server, userPoolId, username, password);
     const deviceKey = result.NewDeviceMetadata?.DeviceKey as string;
     // Any well-formed verifier confirms the device; whether it is right shows only at device SRP.
     await sdk.send(
@@ -475,8 +472,8 @@ describe('driven with the AWS SDK v3', () => {
     const confirmed = await srpSignInAndConfirm(always, ALWAYS_POOL, me.username, me.password);
 
     // Act
-    const withoutKey = await failureOf(refresh(always, confirmed.result.RefreshToken));
-    const otherKey = await failureOf(
+    const withoutKey = await rejectionOf(refresh(always, confirmed.result.RefreshToken));
+    const otherKey = await rejectionOf(
       refresh(always, confirmed.result.RefreshToken, `${REGION}_00000000-0000-4000-8000-000000000000`),
     );
     const withKey = await refresh(always, confirmed.result.RefreshToken, confirmed.deviceKey);
@@ -491,42 +488,10 @@ describe('driven with the AWS SDK v3', () => {
   it('refuses to renew for a device that was never confirmed', async () => {
     // Prepare: USER_PASSWORD_AUTH's tokens are refused anyway, so sign in by SRP and skip ConfirmDevice.
     const me = users[7] as (typeof users)[number];
-    const sdk = sdkFor(always);
-    const srp = startSrp();
-    const started = await sdk.send(
-      new InitiateAuthCommand({
-        ClientId: 'app',
-        AuthFlow: 'USER_SRP_AUTH',
-        AuthParameters: { USERNAME: me.username, SRP_A: srp.srpA },
-      }),
-    );
-    const p = started.ChallengeParameters ?? {};
-    const proof = srp.passwordVerifier({
-      poolName: 'DevAlways1',
-      userIdForSrp: me.username,
-      password: me.password,
-      saltHex: p.SALT as string,
-      srpBHex: p.SRP_B as string,
-      secretBlock: p.SECRET_BLOCK as string,
-      now: new Date(),
-    });
-    const signedIn = await sdk.send(
-      new RespondToAuthChallengeCommand({
-        ClientId: 'app',
-        ChallengeName: 'PASSWORD_VERIFIER',
-        Session: started.Session,
-        ChallengeResponses: {
-          USERNAME: me.username,
-          PASSWORD_CLAIM_SECRET_BLOCK: p.SECRET_BLOCK as string,
-          PASSWORD_CLAIM_SIGNATURE: proof.signature,
-          TIMESTAMP: proof.timestamp,
-        },
-      }),
-    );
-    const { RefreshToken, NewDeviceMetadata } = signedIn.AuthenticationResult ?? {};
+    const { RefreshToken, NewDeviceMetadata } = await srpSignIn(always, ALWAYS_POOL, me.username, me.password);
 
     // Act
-    const failure = await failureOf(refresh(always, RefreshToken, NewDeviceMetadata?.DeviceKey));
+    const failure = await rejectionOf(refresh(always, RefreshToken, NewDeviceMetadata?.DeviceKey));
 
     // Assert
     expect(NewDeviceMetadata?.DeviceGroupKey).toEqual(expect.any(String));
@@ -544,7 +509,7 @@ describe('driven with the AWS SDK v3', () => {
       );
 
     // Act
-    const without = await failureOf(getTokens());
+    const without = await rejectionOf(getTokens());
     const renewed = await getTokens(deviceKey);
 
     // Assert
@@ -560,10 +525,10 @@ describe('driven with the AWS SDK v3', () => {
     const { deviceKey: othersDevice } = await srpSignInAndConfirm(always, ALWAYS_POOL, other.username, other.password);
 
     // Act
-    const unknown = await failureOf(
+    const unknown = await rejectionOf(
       passwordSignIn(always, me.username, me.password, `${REGION}_11111111-1111-4111-8111-111111111111`),
     );
-    const someoneElses = await failureOf(passwordSignIn(always, me.username, me.password, othersDevice));
+    const someoneElses = await rejectionOf(passwordSignIn(always, me.username, me.password, othersDevice));
 
     // Assert
     expect(unknown).toEqual({ name: 'ResourceNotFoundException', message: 'Device does not exist.' });
@@ -576,8 +541,8 @@ describe('driven with the AWS SDK v3', () => {
 
     // Act
     const failures = await Promise.all([
-      failureOf(sdk.send(new ConfirmDeviceCommand({ AccessToken: 'not-a-token', DeviceKey: 'eu-west-1_x' }))),
-      failureOf(
+      rejectionOf(sdk.send(new ConfirmDeviceCommand({ AccessToken: 'not-a-token', DeviceKey: 'eu-west-1_x' }))),
+      rejectionOf(
         sdk.send(
           new UpdateDeviceStatusCommand({
             AccessToken: 'not-a-token',
@@ -586,7 +551,7 @@ describe('driven with the AWS SDK v3', () => {
           }),
         ),
       ),
-      failureOf(sdk.send(new ListDevicesCommand({ AccessToken: 'not-a-token' }))),
+      rejectionOf(sdk.send(new ListDevicesCommand({ AccessToken: 'not-a-token' }))),
     ]);
 
     // Assert

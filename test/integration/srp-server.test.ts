@@ -19,6 +19,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, type SrpServerPool, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { passwordAuthenticationKey, srpTimestamp, startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { rejectionOf } from '../helpers/failure-of.js';
 
 const USER_POOL_ID = 'eu-west-1_SrpHarness7';
 const POOL_NAME = 'SrpHarness7';
@@ -289,16 +290,6 @@ describe('driven with the AWS SDK v3', () => {
   const respond = (input: ConstructorParameters<typeof RespondToAuthChallengeCommand>[0]) =>
     sdk.send(new RespondToAuthChallengeCommand(input));
 
-  async function failureOf(promise: Promise<unknown>): Promise<{ name: string; message: string }> {
-    try {
-      await promise;
-    } catch (error) {
-      const { name, message } = error as Error;
-      return { name, message };
-    }
-    throw new Error('expected the call to fail');
-  }
-
   /**
    * The robot signing in through its email alias on the client with a secret: the first SECRET_HASH over the alias,
    * the challenge's over the real username the server names.
@@ -426,7 +417,7 @@ describe('driven with the AWS SDK v3', () => {
       'refuses a challenge answer whose SECRET_HASH is over the alias typed (USERNAME: %s)',
       async (_name, username) => {
         // Act
-        const failure = await failureOf(
+        const failure = await rejectionOf(
           srpSignIn({
             ...THROUGH_ALIAS_WITH_SECRET,
             challengeHash: () => secretHash(ROBOT.email),
@@ -452,7 +443,7 @@ describe('driven with the AWS SDK v3', () => {
       ],
     ])('refuses InitiateAuth with a SECRET_HASH %s', async (_name, hash, message) => {
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         initiate({
           ClientId: 'secret-client',
           AuthFlow: 'USER_SRP_AUTH',
@@ -470,7 +461,7 @@ describe('driven with the AWS SDK v3', () => {
 
     it('refuses a challenge answer without SECRET_HASH on a client with a secret', async () => {
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         srpSignIn({
           clientId: 'secret-client',
           username: ROBOT.username,
@@ -485,7 +476,7 @@ describe('driven with the AWS SDK v3', () => {
 
     it('refuses a wrong password', async () => {
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         srpSignIn({ clientId: 'srp-client', username: ROBOT.username, password: 'nope' }),
       );
 
@@ -530,7 +521,7 @@ describe('driven with the AWS SDK v3', () => {
       // Assert
       if (accepted) expect((await outcome).AuthenticationResult?.IdToken).toEqual(expect.any(String));
       else
-        expect(await failureOf(outcome)).toEqual({
+        expect(await rejectionOf(outcome)).toEqual({
           name: 'NotAuthorizedException',
           message: 'Incorrect username or password.',
         });
@@ -547,7 +538,7 @@ describe('driven with the AWS SDK v3', () => {
       await answerVerifier(started, session, Buffer.alloc(0), { clientId: 'srp-client', password: ROBOT.password });
 
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         answerVerifier(started, session, Buffer.alloc(0), { clientId: 'srp-client', password: ROBOT.password }),
       );
 
@@ -621,7 +612,7 @@ describe('driven with the AWS SDK v3', () => {
 
     it('refuses a wrong password under PREFERRED_CHALLENGE PASSWORD', async () => {
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         initiate({
           ClientId: 'choice-client',
           AuthFlow: 'USER_AUTH',
@@ -640,7 +631,7 @@ describe('driven with the AWS SDK v3', () => {
       ['USER_SRP_AUTH', 'choice-client'],
     ] as const)('refuses %s on %s with "<FLOW> flow not enabled for this client"', async (flow, clientId) => {
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         initiate({
           ClientId: clientId,
           AuthFlow: flow,
@@ -692,7 +683,7 @@ describe('driven with the AWS SDK v3', () => {
       const first = await sendCode(await passwordStep(), code);
 
       // Act
-      const again = await failureOf(sendCode(await passwordStep(), code));
+      const again = await rejectionOf(sendCode(await passwordStep(), code));
       server.setNow(clock + 30_000);
       const next = await sendCode(await passwordStep(), totpCode(MFA.totpSecret, timeStepAt(clock + 30_000)));
 
@@ -713,7 +704,7 @@ describe('driven with the AWS SDK v3', () => {
 
       // Assert
       if (accepted) expect((await outcome).AuthenticationResult?.IdToken).toEqual(expect.any(String));
-      else expect((await failureOf(outcome)).name).toBe('CodeMismatchException');
+      else expect((await rejectionOf(outcome)).name).toBe('CodeMismatchException');
     });
 
     it('refuses a wrong code', async () => {
@@ -722,7 +713,7 @@ describe('driven with the AWS SDK v3', () => {
       const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
 
       // Act
-      const failure = await failureOf(sendCode(await passwordStep(), wrong));
+      const failure = await rejectionOf(sendCode(await passwordStep(), wrong));
 
       // Assert
       expect(failure).toEqual({ name: 'CodeMismatchException', message: 'Invalid code received for user' });
@@ -770,7 +761,7 @@ describe('driven with the AWS SDK v3', () => {
       const signedIn = await signInThroughAlias();
 
       // Act
-      const failure = await failureOf(
+      const failure = await rejectionOf(
         refreshTokenAuth('secret-client', {
           REFRESH_TOKEN: signedIn.RefreshToken as string,
           SECRET_HASH: secretHash(ROBOT.email),
@@ -789,8 +780,8 @@ describe('driven with the AWS SDK v3', () => {
       const signedIn = await signInThroughAlias();
 
       // Act
-      const unknown = await failureOf(refreshTokenAuth('srp-client', { REFRESH_TOKEN: 'made-up' }));
-      const otherClient = await failureOf(
+      const unknown = await rejectionOf(refreshTokenAuth('srp-client', { REFRESH_TOKEN: 'made-up' }));
+      const otherClient = await rejectionOf(
         refreshTokenAuth('srp-client', { REFRESH_TOKEN: signedIn.RefreshToken as string }),
       );
 
@@ -802,7 +793,7 @@ describe('driven with the AWS SDK v3', () => {
 
   it('records every request, refused ones included', async () => {
     // Act
-    await failureOf(
+    await rejectionOf(
       initiate({ ClientId: 'nobody', AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: 'x', SRP_A: '2' } }),
     );
     await initiate({ ClientId: 'choice-client', AuthFlow: 'USER_AUTH', AuthParameters: { USERNAME: ROBOT.username } });

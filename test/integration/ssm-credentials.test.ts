@@ -1,14 +1,10 @@
-// fromSsm end to end: the built package, the real SSMClient (signing, AWS JSON 1.1, error parsing) against the
-// SSM test endpoint (harness/ssm-endpoint.ts), and the credentials it reads used to sign in to
-// cognito-local behind the verifying proxy.
-import { AdminSetUserPasswordCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoTokenError, createTokenProvider, decodeJwtClaims } from 'cognito-token-provider';
 import { fromSsm } from 'cognito-token-provider/ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { clientConfigFor } from '../../harness/cognito-local.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { type SsmEndpoint, ssmClientConfigFor, startSsmEndpoint } from '../../harness/ssm-endpoint.js';
+import { setUserPassword } from '../helpers/cognito-stack-hooks.js';
 
 let stack: CognitoStack;
 let ssm: SsmEndpoint;
@@ -229,18 +225,6 @@ describe('fromSsm through the real SSMClient', () => {
 });
 
 async function setPassword(password: string): Promise<void> {
-  const admin = new CognitoIdentityProviderClient(clientConfigFor(stack.emulator.endpoint));
-  try {
-    await admin.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: stack.seed.userPoolId,
-        Username: stack.seed.user.email,
-        Password: password,
-        Permanent: true,
-      }),
-    );
-    userPassword = password;
-  } finally {
-    admin.destroy();
-  }
+  await setUserPassword(stack, password);
+  userPassword = password;
 }

@@ -8,12 +8,13 @@ import type { TokenStore } from '../../src/fleet/token-store.js';
 import { type RedisClientLike, redisTokenStore } from '../../src/redis/index.js';
 import {
   budget,
-  describeFleetProtocol,
-  describeTokenStoreContract,
+  coldInstance,
+  describeStoreSuites,
   instanceCache,
   never,
   UNAVAILABLE,
   uniqueKey,
+  warmInstance,
 } from '../fleet/store-contract.js';
 
 // Without a redis-server binary these tests are skipped locally, and say so; in CI they must run.
@@ -41,13 +42,7 @@ describe.skipIf(skipRedisServer)('redisTokenStore against redis-server', () => {
     await server?.stop();
   });
 
-  describe('the store contract', () => {
-    describeTokenStoreContract(() => ({ store }));
-  });
-
-  describe('the fleet protocol', () => {
-    describeFleetProtocol(() => ({ store }));
-  });
+  describeStoreSuites(() => ({ store }));
 
   it('keeps entry, lease and refusal mark in one hash, expiring with the latest of them', async () => {
     const key = uniqueKey();
@@ -80,18 +75,12 @@ describe.skipIf(skipRedisServer)('redisTokenStore against redis-server', () => {
   it('costs a lone cold instance two scripts (read-or-lease, then the entry with the lease ended), a warm one one', async () => {
     const key = uniqueKey();
     await client.config('RESETSTAT');
-    await instanceCache(store, key).obtain(
-      async () => ({ token: 'cold', expiresAt: Date.now() + 3_600_000 }),
-      budget(),
-    );
+    await coldInstance(store, key);
     expect((await commandCalls(client)).eval).toBe(2);
     await client.config('RESETSTAT');
-    const counted = countingStore(store);
-    await instanceCache(counted.store, key).obtain(async () => {
-      throw new Error('unexpected fetch');
-    }, budget());
+    const warmCalls = await warmInstance(store, key);
     expect((await commandCalls(client)).eval).toBe(1);
-    expect(counted.counts).toEqual({ readOrAcquireLease: 1 });
+    expect(warmCalls).toEqual({ readOrAcquireLease: 1 });
   });
 
   it('writes one entry and grants one lease for a cold fleet of 50 instances: a refused lease writes nothing', async () => {
@@ -161,6 +150,16 @@ function scriptedClient() {
 }
 
 const lease = (holder: string) => ({ holder, ttlMs: 5_000.5, expectedInMs: 150.2 });
+
+/** A lease request for 'late-holder' on 'k' that its caller has given up on, its script still unanswered. */
+async function abandonedLeaseRequest() {
+  const { client, pending } = scriptedClient();
+  const controller = new AbortController();
+  const taken = redisTokenStore({ client }).acquireLease('k', lease('late-holder'), 0, controller.signal);
+  controller.abort();
+  await expect(taken).rejects.toBeDefined();
+  return pending;
+}
 
 describe('redisTokenStore without a server', () => {
   it.each([
@@ -251,12 +250,7 @@ describe('redisTokenStore without a server', () => {
   });
 
   it('releases a lease that was granted after the caller gave up on it', async () => {
-    const { client, pending } = scriptedClient();
-    const store = redisTokenStore({ client });
-    const controller = new AbortController();
-    const taken = store.acquireLease('k', lease('late-holder'), 0, controller.signal);
-    controller.abort();
-    await expect(taken).rejects.toBeDefined();
+    const pending = await abandonedLeaseRequest();
     pending[0]?.resolve([1]);
     await vi.waitFor(() => expect(pending).toHaveLength(2));
     expect(pending[1]?.args).toEqual([
@@ -268,23 +262,14 @@ describe('redisTokenStore without a server', () => {
   });
 
   it('swallows the late failure of a lease request the caller gave up on', async () => {
-    const { client, pending } = scriptedClient();
-    const controller = new AbortController();
-    const taken = redisTokenStore({ client }).acquireLease('k', lease('late-holder'), 0, controller.signal);
-    controller.abort();
-    await expect(taken).rejects.toBeDefined();
+    const pending = await abandonedLeaseRequest();
     pending[0]?.reject(new Error('Connection is closed.'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(pending).toHaveLength(1);
   });
 
   it('does not release a lease refused after the caller gave up', async () => {
-    const { client, pending } = scriptedClient();
-    const store = redisTokenStore({ client });
-    const controller = new AbortController();
-    const taken = store.acquireLease('k', lease('late-holder'), 0, controller.signal);
-    controller.abort();
-    await expect(taken).rejects.toBeDefined();
+    const pending = await abandonedLeaseRequest();
     pending[0]?.resolve([0, null, null, 3_000, 10, null]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(pending).toHaveLength(1);

@@ -1,4 +1,3 @@
-import { format, inspect } from 'node:util';
 import {
   DecryptionFailure,
   GetSecretValueCommand,
@@ -10,12 +9,22 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CognitoTokenError } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
 import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/secrets-manager/index.js';
-import { failureOf } from '../helpers/failure-of.js';
+import {
+  describeSourceCaching,
+  expectNoSecretIn,
+  expectRefusedAtConstruction,
+  expectSourceShowsNoValue,
+  type RefusedOption,
+  sentAbortSignal,
+  settled,
+  sharedRefusedOptions,
+} from '../helpers/credential-source.js';
+import { failureOf, failureOfCall } from '../helpers/failure-of.js';
+import { mockForFile, useFakeClock } from '../helpers/providers.js';
 
-const secretsManager = mockClient(SecretsManagerClient);
+const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 const SECRET_ID = 'svc/orders/cognito';
 const USERNAME = 'svc-orders-canary-user';
@@ -57,19 +66,6 @@ const notFound = (message = "Secrets Manager can't find the specified secret.") 
 const stagesRead = () =>
   secretsManager.commandCalls(GetSecretValueCommand).map((call) => call.args[0].input.VersionStage);
 
-function sentAbortSignal(callIndex: number): AbortSignal {
-  // send(command, options): the stub's type declares the command only.
-  const [, options] = secretsManager.send.getCall(callIndex).args as unknown as [unknown, { abortSignal: AbortSignal }];
-  return options.abortSignal;
-}
-
-/** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
-async function settled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  await vi.runAllTimersAsync();
-  return promise;
-}
-
 /** A GetSecretValue answer that waits for the test to release it. */
 function heldAnswers() {
   const releases: ((output: GetSecretValueCommandOutput) => void)[] = [];
@@ -82,32 +78,7 @@ function heldAnswers() {
   return { release: (output: GetSecretValueCommandOutput) => releases.shift()?.(output) };
 }
 
-/** Every failure is checked where it happens: message, stack, cause chain and every way to print it. */
-function expectNoSecretIn(error: unknown): void {
-  const views = [
-    (error as Error).message,
-    (error as Error).stack ?? '',
-    inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
-    format('%o', error),
-    JSON.stringify(error),
-  ];
-  for (const view of views) {
-    for (const value of SECRETS) expect(view).not.toContain(value);
-  }
-}
-
-beforeEach(() => {
-  secretsManager.reset();
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-afterAll(() => {
-  secretsManager.restore();
-});
+useFakeClock();
 
 describe('reading', () => {
   it('reads AWSCURRENT with one GetSecretValue and returns the user credentials, frozen', async () => {
@@ -201,34 +172,16 @@ describe('the Secrets Manager client', () => {
 });
 
 describe('caching', () => {
-  it.each([
-    ['the default 300 seconds', {}, 300_000],
-    ['maxAgeSeconds', { maxAgeSeconds: 60 }, 60_000],
-  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
-    secretsManager.on(GetSecretValueCommand).resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, ...maxAge, ...config });
-    const first = await source();
-
-    vi.advanceTimersByTime(maxAgeMs - 1);
-    const cached = await source();
-    const readsWhileCached = secretsManager.commandCalls(GetSecretValueCommand).length;
-    vi.advanceTimersByTime(1);
-    await source();
-
-    expect(cached).toBe(first);
-    expect(readsWhileCached).toBe(1);
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
-  });
-
-  it('reads on every call with maxAgeSeconds 0', async () => {
-    secretsManager.on(GetSecretValueCommand).resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, maxAgeSeconds: 0, ...config });
-
-    await source();
-    await source();
-    await source();
-
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 3);
+  describeSourceCaching({
+    create: (options) => fromSecretsManager({ secretId: SECRET_ID, ...options, ...config }),
+    answer: () => secretsManager.on(GetSecretValueCommand).resolves(secret(user())),
+    refuseOnce: () =>
+      secretsManager
+        .on(GetSecretValueCommand)
+        .rejectsOnce(awsError('AccessDeniedException', 'denied'))
+        .resolves(secret(user())),
+    requests: () => secretsManager.commandCalls(GetSecretValueCommand).length,
+    password: PASSWORD,
   });
 
   it('shares one request among 1,000 concurrent first calls (single flight)', async () => {
@@ -244,20 +197,6 @@ describe('caching', () => {
     expect(secretsManager.commandCalls(GetSecretValueCommand)).toHaveLength(1);
     expect(new Set(results).size).toBe(1);
     expect(results[999]).toEqual({ username: USERNAME, password: PASSWORD });
-  });
-
-  it('never caches a failure: the next call asks again', async () => {
-    secretsManager
-      .on(GetSecretValueCommand)
-      .rejectsOnce(awsError('AccessDeniedException', 'denied'))
-      .resolves(secret(user()));
-    const source = fromSecretsManager({ secretId: SECRET_ID, ...config });
-
-    await failureOf(source());
-    const credentials = await source();
-
-    expect(credentials.password).toBe(PASSWORD);
-    expect(secretsManager).toHaveReceivedCommandTimes(GetSecretValueCommand, 2);
   });
 });
 
@@ -582,7 +521,7 @@ describe('failures', () => {
     secretsManager.on(GetSecretValueCommand).resolves(output);
 
     const error = await failureOf(fromSecretsManager({ secretId: SECRET_ID, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(message);
@@ -618,7 +557,7 @@ describe('failures', () => {
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('[redacted]');
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
   });
 
   it('withholds a message quoting JSON, an echo of the request or of the secret itself, even on the first read', async () => {
@@ -634,7 +573,7 @@ describe('failures', () => {
       '(ValidationException: message withheld: it quotes JSON, as an answer echoing a request or a secret would)',
     );
     expect(error.cause).toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
   });
 });
 
@@ -687,7 +626,7 @@ describe('throttling and outages', () => {
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('gave up after the 10000 ms timeout ran out');
-    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(sentAbortSignal(secretsManager, 0).aborted).toBe(true);
     expect(Date.now() - started).toBe(10_000);
   });
 });
@@ -709,7 +648,7 @@ describe("the caller's deadline", () => {
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(timeoutMessage);
-    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(sentAbortSignal(secretsManager, 0).aborted).toBe(true);
     await vi.advanceTimersByTimeAsync(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -725,7 +664,7 @@ describe("the caller's deadline", () => {
 
     short.abort(new Error('timed out'));
     const firstError = await failureOf(first);
-    const aborted = sentAbortSignal(0).aborted;
+    const aborted = sentAbortSignal(secretsManager, 0).aborted;
     answers.release(secret(user()));
 
     expect(firstError.message).toBe(timeoutMessage);
@@ -744,12 +683,12 @@ describe("the caller's deadline", () => {
 
     callers[0]?.abort();
     await vi.advanceTimersByTimeAsync(0);
-    const afterFirst = sentAbortSignal(0).aborted;
+    const afterFirst = sentAbortSignal(secretsManager, 0).aborted;
     callers[1]?.abort();
     await Promise.allSettled(reads);
 
     expect(afterFirst).toBe(false);
-    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(sentAbortSignal(secretsManager, 0).aborted).toBe(true);
   });
 
   it('lets a caller without a signal keep the request going after the others give up', async () => {
@@ -764,7 +703,7 @@ describe("the caller's deadline", () => {
     await failureOf(bounded);
     answers.release(secret(user()));
 
-    expect(sentAbortSignal(0).aborted).toBe(false);
+    expect(sentAbortSignal(secretsManager, 0).aborted).toBe(false);
     expect((await unbounded).password).toBe(PASSWORD);
   });
 
@@ -804,7 +743,7 @@ describe("the caller's deadline", () => {
 
 describe('options', () => {
   const client = new SecretsManagerClient({ region: 'eu-west-1' });
-  it.each<[string, string, unknown]>([
+  it.each<RefusedOption>([
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', undefined],
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', 'svc/orders'],
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', {}],
@@ -814,27 +753,12 @@ describe('options', () => {
     ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: `a${'b'.repeat(2048)}` }],
     ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: '' }],
     ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: 7 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: -1 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: Number.NaN }],
-    ['maxAgeSeconds', 'must be a non-negative number', { secretId: 'a', maxAgeSeconds: '300' }],
-    ['client', 'without "clientConfig"', { secretId: 'a', client, clientConfig: {} }],
-    ['client', 'must be a SecretsManagerClient', { secretId: 'a', client: {} }],
-    ['client', 'must be a SecretsManagerClient', { secretId: 'a', client: null }],
+    ...sharedRefusedOptions({ secretId: 'a' }, 'a SecretsManagerClient', client),
     ['secretID', 'is not an option of fromSecretsManager; did you mean "secretId"?', { secretID: 'a' }],
     ['maxAge', 'is not an option of fromSecretsManager; did you mean "maxAgeSeconds"?', { secretId: 'a', maxAge: 5 }],
     ['parameter', 'is not an option of fromSecretsManager', { parameter: '/svc/orders' }],
   ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    let thrown: unknown;
-    try {
-      fromSecretsManager(options as FromSecretsManagerOptions);
-    } catch (error) {
-      thrown = error;
-    }
-
-    expect(thrown).toBeInstanceOf(CognitoTokenError);
-    expect((thrown as CognitoTokenError).code).toBe('ERR_CONFIGURATION');
-    expect((thrown as CognitoTokenError).message).toContain(`"${option}"`);
-    expect((thrown as CognitoTokenError).message).toContain(problem);
+    expectRefusedAtConstruction(() => fromSecretsManager(options as FromSecretsManagerOptions), option, problem);
     expect(secretsManager.calls()).toHaveLength(0);
   });
 
@@ -853,14 +777,9 @@ describe('options', () => {
   });
 
   it('never quotes a rejected secret ID, which may be a value pasted in by mistake', () => {
-    let thrown: unknown;
-    try {
-      fromSecretsManager({ secretId: `${PASSWORD} !` });
-    } catch (error) {
-      thrown = error;
-    }
+    const thrown = failureOfCall(() => fromSecretsManager({ secretId: `${PASSWORD} !` }), 'ERR_CONFIGURATION');
 
-    expect((thrown as Error).message).not.toContain(PASSWORD);
+    expect(thrown.message).not.toContain(PASSWORD);
   });
 });
 
@@ -872,22 +791,7 @@ describe('leak scan', () => {
       .on(GetSecretValueCommand, { VersionStage: 'AWSPENDING' })
       .resolves(secret(user(NEW_PASSWORD, { clientSecret: CLIENT_SECRET }), 'v-2', ['AWSPENDING']));
     const source = fromSecretsManager({ secretId: SECRET_ID, ...config });
-    const views = () => [
-      inspect(source, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
-      format('%o %O %s %j', source, source, source, source),
-      String(JSON.stringify(source)),
-      JSON.stringify(Object.getOwnPropertyNames(source)),
-      String(Object.getOwnPropertySymbols(source).length),
-    ];
-    const before = views();
 
-    await source();
-    await source({ forceRefresh: true });
-    const after = views();
-
-    expect(after).toEqual(before);
-    for (const view of after) {
-      for (const value of SECRETS) expect(view).not.toContain(value);
-    }
+    await expectSourceShowsNoValue(source, SECRETS);
   });
 });

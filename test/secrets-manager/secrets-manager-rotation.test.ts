@@ -9,14 +9,15 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { createTokenProvider, shareTokenStore } from '../../src/index.js';
 import { fromSecretsManager } from '../../src/secrets-manager/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
+import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-import { clientProvider, mockCognito, nowSeconds, useFakeClock, userProvider } from '../helpers/providers.js';
+import { clientProvider, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -28,7 +29,7 @@ const SECRET_ID = 'svc/orders/cognito';
 const clientConfig = { region: 'eu-west-1' };
 const issued: string[] = [];
 const cognito = mockCognito();
-const secretsManager = mockClient(SecretsManagerClient);
+const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 /** The versions of the secret by staging label; a test rotates it by reassigning. */
 let stored: { AWSCURRENT: Record<string, string>; AWSPENDING?: Record<string, string> };
@@ -76,29 +77,28 @@ const user = (password: string) => ({ username: USERNAME, password });
 const reads = () => events.filter((event) => event.startsWith('GetSecretValue')).length;
 const signIns = () => events.filter((event) => event.startsWith('InitiateAuth')).length;
 
-function provider(logged: string[] = []) {
-  return userProvider({
-    region: undefined,
-    clientConfig,
-    credentials: fromSecretsManager({ secretId: SECRET_ID, clientConfig }),
-    logger: { debug: (message, details) => logged.push(format('%s %o', message, details)) },
-  });
+const provider = (logged: string[] = []) =>
+  providerReading(fromSecretsManager({ secretId: SECRET_ID, clientConfig }), logged);
+
+/** A provider signed in with the old password, then the secret rotated to `versions`, Cognito taking only the new password, and the tokens dropped. */
+async function signedInThenRotated(versions: typeof stored) {
+  const tokens = provider();
+  await tokens.getIdToken();
+  stored = versions;
+  accepted.password = NEW_PASSWORD;
+  tokens.invalidate();
+  return tokens;
 }
 
 useFakeClock();
 
 beforeEach(() => {
-  secretsManager.reset();
   secretsManager.on(GetSecretValueCommand).callsFake(answerSecretsManager);
   cognito.on(InitiateAuthCommand).callsFake(answerInitiateAuth);
   cognito.on(GetClientTokenCommand).callsFake(answerGetClientToken);
   stored = { AWSCURRENT: user(OLD_PASSWORD) };
   accepted = { password: OLD_PASSWORD, clientSecret: OLD_SECRET };
   events = [];
-});
-
-afterAll(() => {
-  secretsManager.restore();
 });
 
 describe('a password rotated by a rotation function', () => {
@@ -119,11 +119,7 @@ describe('a password rotated by a rotation function', () => {
   });
 
   it('once the rotation has finished (AWSCURRENT moved): 2 reads and 2 sign-ins, no AWSPENDING read', async () => {
-    const tokens = provider();
-    await tokens.getIdToken();
-    stored = { AWSCURRENT: user(NEW_PASSWORD) };
-    accepted.password = NEW_PASSWORD;
-    tokens.invalidate();
+    const tokens = await signedInThenRotated({ AWSCURRENT: user(NEW_PASSWORD) });
     events = [];
 
     await tokens.getIdToken();
@@ -138,12 +134,8 @@ describe('a password rotated by a rotation function', () => {
   });
 
   it('from start to end: the pending password is kept while it works, and AWSCURRENT read again after maxAge', async () => {
-    const tokens = provider();
-    await tokens.getIdToken();
     // The rotation function's createSecret and setSecret steps.
-    stored = { AWSCURRENT: user(OLD_PASSWORD), AWSPENDING: user(NEW_PASSWORD) };
-    accepted.password = NEW_PASSWORD;
-    tokens.invalidate();
+    const tokens = await signedInThenRotated({ AWSCURRENT: user(OLD_PASSWORD), AWSPENDING: user(NEW_PASSWORD) });
     await tokens.getIdToken();
     const duringRotation = { reads: reads(), signIns: signIns() };
     tokens.invalidate();
@@ -281,8 +273,6 @@ describe('leak scan', () => {
 
     expect(error.code).toBe('ERR_AUTHENTICATION');
     expect(logged.some((line) => line.includes('reloading credentials'))).toBe(true);
-    for (const view of views) {
-      for (const secret of secrets) expect(view).not.toContain(secret);
-    }
+    expectNoneShown(views, secrets);
   });
 });

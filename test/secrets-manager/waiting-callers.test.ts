@@ -17,6 +17,15 @@ function heldRead(callers: WaitingCallers) {
   return { join, signal: () => read?.signal, settle: (value: string) => resolve(value), end: () => read?.end() };
 }
 
+/** One caller waiting on a held read, with the controller of its signal. */
+function oneCallerWaiting() {
+  const callers = new WaitingCallers();
+  const read = heldRead(callers);
+  const caller = new AbortController();
+  const waiting = callers.wait(caller.signal, read.join, gaveUp);
+  return { callers, read, caller, waiting };
+}
+
 describe('WaitingCallers', () => {
   it('starts a read nobody waits for already aborted', () => {
     const read = new WaitingCallers().startRead();
@@ -25,11 +34,8 @@ describe('WaitingCallers', () => {
   });
 
   it('keeps a read going while a caller waits, and leaves it alone when the caller gets its answer', async () => {
-    const callers = new WaitingCallers();
-    const read = heldRead(callers);
-    const caller = new AbortController();
+    const { read, waiting } = oneCallerWaiting();
 
-    const waiting = callers.wait(caller.signal, read.join, gaveUp);
     read.settle('value');
 
     expect(await waiting).toBe('value');
@@ -37,10 +43,7 @@ describe('WaitingCallers', () => {
   });
 
   it('rejects a caller with its own error when its signal aborts, with the reason', async () => {
-    const callers = new WaitingCallers();
-    const read = heldRead(callers);
-    const caller = new AbortController();
-    const waiting = callers.wait(caller.signal, read.join, gaveUp);
+    const { read, caller, waiting } = oneCallerWaiting();
 
     caller.abort('deadline');
 
@@ -49,10 +52,7 @@ describe('WaitingCallers', () => {
   });
 
   it('does not abort a later read for callers of an earlier one that gave up after it ended', async () => {
-    const callers = new WaitingCallers();
-    const first = heldRead(callers);
-    const caller = new AbortController();
-    const waiting = callers.wait(caller.signal, first.join, gaveUp);
+    const { callers, read: first, caller, waiting } = oneCallerWaiting();
     first.settle('first');
     await waiting;
     first.end();

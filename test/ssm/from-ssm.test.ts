@@ -1,4 +1,4 @@
-import { format, inspect } from 'node:util';
+import { inspect } from 'node:util';
 import {
   AccessDeniedException,
   GetParametersCommand,
@@ -10,9 +10,20 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
+import {
+  describeSourceCaching,
+  expectNoSecretIn,
+  expectRefusedAtConstruction,
+  expectSourceShowsNoValue,
+  type RefusedOption,
+  sentAbortSignal,
+  settled,
+  sharedRefusedOptions,
+} from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
+import { mockForFile, useFakeClock } from '../helpers/providers.js';
 
 /**
  * A clientConfig that counts the SSM clients built from it: fromSsm spreads it into each client's config, and
@@ -32,7 +43,7 @@ function countingConfig(): { clientConfig: { region: string }; built: () => numb
   return { clientConfig, built: () => built };
 }
 
-const ssm = mockClient(SSMClient);
+const ssm = mockForFile(mockClient(SSMClient));
 
 const USERNAME = 'svc-orders-canary-user';
 const PASSWORD = 'Canary-Pa55word-SSM-81';
@@ -76,41 +87,7 @@ function json(value: string) {
   return { Parameters: [parameter(JSON_NAME, value)], InvalidParameters: [] };
 }
 
-/** Runs fake time forward until `promise` settles (back-off and deadlines included), then returns it. */
-async function settled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  await vi.runAllTimersAsync();
-  return promise;
-}
-
-function sentAbortSignal(callIndex: number): AbortSignal {
-  // send(command, options): the stub's type declares the command only.
-  const [, options] = ssm.send.getCall(callIndex).args as unknown as [unknown, { abortSignal: AbortSignal }];
-  return options.abortSignal;
-}
-
-beforeEach(() => {
-  ssm.reset();
-  vi.useFakeTimers({ now: new Date('2026-11-26T09:00:00Z') });
-});
-
-afterEach(() => {
-  vi.useRealTimers();
-});
-
-/** Every failure is checked where it happens: message, stack, cause chain and every way to print it. */
-function expectNoSecretIn(error: unknown): void {
-  const views = [
-    (error as Error).message,
-    (error as Error).stack ?? '',
-    inspect(error, { showHidden: true, depth: Number.POSITIVE_INFINITY }),
-    format('%o', error),
-    JSON.stringify(error),
-  ];
-  for (const view of views) {
-    for (const secret of SECRETS) expect(view).not.toContain(secret);
-  }
-}
+useFakeClock();
 
 describe('reading', () => {
   it('reads every named parameter in one GetParameters call, with decryption', async () => {
@@ -241,34 +218,12 @@ describe('the SSM client', () => {
 });
 
 describe('caching', () => {
-  it.each([
-    ['the default 300 seconds', {}, 300_000],
-    ['maxAgeSeconds, counted from the end of the read', { maxAgeSeconds: 60 }, 60_000],
-  ])('reuses a read for %s, then reads again', async (_label, maxAge, maxAgeMs) => {
-    ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, ...maxAge, ...config });
-    const first = await source();
-
-    vi.advanceTimersByTime(maxAgeMs - 1);
-    const cached = await source();
-    const readsWhileCached = ssm.commandCalls(GetParametersCommand).length;
-    vi.advanceTimersByTime(1);
-    await source();
-
-    expect(cached).toBe(first);
-    expect(readsWhileCached).toBe(1);
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
-  });
-
-  it('reads on every call with maxAgeSeconds 0', async () => {
-    ssm.on(GetParametersCommand).resolves(named());
-    const source = fromSsm({ ...NAMES, maxAgeSeconds: 0, ...config });
-
-    await source();
-    await source();
-    await source();
-
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 3);
+  describeSourceCaching({
+    create: (options) => fromSsm({ ...NAMES, ...options, ...config }),
+    answer: () => ssm.on(GetParametersCommand).resolves(named()),
+    refuseOnce: () => ssm.on(GetParametersCommand).rejectsOnce(accessDenied()).resolves(named()),
+    requests: () => ssm.commandCalls(GetParametersCommand).length,
+    password: PASSWORD,
   });
 
   it('serves the new values once the cached read has expired', async () => {
@@ -304,17 +259,6 @@ describe('caching', () => {
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1);
     expect(new Set(results).size).toBe(1);
     expect(results[999]).toEqual({ username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET });
-  });
-
-  it('never caches a failure: the next call asks SSM again', async () => {
-    ssm.on(GetParametersCommand).rejectsOnce(accessDenied()).resolves(named());
-    const source = fromSsm({ ...NAMES, ...config });
-
-    await failureOf(source());
-    const credentials = await source();
-
-    expect(credentials.password).toBe(PASSWORD);
-    expect(ssm).toHaveReceivedCommandTimes(GetParametersCommand, 2);
   });
 });
 
@@ -394,7 +338,7 @@ describe('failures', () => {
     const source = fromSsm({ ...NAMES, ...config });
 
     const error = await failureOf(source());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(
@@ -408,7 +352,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [], InvalidParameters: [JSON_NAME] });
 
     const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain(`Could not read SSM parameter "${JSON_NAME}": not found (InvalidParameters)`);
@@ -435,7 +379,7 @@ describe('failures', () => {
     const source = fromSsm({ ...NAMES, ...config });
 
     const error = await failureOf(source());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: sdkError.name, $metadata: sdkError.$metadata });
@@ -468,7 +412,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(NAMES.password, PASSWORD)] });
 
     const error = await failureOf(fromSsm({ password: NAMES.password, username: NAMES.username, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain(`Could not read SSM parameter "${NAMES.username}": not found`);
@@ -485,7 +429,7 @@ describe('failures', () => {
     ssm.on(GetParametersCommand).resolves(json(value));
 
     const error = await failureOf(fromSsm({ parameter: JSON_NAME, ...config })());
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toBe(
@@ -525,7 +469,7 @@ describe('throttling and outages', () => {
     const started = Date.now();
 
     const error = await failureOf(settled(source()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toBeInstanceOf(ThrottlingException);
@@ -543,7 +487,7 @@ describe('throttling and outages', () => {
     ssm.on(GetParametersCommand).rejects(outage);
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: outage.name, $metadata: { httpStatusCode: 500 } });
@@ -558,7 +502,7 @@ describe('throttling and outages', () => {
     ssm.on(GetParametersCommand).rejects(refused);
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.cause).toMatchObject({ name: 'Error', code: 'ECONNREFUSED', message: refused.message });
@@ -571,18 +515,18 @@ describe('throttling and outages', () => {
     const started = Date.now();
 
     const error = await failureOf(settled(fromSsm({ parameter: JSON_NAME, ...config })()));
-    expectNoSecretIn(error);
+    expectNoSecretIn(error, SECRETS);
 
     expect(error.code).toBe('ERR_CREDENTIALS');
     expect(error.message).toContain('gave up after the 10000 ms timeout ran out');
-    expect(sentAbortSignal(0).aborted).toBe(true);
+    expect(sentAbortSignal(ssm, 0).aborted).toBe(true);
     expect(Date.now() - started).toBe(10_000);
   });
 });
 
 describe('options', () => {
   const client = new SSMClient({ region: 'eu-west-1' });
-  it.each<[string, string, unknown]>([
+  it.each<RefusedOption>([
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', undefined],
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', 'svc/orders'],
     ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', {}],
@@ -593,18 +537,10 @@ describe('options', () => {
     ['password', 'must be an SSM parameter name', { password: '/svc/pass word' }],
     ['password', 'must be an SSM parameter name', { password: '/svc/password\n' }],
     ['clientSecret', 'must be an SSM parameter name', { username: '/a', clientSecret: `/${'a'.repeat(2048)}` }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: -1 }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.NaN }],
     ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.POSITIVE_INFINITY }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: '300' }],
-    ['client', 'without "clientConfig"', { parameter: '/a', client, clientConfig: {} }],
-    ['client', 'must be an SSMClient', { parameter: '/a', client: {} }],
-    ['client', 'must be an SSMClient', { parameter: '/a', client: null }],
+    ...sharedRefusedOptions({ parameter: '/a' }, 'an SSMClient', client),
   ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    const thrown = failureOfCall(() => fromSsm(options as FromSsmOptions), 'ERR_CONFIGURATION');
-
-    expect(thrown.message).toContain(`"${option}"`);
-    expect(thrown.message).toContain(problem);
+    expectRefusedAtConstruction(() => fromSsm(options as FromSsmOptions), option, problem);
     expect(ssm.calls()).toHaveLength(0);
   });
 
@@ -634,23 +570,8 @@ describe('leak scan', () => {
   it('shows no value when the source is logged, inspected or serialised, before or after a read', async () => {
     ssm.on(GetParametersCommand).resolves(named());
     const source = fromSsm({ ...NAMES, ...config });
-    const views = () => [
-      inspect(source, { showHidden: true, depth: Number.POSITIVE_INFINITY, getters: true }),
-      format('%o %O %s %j', source, source, source, source),
-      String(JSON.stringify(source)),
-      JSON.stringify(Object.getOwnPropertyNames(source)),
-      String(Object.getOwnPropertySymbols(source).length),
-    ];
-    const before = views();
 
-    await source();
-    await source({ forceRefresh: true });
-    const after = views();
-
-    expect(after).toEqual(before);
-    for (const view of after) {
-      for (const secret of SECRETS) expect(view).not.toContain(secret);
-    }
+    await expectSourceShowsNoValue(source, SECRETS);
   });
 });
 

@@ -3,13 +3,14 @@ import { format, inspect } from 'node:util';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { computeSecretHash } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
+import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognito, nowSeconds, useFakeClock, userProvider } from '../helpers/providers.js';
+import { CLIENT_ID as clientId, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -20,7 +21,7 @@ const NAMES = { username: '/svc/orders/username', password: '/svc/orders/passwor
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
 const cognito = mockCognito();
-const ssm = mockClient(SSMClient);
+const ssm = mockForFile(mockClient(SSMClient));
 
 /** What SSM holds right now; a test rotates it by reassigning. */
 let stored: { password: string; clientSecret?: string };
@@ -51,33 +52,19 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
   return Promise.resolve({ AuthenticationResult: result });
 }
 
-function provider(credentials: ReturnType<typeof fromSsm>, logged: string[] = []) {
-  return userProvider({
-    region: undefined,
-    credentials,
-    clientConfig: { region: 'eu-west-1' },
-    logger: { debug: (message, details) => logged.push(format('%s %o', message, details)) },
-  });
-}
-
 useFakeClock();
 
 beforeEach(() => {
-  ssm.reset();
   ssm.on(GetParametersCommand).callsFake(answerSsm);
   cognito.on(InitiateAuthCommand).callsFake(answerCognito);
   stored = { password: OLD_PASSWORD };
   events = [];
 });
 
-afterAll(() => {
-  ssm.restore();
-});
-
 describe('password rotated in SSM', () => {
   it('re-reads SSM once after the rejected sign-in, bypassing the cache, and signs in with the new password', async () => {
     const credentials = fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } });
-    const tokens = provider(credentials);
+    const tokens = providerReading(credentials);
     await tokens.getIdToken();
     stored = { password: NEW_PASSWORD };
     tokens.invalidate();
@@ -102,7 +89,7 @@ describe('password rotated in SSM', () => {
     const credentials = fromSsm({ parameter: JSON_NAME, clientConfig: { region: 'eu-west-1' } });
     await credentials();
     stored = { password: NEW_PASSWORD, clientSecret: NEW_SECRET };
-    const tokens = provider(credentials);
+    const tokens = providerReading(credentials);
 
     await tokens.getIdToken();
 
@@ -117,7 +104,7 @@ describe('password rotated in SSM', () => {
     const credentials = fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } });
     await credentials();
     stored = { password: NEW_PASSWORD };
-    const tokens = provider(credentials);
+    const tokens = providerReading(credentials);
     await tokens.getIdToken();
 
     await tokens.getIdToken();
@@ -129,7 +116,7 @@ describe('password rotated in SSM', () => {
   });
 
   it('gives up with ERR_AUTHENTICATION when the re-read password is rejected too, after one reload only', async () => {
-    const tokens = provider(fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } }));
+    const tokens = providerReading(fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } }));
     stored = { password: 'not-what-cognito-has' };
     cognito.on(InitiateAuthCommand).rejects(notAuthorized());
 
@@ -143,7 +130,7 @@ describe('password rotated in SSM', () => {
   it('surfaces a failed re-read as the ERR_CREDENTIALS fromSsm raised, cause included', async () => {
     const denied = new AccessDeniedException({ message: 'denied', Message: 'denied', $metadata: {} });
     ssm.on(GetParametersCommand).callsFakeOnce(answerSsm).rejects(denied);
-    const tokens = provider(fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } }));
+    const tokens = providerReading(fromSsm({ ...NAMES, clientConfig: { region: 'eu-west-1' } }));
     cognito.on(InitiateAuthCommand).rejects(notAuthorized());
 
     const error = await failureOf(tokens.getIdToken());
@@ -161,7 +148,7 @@ describe('what the provider needs', () => {
     ['holds a password that is not a string', { username: 'x', password: 12345678 }],
   ])('fails with ERR_CREDENTIALS naming the field when the JSON parameter %s', async (_case, value) => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [parameter(JSON_NAME, JSON.stringify(value))] });
-    const tokens = provider(fromSsm({ parameter: JSON_NAME, clientConfig: { region: 'eu-west-1' } }));
+    const tokens = providerReading(fromSsm({ parameter: JSON_NAME, clientConfig: { region: 'eu-west-1' } }));
 
     const error = await failureOf(tokens.getIdToken());
 
@@ -172,7 +159,7 @@ describe('what the provider needs', () => {
 
   it('fails with ERR_CREDENTIALS when only a client secret is named, which suits M2M but not a sign-in', async () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [parameter('/svc/secret', OLD_SECRET)] });
-    const tokens = provider(fromSsm({ clientSecret: '/svc/secret', clientConfig: { region: 'eu-west-1' } }));
+    const tokens = providerReading(fromSsm({ clientSecret: '/svc/secret', clientConfig: { region: 'eu-west-1' } }));
 
     const error = await failureOf(tokens.getIdToken());
 
@@ -187,7 +174,7 @@ describe('leak scan', () => {
     const logged: string[] = [];
     stored = { password: OLD_PASSWORD, clientSecret: OLD_SECRET };
     const credentials = fromSsm({ parameter: JSON_NAME, clientConfig: { region: 'eu-west-1' } });
-    const tokens = provider(credentials, logged);
+    const tokens = providerReading(credentials, logged);
     await tokens.getIdToken();
     stored = { password: NEW_PASSWORD, clientSecret: NEW_SECRET };
     tokens.invalidate();
@@ -209,8 +196,6 @@ describe('leak scan', () => {
     const secrets = [OLD_PASSWORD, NEW_PASSWORD, 'Never-Accepted-Pa55-63', OLD_SECRET, NEW_SECRET, ...issued];
 
     expect(logged.some((line) => line.includes('reloading credentials'))).toBe(true);
-    for (const view of views) {
-      for (const secret of secrets) expect(view).not.toContain(secret);
-    }
+    expectNoneShown(views, secrets);
   });
 });

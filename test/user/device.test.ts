@@ -2,7 +2,6 @@
 // with them against real Cognito: its generateHashDevice (driven with our random draws) for the verifier that
 // ConfirmDevice takes, and its device SRP key and HMAC (driven with our private exponent) for the
 // DEVICE_PASSWORD_VERIFIER proof. The test server's BigInt math checks the two together.
-import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { CognitoIdentityProviderClient, ConfirmDeviceCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
@@ -11,41 +10,22 @@ import { withDeadline } from '../../src/core/deadline.js';
 import { confirmNewDevice, deviceVerifier } from '../../src/user/device.js';
 import { srpTimestamp, startSrp } from '../../src/user/srp.js';
 import { CLIENT_ID, FAST_RETRIES, mockCognito } from '../helpers/providers.js';
+import {
+  AuthenticationHelper,
+  JsbnBigInteger,
+  type ReferenceHelper,
+  referenceRequire,
+  Sha256,
+} from '../helpers/reference-srp.js';
 
 // --- The independent implementation -------------------------------------------------------------------------
 
-interface Jsbn {
-  toString(radix: number): string;
-}
-interface ReferenceHelper {
-  smallAValue: Jsbn;
-  generateRandomSmallA(): Jsbn;
-  generateHashDevice(groupKey: string, deviceKey: string, callback: (error: unknown) => void): void;
-  getRandomPassword(): string;
-  getSaltDevices(): string;
-  getVerifierDevices(): string;
-  getPasswordAuthenticationKey(
-    username: string,
-    password: string,
-    serverB: Jsbn,
-    salt: Jsbn,
-    callback: (error: unknown, key: Uint8Array) => void,
-  ): void;
-}
 interface ReferenceWordArray {
   random(size: number): unknown;
 }
 
-const require = createRequire(import.meta.url);
-const AuthenticationHelper: { new (poolName: string): ReferenceHelper; prototype: ReferenceHelper } =
-  require('amazon-cognito-identity-js/lib/AuthenticationHelper.js').default;
-const JsbnBigInteger: new (text: string, radix: number) => Jsbn =
-  require('amazon-cognito-identity-js/lib/BigInteger.js').default;
 const WordArray: { new (words: number[], sigBytes: number): ReferenceWordArray; prototype: ReferenceWordArray } =
-  require('amazon-cognito-identity-js/lib/utils/WordArray.js').default;
-const { Sha256 } = createRequire(require.resolve('amazon-cognito-identity-js'))('@aws-crypto/sha256-js') as {
-  Sha256: new (secret?: Uint8Array) => { update(data: Uint8Array): void; digestSync(): Uint8Array };
-};
+  referenceRequire('amazon-cognito-identity-js/lib/utils/WordArray.js').default;
 
 const originalRandom = WordArray.prototype.random;
 

@@ -90,6 +90,17 @@ function collectingLogger(withWarn: boolean) {
   return { logger, debug, warn };
 }
 
+/** An SRP sign-in whose tokens bring no NewDeviceMetadata, then one renewal. */
+function answerSrpSignInWithoutNewDevice() {
+  cognito
+    .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
+    .resolves(passwordVerifier)
+    .on(RespondToAuthChallengeCommand)
+    .resolves(authResult({ serial: 1 }))
+    .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
+    .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+}
+
 describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   it('confirms it with the access token and a verifier, then names it in every REFRESH_TOKEN_AUTH', async () => {
     cognito
@@ -176,13 +187,7 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   });
 
   it('sends no DEVICE_KEY where the pool does not track devices', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
-      .on(RespondToAuthChallengeCommand)
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+    answerSrpSignInWithoutNewDevice();
     const tokens = userProvider({ flow: 'user-srp', userPoolId: USER_POOL_ID });
 
     await tokens.getTokens();
@@ -195,15 +200,20 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
 });
 
 describe('credentials.device (a remembered device)', () => {
-  function answerDeviceSignIn() {
-    cognito
+  /** Cognito's challenges up to the device's proof, whose answer the caller sets on what this returns. */
+  function answerUpToDeviceProof() {
+    return cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
       .resolves(passwordVerifier)
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'PASSWORD_VERIFIER' })
       .resolves(deviceSrpAuth)
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_SRP_AUTH' })
       .resolves(devicePasswordVerifier)
-      .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_PASSWORD_VERIFIER' })
+      .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_PASSWORD_VERIFIER' });
+  }
+
+  function answerDeviceSignIn() {
+    answerUpToDeviceProof()
       .resolves(authResult({ serial: 1 }))
       .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
       .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
@@ -257,13 +267,7 @@ describe('credentials.device (a remembered device)', () => {
   });
 
   it('names the device on renewal also when Cognito only tracks it (confirmed, not remembered: no device SRP)', async () => {
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
-      .on(RespondToAuthChallengeCommand)
-      .resolves(authResult({ serial: 1 }))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .resolves(authResult({ serial: 2, withoutRefreshToken: true }));
+    answerSrpSignInWithoutNewDevice();
     const tokens = userProvider({
       flow: 'user-srp',
       userPoolId: USER_POOL_ID,
@@ -345,17 +349,9 @@ describe('credentials.device (a remembered device)', () => {
   it('keeps the device key and password out of errors, log events and the provider', async () => {
     const { logger, debug } = collectingLogger(false);
     // A hostile endpoint that quotes the request in its refusal of the device proof.
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(passwordVerifier)
-      .on(RespondToAuthChallengeCommand, { ChallengeName: 'PASSWORD_VERIFIER' })
-      .resolves(deviceSrpAuth)
-      .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_SRP_AUTH' })
-      .resolves(devicePasswordVerifier)
-      .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_PASSWORD_VERIFIER' })
-      .callsFake((input) => {
-        throw notAuthorized(`Incorrect username or password. ${JSON.stringify(input)}`);
-      });
+    answerUpToDeviceProof().callsFake((input) => {
+      throw notAuthorized(`Incorrect username or password. ${JSON.stringify(input)}`);
+    });
     const tokens = userProvider({
       flow: 'user-srp',
       userPoolId: USER_POOL_ID,

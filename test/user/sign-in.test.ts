@@ -349,11 +349,9 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   );
 
   it('is ERR_AUTHENTICATION at once for an ExpiredCodeException that does not say the code was used', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(totpChallenge())
-      .on(RespondToAuthChallengeCommand)
-      .rejects(new ExpiredCodeException({ message: 'Invalid code or auth state for the user.', $metadata: {} }));
+    cognitoAsksForTotp(
+      new ExpiredCodeException({ message: 'Invalid code or auth state for the user.', $metadata: {} }),
+    );
 
     const error = await failureOf(userProvider({ credentials }).getIdToken());
 
@@ -363,13 +361,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   });
 
   it('never reloads a credentials source for refused codes: it waits for the step after them and signs in again', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(totpChallenge())
-      .on(RespondToAuthChallengeCommand)
-      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
-      .rejectsOnce(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }))
-      .resolves(authResult({ serial: 9 }));
+    cognitoAsksForTotp(codeMismatch(), codeMismatch(), authResult({ serial: 9 }));
     const source = vi.fn(async () => credentials);
     const firstStep = stepNow();
 
@@ -392,11 +384,7 @@ describe('SOFTWARE_TOKEN_MFA with credentials.totpSecret', () => {
   });
 
   it('fails a later call at once, with ERR_UNAVAILABLE, while the steps others took are still in reach', async () => {
-    cognito
-      .on(InitiateAuthCommand)
-      .resolves(totpChallenge())
-      .on(RespondToAuthChallengeCommand)
-      .rejects(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }));
+    cognitoAsksForTotp(codeMismatch());
     const tokens = userProvider({ credentials });
     await failureOf(tokens.getIdToken());
 

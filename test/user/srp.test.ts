@@ -1,7 +1,6 @@
 // Known answers come from amazon-cognito-identity-js (jsbn BigInteger, @aws-crypto/sha256-js), driven with the
 // same private exponent as ours: an implementation that shares none of our code, and signs in to real Cognito.
 import { createHash, DiffieHellman, getDiffieHellman } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -14,41 +13,20 @@ import {
   startSrp,
 } from '../../src/user/srp.js';
 import { failureOfCall } from '../helpers/failure-of.js';
+import {
+  AuthenticationHelper,
+  type Jsbn,
+  JsbnBigInteger,
+  type ReferenceHelper,
+  referenceRequire,
+  Sha256,
+} from '../helpers/reference-srp.js';
 
 // --- The independent implementation -------------------------------------------------------------------------
 
-interface Jsbn {
-  toString(radix: number): string;
-}
-interface ReferenceHelper {
-  smallAValue: Jsbn;
-  largeAValue: Jsbn | undefined;
-  generateRandomSmallA(): Jsbn;
-  getPasswordAuthenticationKey(
-    username: string,
-    password: string,
-    serverB: Jsbn,
-    salt: Jsbn,
-    callback: (error: unknown, key: Uint8Array) => void,
-  ): void;
-  calculateU(largeA: Jsbn, largeB: Jsbn): Jsbn;
-  calculateS(x: Jsbn, largeB: Jsbn, callback: (error: unknown, s: Jsbn) => void): void;
-  padHex(value: Jsbn): string;
-  hash(text: string): string;
-  hexHash(hex: string): string;
-}
-
-const require = createRequire(import.meta.url);
-const AuthenticationHelper: { new (poolName: string): ReferenceHelper; prototype: ReferenceHelper } =
-  require('amazon-cognito-identity-js/lib/AuthenticationHelper.js').default;
-const JsbnBigInteger: new (text: string, radix: number) => Jsbn =
-  require('amazon-cognito-identity-js/lib/BigInteger.js').default;
-const DateHelper: new () => { getNowString(): string } =
-  require('amazon-cognito-identity-js/lib/DateHelper.js').default;
-// The HMAC amazon-cognito-identity-js itself signs with (CognitoUser.authenticateUserDefaultAuth).
-const { Sha256 } = createRequire(require.resolve('amazon-cognito-identity-js'))('@aws-crypto/sha256-js') as {
-  Sha256: new (secret?: Uint8Array) => { update(data: Uint8Array): void; digestSync(): Uint8Array };
-};
+const DateHelper: new () => { getNowString(): string } = referenceRequire(
+  'amazon-cognito-identity-js/lib/DateHelper.js',
+).default;
 
 /** A reference helper that draws our `a` instead of a random one (its A is computed from it). */
 function referenceHelper(poolName: string, aHex: string): ReferenceHelper {
