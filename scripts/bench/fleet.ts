@@ -22,7 +22,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { type DynaliteHandle, startDynalite } from '../../harness/dynalite.js';
+import { type DynaliteProcess, startDynaliteProcess } from '../../harness/dynalite.js';
 import { closedPort } from '../../harness/hostile-endpoint.js';
 import { redisServerBinary, startRedisServer } from '../../harness/redis-server.js';
 import { fakeJwt } from '../../test/helpers/fake-jwt.js';
@@ -100,7 +100,7 @@ interface Round {
 /** A store for one round: what the children get, the dynalite behind it if any, and how to stop it. */
 interface RoundStore {
   readonly spec: FleetStore;
-  readonly dynalite?: DynaliteHandle;
+  readonly dynalite?: DynaliteProcess;
   close(): Promise<void>;
 }
 
@@ -116,7 +116,7 @@ interface Scenario {
   readonly timeoutMs?: number;
   readonly m2m?: M2mTarget;
   /** Just before the release: the throttling scenario starts throttling here. */
-  readonly beforeGo?: (store: RoundStore) => void;
+  readonly beforeGo?: (store: RoundStore) => Promise<void>;
 }
 
 async function fleetRound(
@@ -154,8 +154,8 @@ async function fleetRound(
       const before = requests();
       const answeredBefore = answeredSoFar();
       // The instances' warm-up calls are not part of the fleet's start.
-      store.dynalite?.resetCounts();
-      scenario.beforeGo?.(store);
+      await store.dynalite?.resetCounts();
+      await scenario.beforeGo?.(store);
       const reports = await fleet.go();
       const summary = summariseFleet(reports);
       if (process.env.BENCH_FLEET_TRACE !== undefined) {
@@ -177,7 +177,7 @@ async function fleetRound(
           .map(([kind, count]) => [kind, count - (failedBefore[kind] ?? 0)] as const)
           .filter(([, count]) => count > 0),
       );
-      const served = store.dynalite?.requests;
+      const served = await store.dynalite?.counts();
       return {
         summary,
         ms: summary.lastDoneAt - (fleet.goAt as number),
@@ -186,8 +186,8 @@ async function fleetRound(
         failed,
         bareMs: bareBefore ?? (await bare()),
         storeRequests:
-          served === undefined ? summary.storeRequests : Object.values(served).reduce((sum, n) => sum + n, 0),
-        writes: store.dynalite?.writes.length,
+          served === undefined ? summary.storeRequests : Object.values(served.requests).reduce((sum, n) => sum + n, 0),
+        writes: served?.writes.length,
         lastAfterWriteMs:
           summary.entryWrittenAt === undefined ? undefined : summary.lastDoneAt - summary.entryWrittenAt,
       };
@@ -344,7 +344,8 @@ function outageResult(processes: number, runs: readonly Round[]): BenchResult {
 }
 
 const dynaliteStore = (encryptionKey: string | undefined) => async (): Promise<RoundStore> => {
-  const dynalite = await startDynalite();
+  // In a process of its own: the fleet's load on the store must not slow the Cognito proxy in this one.
+  const dynalite = await startDynaliteProcess();
   const spec = { kind: 'dynamodb', endpoint: dynalite.endpoint, tableName: dynalite.tableName } as const;
   return {
     spec: encryptionKey === undefined ? spec : { ...spec, encryptionKey },
@@ -488,7 +489,7 @@ export async function measureFleet(
         processes,
         await run({
           openStore: dynaliteStore(ENCRYPTION_KEY),
-          beforeGo: (store) => store.dynalite?.throttle(THROTTLE_MS),
+          beforeGo: async (store) => store.dynalite?.throttle(THROTTLE_MS),
         }),
       ),
     );
