@@ -3,7 +3,9 @@
  * process, on a free loopback port, with a token table shaped as `dynamoDbTokenStore` expects.
  *
  * API: `startDynalite({ tableName? })` → {@link DynaliteHandle}
- * `{ endpoint, tableName, clientConfig, createClient(), close(), requests, writes, resetCounts(), throttle() }`.
+ * `{ endpoint, tableName, clientConfig, createClient(), close(), requests, writes, resetCounts(), throttle() }`;
+ * `startDynaliteProcess()` → {@link DynaliteProcess}, the same in a child process of its own (its counts and
+ * controls asynchronous), for benchmarks where the load on the store must not slow the parent.
  * Every request is counted by operation, every write recorded (`writes`: operation, key, time, outcome, and
  * whether it set an entry), and `throttle(ms, errorName?)` answers every request with a throttling error for
  * a while, as DynamoDB does when an item's partition is over its capacity.
@@ -24,9 +26,11 @@
  * await dynamo.close();
  * ```
  */
+import { spawn } from 'node:child_process';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import {
   type AttributeValue,
   CreateTableCommand,
@@ -228,6 +232,75 @@ export async function startDynalite(options: { readonly tableName?: string } = {
     },
     throttle(ms, errorName = 'ThrottlingException') {
       throttled = { until: Date.now() + ms, errorName };
+    },
+  };
+}
+
+/** dynalite in a child process: the same server, with its counts and controls asked for over stdin/stdout. */
+export interface DynaliteProcess {
+  readonly endpoint: string;
+  readonly tableName: string;
+  counts(): Promise<{ requests: Record<string, number>; writes: DynaliteWrite[] }>;
+  resetCounts(): Promise<void>;
+  throttle(ms: number, errorName?: string): Promise<void>;
+  /** Stops the server (after the requests it is still serving) and waits for the process to exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts harness/dynalite-process.ts in a child process (through scripts/run.mjs, from the project root).
+ *
+ * @example
+ * ```ts
+ * const dynalite = await startDynaliteProcess();
+ * await dynalite.throttle(2_000);
+ * const { requests } = await dynalite.counts();
+ * await dynalite.close();
+ * ```
+ */
+export async function startDynaliteProcess(): Promise<DynaliteProcess> {
+  const root = dirname(require.resolve('cognito-token-provider/package.json'));
+  const child = spawn(process.execPath, [join(root, 'scripts/run.mjs'), join(root, 'harness/dynalite-process.ts')], {
+    cwd: root,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const waiting: ((line: string) => void)[] = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const next = () =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      waiting.push((line) => resolve(JSON.parse(line) as Record<string, unknown>));
+      exited.then(() => reject(new Error('the dynalite process exited')));
+    });
+  const ask = (message: Record<string, unknown>) => {
+    const answer = next();
+    child.stdin?.write(`${JSON.stringify(message)}\n`);
+    return answer;
+  };
+  const ready = (await next()) as { endpoint: string; tableName: string };
+  return {
+    endpoint: ready.endpoint,
+    tableName: ready.tableName,
+    counts: async () =>
+      (await ask({ command: 'counts' })) as { requests: Record<string, number>; writes: DynaliteWrite[] },
+    resetCounts: async () => {
+      await ask({ command: 'reset' });
+    },
+    throttle: async (ms, errorName) => {
+      await ask({ command: 'throttle', ms, errorName });
+    },
+    close: async () => {
+      if (child.exitCode === null) await ask({ command: 'close' }).catch(() => undefined);
+      await exited;
     },
   };
 }

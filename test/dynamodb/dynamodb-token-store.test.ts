@@ -135,6 +135,41 @@ describe('dynamoDbTokenStore items', () => {
     });
   });
 
+  it('still writes the entry of a holder whose lease was taken over, and leaves the new holder`s lease', async () => {
+    const key = uniqueKey();
+    const lease = (holder: string) => ({ holder, ttlMs: 60_000, expectedInMs: 150 });
+    expect(await store.acquireLease(key, lease('other'), 0, never)).toEqual({ acquired: true });
+    const expiresAtMs = Date.now() + 3_600_000;
+    await store.put(key, { value: 'ctp1.late-holder', expiresAtMs }, 'lapsed-holder', never);
+    const item = await rawItem(key);
+    expect(item?.entry).toEqual({ S: 'ctp1.late-holder' });
+    expect(item?.holder).toEqual({ S: 'other' });
+  });
+
+  it('only ends its lease when a newer entry is there already, and only its own', async () => {
+    const key = uniqueKey();
+    const expiresAtMs = Date.now() + 3_600_000;
+    await store.put(key, { value: 'ctp1.newer', expiresAtMs }, undefined, never);
+    expect(
+      await store.acquireLease(key, { holder: 'mine', ttlMs: 60_000, expectedInMs: 150 }, expiresAtMs, never),
+    ).toEqual({
+      acquired: true,
+    });
+    await store.put(key, { value: 'ctp1.older', expiresAtMs: expiresAtMs - 1_000 }, 'mine', never);
+    const item = await rawItem(key);
+    expect(item?.entry).toEqual({ S: 'ctp1.newer' });
+    expect(item?.holder).toBeUndefined();
+  });
+
+  it('ends the lease of a holder whose value expired before it could be written', async () => {
+    const key = uniqueKey();
+    expect(await store.acquireLease(key, { holder: 'mine', ttlMs: 60_000, expectedInMs: 150 }, 0, never)).toEqual({
+      acquired: true,
+    });
+    await store.put(key, { value: 'ctp1.expired', expiresAtMs: Date.now() - 1 }, 'mine', never);
+    expect(await rawItem(key)).toEqual({ pk: { S: key }, ttl: expect.any(Object) });
+  });
+
   it('reads strongly consistently: a waiter must see the entry its holder has just written', async () => {
     getItemInputs.length = 0;
     await store.read(uniqueKey(), never);

@@ -3,6 +3,7 @@ import { countingStore } from '../../harness/counting-store.js';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { decodeJwtClaims } from '../../src/core/jwt-claims.js';
 import { deriveClientSealingKey, openEntry } from '../../src/fleet/entry-sealing.js';
+import { shareTokenStore } from '../../src/fleet/share-token-store.js';
 import { obtainShared, SharedTokenCache } from '../../src/fleet/shared-token-cache.js';
 import type { TokenStore } from '../../src/fleet/token-store.js';
 import { fakeJwt } from '../helpers/fake-jwt.js';
@@ -766,6 +767,69 @@ describe('SharedTokenCache under fake time', () => {
     });
   });
 
+  describe('obtainShared, cold and refused', () => {
+    interface Cached extends TestToken {
+      readonly renewAt: number;
+    }
+    const options = (key: string, store: TokenStore) => ({
+      store,
+      key,
+      sealingKey: () => sealingKeyFor(key),
+      encode: ({ token, expiresAt }: Cached) => ({ token, expiresAt }),
+      decode: (fields: Record<string, unknown>) => ({
+        token: fields.token as string,
+        expiresAt: fields.expiresAt as number,
+        renewAt: (fields.expiresAt as number) - 60_000,
+      }),
+      expiresAtOf: (value: Cached) => value.expiresAt,
+      random: () => 0.5,
+    });
+    const context = (current?: Cached, refused?: boolean) => ({
+      signal: new AbortController().signal,
+      remainingMs: 10_000,
+      current,
+      refreshAheadSeconds: 300,
+      ...(refused === undefined ? {} : { refused }),
+    });
+
+    it('starting cold, takes an entry that lasts past the renewal margin, else fetches', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const fetch = vi.fn(async (): Promise<Cached> => ({ token: 'fetched', expiresAt: hour(), renewAt: hour() }));
+      const first = await run(obtainShared(new SharedTokenCache<Cached>(options(key, memory.store)), fetch, context()));
+      const second = await run(
+        obtainShared(new SharedTokenCache<Cached>(options(key, memory.store)), fetch, context()),
+      );
+      expect([first.token, second.token]).toEqual(['fetched', 'fetched']);
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('refused, discards the current value for the fleet and never serves it back while another renews', async () => {
+      const memory = memoryTokenStore();
+      const key = uniqueKey();
+      const current: Cached = { token: 'refused', expiresAt: hour(), renewAt: hour() - 60_000 };
+      memory.lease(key, 'renewing', 1_000, 100);
+      const fetch = vi.fn(async (): Promise<Cached> => ({ token: 'new', expiresAt: hour() + 1, renewAt: hour() }));
+      const value = await run(
+        obtainShared(new SharedTokenCache<Cached>(options(key, memory.store)), fetch, context(current, true)),
+      );
+      expect(value.token).toBe('new');
+      expect(memory.items.get(key)?.refusedThroughMs).toBe(current.expiresAt);
+    });
+  });
+
+  describe('a caller that joins an attempt with its budget already spent', () => {
+    it('calls its own fetch at once', async () => {
+      const memory = memoryTokenStore();
+      const cache = instanceCache(memory.store, uniqueKey());
+      const first = cache.obtain(fetcher('first', hour, 100), budget());
+      const own = fetcher('own');
+      const joined = cache.obtain(own, { ...budget(), signal: AbortSignal.abort() });
+      expect((await run(joined)).token).toBe('own');
+      expect((await run(first)).token).toBe('first');
+    });
+  });
+
   describe('the sealing key', () => {
     it('is derived alongside the first read, once', async () => {
       const memory = memoryTokenStore();
@@ -952,6 +1016,58 @@ describe('SharedTokenCache under fake time', () => {
         expiresAt: expect.any(Number),
       });
       expect(openEntry(await keyOf('old-secret'), key, sealed)).toBeUndefined();
+    });
+  });
+
+  describe('odd answers', () => {
+    it('asks again after a short pause when a lease request is refused with nothing to show for it', async () => {
+      const memory = memoryTokenStore();
+      let refusals = 0;
+      const store: TokenStore = {
+        ...memory.store,
+        acquireLease: async (key, lease, unless, signal) => {
+          // The lease that refused it ended in between: nothing is left to show.
+          if (refusals++ === 0) return { acquired: false, record: {} };
+          return memory.store.acquireLease(key, lease, unless, signal);
+        },
+      };
+      const fetch = fetcher();
+      await run(instanceCache(store, uniqueKey()).obtain(fetch, budget()));
+      expect(refusals).toBe(2);
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
+    it('discards nothing, and asks the store nothing, for a value whose expiry cannot be read', async () => {
+      const memory = memoryTokenStore();
+      const cache = instanceCache(memory.store, uniqueKey(), {
+        expiresAtOf: (value) => {
+          if (value.token === 'unreadable') throw new TypeError('no exp');
+          return value.token === 'nan' ? Number.NaN : value.expiresAt;
+        },
+      });
+      await run(cache.discard({ token: 'unreadable', expiresAt: hour() }));
+      await run(cache.discard({ token: 'nan', expiresAt: hour() }));
+      expect(memory.storeCalls).toBe(0);
+    });
+  });
+
+  describe('shareTokenStore', () => {
+    it('wraps a store of your own, its combined read and its key included, and leaves it as it was', async () => {
+      const memory = memoryTokenStore({ combined: true, encryptionKey: new Uint8Array(32).fill(9) });
+      const own = Object.freeze({ ...memory.store });
+      const shared = shareTokenStore(own);
+      expect(shared).not.toBe(own);
+      expect(shareTokenStore(shared)).toBe(shared);
+      expect(shared.encryptionKey?.()).toEqual(new Uint8Array(32).fill(9));
+      const key = uniqueKey();
+      await run(instanceCache(shared, key).obtain(fetcher('wrapped'), budget()));
+      expect(memory.entry(key)).toBeDefined();
+      expect(await run(shared.read(key, new AbortController().signal))).toMatchObject({ entry: expect.any(Object) });
+      await run(shared.refuse(key, hour() + 60_000, new AbortController().signal));
+      expect(memory.entry(key)).toBeUndefined();
+      const plain = shareTokenStore(memoryTokenStore().store);
+      expect(plain.readOrAcquireLease).toBeUndefined();
+      expect(plain.encryptionKey).toBeUndefined();
     });
   });
 
