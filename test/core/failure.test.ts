@@ -15,7 +15,8 @@ import {
   networkCodeOf,
   unusableAnswer,
 } from '../../src/core/failure.js';
-import { describeCause, redact, SanitizedError, sanitize } from '../../src/core/redaction.js';
+import { describeCause, redact, SanitizedError, sanitize, sanitizeExhausted } from '../../src/core/redaction.js';
+import { CognitoTokenError } from '../../src/errors.js';
 
 const withStatus = (name: string, status: number) =>
   Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
@@ -216,5 +217,52 @@ describe('codeForExhaustedRetries', () => {
   it('is ERR_THROTTLED for throttling, ERR_UNAVAILABLE for the rest', () => {
     expect(codeForExhaustedRetries('throttled')).toBe('ERR_THROTTLED');
     expect(codeForExhaustedRetries('transient')).toBe('ERR_UNAVAILABLE');
+  });
+});
+
+describe('sanitizeExhausted', () => {
+  const SECRET = 'Pa55word-echoed-back';
+
+  it('hands back the very error when there is nothing to cut out, with or without a cause', () => {
+    const bare = new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito did not answer');
+    const withOurCause = new CognitoTokenError('ERR_UNAVAILABLE', 'gave up', {
+      cause: new CognitoTokenError('ERR_THROTTLED', 'slow down'),
+    });
+
+    expect(sanitizeExhausted(bare, [SECRET])).toBe(bare);
+    expect(sanitizeExhausted(withOurCause, [SECRET])).toBe(withOurCause);
+  });
+
+  it('rebuilds an error whose message echoes a secret, keeping its code and no cause when it had none', () => {
+    const echoed = new CognitoTokenError('ERR_THROTTLED', `throttled on ${SECRET}`);
+
+    const rebuilt = sanitizeExhausted(echoed, [SECRET]);
+
+    expect(rebuilt).not.toBe(echoed);
+    expect(rebuilt).toMatchObject({ code: 'ERR_THROTTLED', message: 'throttled on [redacted]' });
+    expect('cause' in rebuilt).toBe(false);
+  });
+
+  it('rebuilds around a sanitised cause, which names the status and host of an answer with no AWS error', () => {
+    const raw = Object.assign(new Error(`UnknownError ${SECRET}`), {
+      name: 'UnknownError',
+      $metadata: { httpStatusCode: 404 },
+      $response: { body: SECRET },
+    });
+    const exhausted = new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito did not answer', { cause: raw });
+
+    const rebuilt = sanitizeExhausted(exhausted, [SECRET], 'cognito-idp.eu-west-1.amazonaws.com');
+
+    expect(rebuilt.cause).toBeInstanceOf(SanitizedError);
+    expect((rebuilt.cause as Error).message).toBe(
+      'HTTP 404 from cognito-idp.eu-west-1.amazonaws.com, with no AWS error in the answer',
+    );
+    expect(inspect(rebuilt, { depth: 10 })).not.toContain(SECRET);
+  });
+
+  it("says 'the endpoint' for an empty answer when the host is not known", () => {
+    const raw = Object.assign(new Error(''), { name: 'Error', $metadata: { httpStatusCode: 503 } });
+
+    expect((sanitize(raw, []) as Error).message).toBe('HTTP 503 from the endpoint, with no AWS error in the answer');
   });
 });
