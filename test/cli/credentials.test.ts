@@ -7,8 +7,8 @@ import { CognitoTokenError, type CredentialsSource } from '../../src/index.js';
 const peers = vi.hoisted(() => ({
   ssmMissing: false,
   secretsManagerMissing: false,
-  fromSsm: undefined as unknown as ReturnType<typeof vi.fn>,
-  fromSecretsManager: undefined as unknown as ReturnType<typeof vi.fn>,
+  fromSsm: undefined as unknown as (options: unknown) => unknown,
+  fromSecretsManager: undefined as unknown as (options: unknown) => unknown,
 }));
 vi.mock('../../src/ssm/index.js', () => {
   if (peers.ssmMissing) throw new Error("Cannot find package '@aws-sdk/client-ssm'");
