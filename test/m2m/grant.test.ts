@@ -30,6 +30,7 @@ describe('checkGrantAlive', () => {
       } catch (caught) {
         return caught;
       }
+      return undefined;
     })();
 
     expect(classifyFailure(error)).toBe('transient');
@@ -49,6 +50,7 @@ describe('cachedClientToken', () => {
       } catch (caught) {
         return caught;
       }
+      return undefined;
     })();
 
     expect(failure).toBeInstanceOf(CognitoTokenError);
@@ -65,7 +67,7 @@ describe('clientTokenSharing decode', () => {
   const good = { accessToken: 'token', scopes: ['orders/read'], tokenType: 'Bearer' };
 
   it('rebuilds a well-formed entry', () => {
-    const decoded = sharing.decode(good, expiresAt);
+    const decoded = sharing.decode(good, expiresAt, 'client-secret');
 
     expect(decoded?.accessToken).toBe('token');
     expect(decoded?.tokens.scopes).toEqual(['orders/read']);
@@ -76,8 +78,8 @@ describe('clientTokenSharing decode', () => {
     ['a token that is not text', { ...good, accessToken: 42 }],
     ['a token type that is not text', { ...good, tokenType: null }],
     ['scopes that are not a list', { ...good, scopes: 'orders/read' }],
-    ['scopes with a non-text member', { ...good, scopes: ['orders/read', { toString: () => 'x' }] }],
+    ['scopes with a non-text member', { ...good, scopes: ['orders/read', { toString: (): string => 'x' }] }],
   ])('ignores an entry with %s, as a cache miss rather than a failure', (_, entry) => {
-    expect(sharing.decode(entry as never, expiresAt)).toBeUndefined();
+    expect(sharing.decode(entry as never, expiresAt, 'client-secret')).toBeUndefined();
   });
 });
