@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type CognitoRequestContext, sendWithRetries } from '../../src/aws/cognito-request.js';
 import { withDeadline } from '../../src/core/deadline.js';
+import { fakeJwt } from '../helpers/fake-jwt.js';
 
 const PASSWORD = 'Pa55word-in-the-request';
 const ONE_ATTEMPT = { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
@@ -119,5 +120,19 @@ describe('sendWithRetries names the host of an answer that does not say who sent
 
     expect(error.message).toContain('HTTP 404 from the endpoint');
     expect(error.message).not.toContain('42');
+  });
+
+  it('refuses tokens dead on arrival as an unusable answer, however often the client sends them', async () => {
+    const iat = Math.floor(Date.now() / 1000);
+    const idToken = fakeJwt({ iat, exp: iat - 60 });
+    const send = vi.fn(async () => ({
+      AuthenticationResult: { IdToken: idToken, AccessToken: idToken, ExpiresIn: 3600 },
+    }));
+
+    const error = await failureOf(() => ({ send }), initiateAuth);
+
+    expect(error.message).toContain('already expired on arrival');
+    expect(JSON.stringify(error)).not.toContain(idToken);
+    expect(send).toHaveBeenCalledTimes(1);
   });
 });

@@ -112,3 +112,26 @@ describe('cliCredentials reading Secrets Manager', () => {
     expect(peers.fromSecretsManager).toHaveBeenCalledWith({ secretId: 'svc/creds', clientConfig: {} });
   });
 });
+
+describe('cliCredentials reading named SSM parameters', () => {
+  it('reads the client secret parameter in the same fromSsm source as the username and password', async () => {
+    peers.fromSsm = vi.fn(() => async () => ({ username: 'svc', password: SECRET, clientSecret: 'from-ssm-secret' }));
+    const config = {
+      ...configWith({ kind: 'ssm-named', usernameParameter: '/svc/user', passwordParameter: '/svc/password' }),
+      clientSecret: { from: 'ssm', parameter: '/svc/client-secret' },
+    } as CliConfig;
+    const loaded = vi.fn();
+
+    await expect(load(cliCredentials(config, {}, {}, loaded))).resolves.toMatchObject({
+      clientSecret: 'from-ssm-secret',
+    });
+    expect(peers.fromSsm).toHaveBeenCalledTimes(1);
+    expect(peers.fromSsm).toHaveBeenCalledWith({
+      username: '/svc/user',
+      password: '/svc/password',
+      clientSecret: '/svc/client-secret',
+      clientConfig: {},
+    });
+    expect(loaded.mock.calls[0]?.[0]).toEqual(expect.arrayContaining([SECRET, 'from-ssm-secret']));
+  });
+});

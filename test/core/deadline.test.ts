@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { sleep } from '../../src/core/deadline.js';
+import { Deadline, sleep } from '../../src/core/deadline.js';
 
 describe('sleep', () => {
   beforeEach(() => {
@@ -69,5 +69,41 @@ describe('sleep', () => {
     const settled = await settledAfter(sleep(-5));
 
     expect(settled()).toBe(true);
+  });
+});
+
+describe('Deadline', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts expired, with nothing left, under a parent signal that has aborted already', async () => {
+    const parent = new AbortController();
+    parent.abort(new Error('the caller gave up'));
+
+    const deadline = new Deadline(10_000, parent.signal);
+
+    expect(deadline.expired).toBe(true);
+    expect(deadline.signal.reason).toBe(parent.signal.reason);
+    expect(deadline.remainingMs()).toBe(0);
+    await expect(deadline.race(new Promise(() => undefined))).rejects.toBe(parent.signal.reason);
+    deadline.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('counts down, then has nothing left once it has run out', async () => {
+    const deadline = new Deadline(1_000);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(deadline.remainingMs()).toBe(600);
+
+    await vi.advanceTimersByTimeAsync(600);
+
+    expect(deadline.expired).toBe(true);
+    expect(deadline.remainingMs()).toBe(0);
+    expect(deadline.signal.reason).toMatchObject({ name: 'TimeoutError', message: 'timed out after 1000 ms' });
+    deadline.dispose();
   });
 });
