@@ -134,4 +134,18 @@ describe('cliCredentials reading named SSM parameters', () => {
     });
     expect(loaded.mock.calls[0]?.[0]).toEqual(expect.arrayContaining([SECRET, 'from-ssm-secret']));
   });
+
+  it('asks fromSsm for no client secret when the command names no secret parameter', async () => {
+    peers.fromSsm = vi.fn(() => async () => ({ username: 'svc', password: SECRET }));
+    const config = configWith({
+      kind: 'ssm-named',
+      usernameParameter: '/svc/user',
+      passwordParameter: '/svc/password',
+    });
+
+    const loaded = await load(cliCredentials(config, {}, {}, () => undefined));
+
+    expect(loaded).not.toHaveProperty('clientSecret');
+    expect(peers.fromSsm).toHaveBeenCalledWith({ username: '/svc/user', password: '/svc/password', clientConfig: {} });
+  });
 });
