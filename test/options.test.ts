@@ -23,6 +23,11 @@ describe('createTokenProvider option checks', () => {
     ['credentials.password', { ...valid, credentials: { username: 'svc' } }],
     ['credentials.password', { ...valid, credentials: { username: 'svc', password: '' } }],
     ['credentials.clientSecret', { ...valid, credentials: { ...valid.credentials, clientSecret: 42 } }],
+    // A code instead of the secret, a secret with a character outside base32, one too short, not text at all.
+    ['credentials.totpSecret', { ...valid, credentials: { ...valid.credentials, totpSecret: '123456' } }],
+    ['credentials.totpSecret', { ...valid, credentials: { ...valid.credentials, totpSecret: 'JBSWY3DPEHPK3PX1' } }],
+    ['credentials.totpSecret', { ...valid, credentials: { ...valid.credentials, totpSecret: 'JBSWY3DPEHPK3PX' } }],
+    ['credentials.totpSecret', { ...valid, credentials: { ...valid.credentials, totpSecret: 42 } }],
     ['region', { ...valid, region: 'Ireland' }],
     ['region', { ...valid, region: new String('eu-west-1') }],
     ['region', { ...valid, region: 'us-east-1', userPoolId: 'eu-west-1_AbC123' }],
@@ -44,6 +49,13 @@ describe('createTokenProvider option checks', () => {
     ['flow', { ...valid, flow: 'srp' }],
   ])('names "%s" when it is wrong', (option, options) => {
     expect(configurationErrorOf(options).message).toMatch(new RegExp(`^"${option.replace('.', '\\.')}" `));
+  });
+
+  it('never quotes a malformed totpSecret, which may be most of a real one', () => {
+    const nearlySecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PX!';
+    const error = configurationErrorOf({ ...valid, credentials: { ...valid.credentials, totpSecret: nearlySecret } });
+
+    expect(JSON.stringify({ message: error.message, cause: String(error.cause) })).not.toContain('JBSWY3DP');
   });
 
   it('accepts Regions of every partition, the European Sovereign Cloud included', () => {

@@ -259,7 +259,8 @@ export class SharedTokenCache<T> {
       const first = await Promise.race([inFlight, aborted]);
       return first === 'aborted' ? { value: await fetch(), source: 'fetched' } : first;
     } finally {
-      if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+      // Set by the promise's executor, which runs before the constructor returns.
+      signal.removeEventListener('abort', onAbort as () => void);
     }
   }
 
@@ -530,7 +531,8 @@ export class SharedTokenCache<T> {
     work.catch(() => undefined);
     return Promise.race([work, stopped]).finally(() => {
       clearTimeout(timer);
-      if (onAbort !== undefined) callerSignal.removeEventListener('abort', onAbort);
+      // Set by the promise's executor, which runs before the constructor returns.
+      callerSignal.removeEventListener('abort', onAbort as () => void);
       // A reason made once: a fresh DOMException per store call is a stack trace per call, for nothing.
       controller.abort(SETTLED);
     });

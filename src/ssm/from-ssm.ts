@@ -104,10 +104,10 @@ const DEVICE_JSON_FIELDS = [
  */
 function fromJson(text: string, names: readonly string[]): CognitoCredentials {
   // No cause on failure: a JSON SyntaxError quotes the text it choked on, and that text is the secret.
-  const parsed = parseJsonObject(text);
+  const parsed = parseJsonObject(text) ?? {};
   const credentials: { [F in CredentialField]?: string } = {};
   for (const field of CREDENTIAL_FIELDS) {
-    const value = parsed?.[field];
+    const value = parsed[field];
     if (typeof value === 'string') credentials[field] = value;
   }
   if (Object.keys(credentials).length === 0) {
@@ -116,7 +116,7 @@ function fromJson(text: string, names: readonly string[]): CognitoCredentials {
       `${describeNames(names)} must hold a JSON object with ${quotedFields('or')}`,
     );
   }
-  const device = deviceFromJson(parsed ?? {}, names);
+  const device = deviceFromJson(parsed, names);
   return device === undefined ? credentials : { ...credentials, device };
 }
 

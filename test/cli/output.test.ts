@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { formatError, formatTokens } from '../../src/cli/output.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { constants as osConstants } from 'node:os';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { CLOSED_PIPE_STATUS, formatError, formatTokens, isClosedPipe } from '../../src/cli/output.js';
 import { CognitoTokens } from '../../src/user/session.js';
 
 const tokens = new CognitoTokens('id.jwt.token', 'access.jwt.token', new Date('2026-11-26T10:00:00Z'), 'f3a1-uuid');
@@ -40,5 +43,41 @@ describe('formatError', () => {
     expect(formatError('ERR_UNAVAILABLE', 'first line\n  second line\r\nthird', [])).toBe(
       'cognito-token: ERR_UNAVAILABLE: first line second line third\n',
     );
+  });
+});
+
+describe('isClosedPipe', () => {
+  it('recognises the EPIPE of a real write to a pipe whose reader has gone', async () => {
+    // The child closes its end of the pipe and says so; the next write to it fails the way `| head -c0` does.
+    const child = spawn(
+      process.execPath,
+      ['-e', "require('node:fs').closeSync(0); process.stdout.write('closed'); setInterval(() => {}, 60000)"],
+      { stdio: ['pipe', 'pipe', 'ignore'] },
+    );
+    onTestFinished(() => {
+      child.kill();
+    });
+    await once(child.stdout, 'data');
+    const failed = once(child.stdin, 'error');
+    child.stdin.write('id.jwt.token\n');
+    const [error] = await failed;
+
+    expect(isClosedPipe(error)).toBe(true);
+    expect(CLOSED_PIPE_STATUS).toBe(128 + osConstants.signals.SIGPIPE);
+  });
+
+  it('says no for other write failures, so they end with status 1 instead', () => {
+    expect(isClosedPipe(Object.assign(new Error('write EIO'), { code: 'EIO' }))).toBe(false);
+    expect(isClosedPipe(Object.assign(new Error('connection reset'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isClosedPipe(new Error('EPIPE'))).toBe(false);
+  });
+
+  it('says no, without throwing, for hostile values a stream could emit instead of an Error', () => {
+    expect(isClosedPipe(null)).toBe(false);
+    expect(isClosedPipe(undefined)).toBe(false);
+    expect(isClosedPipe('EPIPE')).toBe(false);
+    expect(isClosedPipe({ code: 32 })).toBe(false);
+    expect(isClosedPipe({ code: { toString: () => 'EPIPE' } })).toBe(false);
+    expect(isClosedPipe(Object.create(null))).toBe(false);
   });
 });

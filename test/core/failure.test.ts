@@ -6,8 +6,17 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, errorName, httpStatusOf } from '../../src/core/failure.js';
-import { describeCause, redact, SanitizedError, sanitize } from '../../src/core/redaction.js';
+import {
+  classifyFailure,
+  codeForExhaustedRetries,
+  describeFailure,
+  errorName,
+  httpStatusOf,
+  networkCodeOf,
+  unusableAnswer,
+} from '../../src/core/failure.js';
+import { describeCause, redact, SanitizedError, sanitize, sanitizeExhausted } from '../../src/core/redaction.js';
+import { CognitoTokenError } from '../../src/errors.js';
 
 const withStatus = (name: string, status: number) =>
   Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
@@ -33,6 +42,9 @@ describe('classifyFailure', () => {
     ],
     ['a nested network code', new Error('outer', { cause: new Error('inner', { cause: { code: 'ETIMEDOUT' } }) })],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' })],
+    ['fetch failing with no network code at all', new TypeError('fetch failed', { cause: new Error('bad header') })],
+    ['fetch failing under a wrapper', new Error('request failed', { cause: new TypeError('fetch failed') })],
+    ['an unusable answer', unusableAnswer('the tokens were dead on arrival')],
   ])('calls %s transient', (_, error) => {
     expect(classifyFailure(error)).toBe('transient');
   });
@@ -53,6 +65,15 @@ describe('classifyFailure', () => {
         cause: new Error('2', { cause: new Error('3', { cause: new Error('4', { cause: { code: 'ECONNRESET' } }) }) }),
       }),
     ],
+    [
+      "a 'fetch failed' buried deeper than four causes",
+      new Error('1', {
+        cause: new Error('2', {
+          cause: new Error('3', { cause: new Error('4', { cause: new TypeError('fetch failed') }) }),
+        }),
+      }),
+    ],
+    ['a message that only mentions fetch failing', new Error('fetch failed: retry later')],
   ])('calls %s rejected', (_, error) => {
     expect(classifyFailure(error)).toBe('rejected');
   });
@@ -121,5 +142,127 @@ describe('error details', () => {
 
   it('redacts every occurrence of each secret, but leaves values too short to matter', () => {
     expect(redact('a s3cret b s3cret', ['s3cret', undefined, 'ab'])).toBe('a [redacted] b [redacted]');
+  });
+});
+
+describe('describeFailure', () => {
+  const network = (name: string, code: string, extra: object = {}) =>
+    Object.assign(new Error('socket trouble'), { name, code, ...extra });
+
+  it.each([
+    [
+      'a bare network code, by the code and host',
+      network('Error', 'ECONNREFUSED'),
+      '127.0.0.1:9229',
+      'ECONNREFUSED from 127.0.0.1:9229',
+    ],
+    [
+      'a named error with a network code, by both',
+      network('TimeoutError', 'ETIMEDOUT'),
+      undefined,
+      'TimeoutError (ETIMEDOUT)',
+    ],
+    [
+      'a connection dropped after the status line, with the status',
+      network('TypeError', 'UND_ERR_SOCKET', { $metadata: { httpStatusCode: 200 } }),
+      'cognito-idp.eu-west-1.amazonaws.com',
+      'UND_ERR_SOCKET after HTTP 200 from cognito-idp.eu-west-1.amazonaws.com',
+    ],
+    [
+      'an UnknownError answer, by its status',
+      withStatus('UnknownError', 404),
+      'example.com',
+      'HTTP 404 from example.com',
+    ],
+    ['a generic error with a status, by its status and no host', withStatus('Error', 502), undefined, 'HTTP 502'],
+    [
+      'an AWS error, by its name alone',
+      withStatus('NotAuthorizedException', 400),
+      'example.com',
+      'NotAuthorizedException',
+    ],
+    ['a nameless thing, as Error', { message: 'x' }, undefined, 'Error'],
+    ['a host that is not text, without it', withStatus('UnknownError', 404), 42, 'HTTP 404'],
+  ])('names %s', (_, error, host, expected) => {
+    expect(describeFailure(error, host)).toBe(expected);
+  });
+
+  it("reads the host off the error when none is given, as sanitize's errors carry it", () => {
+    const error = Object.assign(withStatus('UnknownError', 404), { host: 'cognito-idp.eu-west-1.amazonaws.com' });
+
+    expect(describeFailure(error)).toBe('HTTP 404 from cognito-idp.eu-west-1.amazonaws.com');
+  });
+
+  it('says what was wrong with an unusable answer, and never names a host or status for it', () => {
+    const error = Object.assign(unusableAnswer('the tokens were dead on arrival'), {
+      $metadata: { httpStatusCode: 200 },
+    });
+
+    expect(describeFailure(error, 'example.com')).toBe('UnusableAnswer: the tokens were dead on arrival');
+  });
+});
+
+describe('networkCodeOf', () => {
+  it('finds the code a few causes deep, and ignores codes that are not network ones', () => {
+    expect(networkCodeOf(new Error('a', { cause: new Error('b', { cause: { code: 'EAI_AGAIN' } }) }))).toBe(
+      'EAI_AGAIN',
+    );
+    expect(networkCodeOf({ code: 'ERR_INVALID_ARG_TYPE' })).toBeUndefined();
+    expect(networkCodeOf({ code: 104 })).toBeUndefined();
+    expect(networkCodeOf(undefined)).toBeUndefined();
+  });
+});
+
+describe('codeForExhaustedRetries', () => {
+  it('is ERR_THROTTLED for throttling, ERR_UNAVAILABLE for the rest', () => {
+    expect(codeForExhaustedRetries('throttled')).toBe('ERR_THROTTLED');
+    expect(codeForExhaustedRetries('transient')).toBe('ERR_UNAVAILABLE');
+  });
+});
+
+describe('sanitizeExhausted', () => {
+  const SECRET = 'Pa55word-echoed-back';
+
+  it('hands back the very error when there is nothing to cut out, with or without a cause', () => {
+    const bare = new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito did not answer');
+    const withOurCause = new CognitoTokenError('ERR_UNAVAILABLE', 'gave up', {
+      cause: new CognitoTokenError('ERR_THROTTLED', 'slow down'),
+    });
+
+    expect(sanitizeExhausted(bare, [SECRET])).toBe(bare);
+    expect(sanitizeExhausted(withOurCause, [SECRET])).toBe(withOurCause);
+  });
+
+  it('rebuilds an error whose message echoes a secret, keeping its code and no cause when it had none', () => {
+    const echoed = new CognitoTokenError('ERR_THROTTLED', `throttled on ${SECRET}`);
+
+    const rebuilt = sanitizeExhausted(echoed, [SECRET]);
+
+    expect(rebuilt).not.toBe(echoed);
+    expect(rebuilt).toMatchObject({ code: 'ERR_THROTTLED', message: 'throttled on [redacted]' });
+    expect('cause' in rebuilt).toBe(false);
+  });
+
+  it('rebuilds around a sanitised cause, which names the status and host of an answer with no AWS error', () => {
+    const raw = Object.assign(new Error(`UnknownError ${SECRET}`), {
+      name: 'UnknownError',
+      $metadata: { httpStatusCode: 404 },
+      $response: { body: SECRET },
+    });
+    const exhausted = new CognitoTokenError('ERR_UNAVAILABLE', 'Cognito did not answer', { cause: raw });
+
+    const rebuilt = sanitizeExhausted(exhausted, [SECRET], 'cognito-idp.eu-west-1.amazonaws.com');
+
+    expect(rebuilt.cause).toBeInstanceOf(SanitizedError);
+    expect((rebuilt.cause as Error).message).toBe(
+      'HTTP 404 from cognito-idp.eu-west-1.amazonaws.com, with no AWS error in the answer',
+    );
+    expect(inspect(rebuilt, { depth: 10 })).not.toContain(SECRET);
+  });
+
+  it("says 'the endpoint' for an empty answer when the host is not known", () => {
+    const raw = Object.assign(new Error(''), { name: 'Error', $metadata: { httpStatusCode: 503 } });
+
+    expect((sanitize(raw, []) as Error).message).toBe('HTTP 503 from the endpoint, with no AWS error in the answer');
   });
 });

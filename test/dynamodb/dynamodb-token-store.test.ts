@@ -219,6 +219,56 @@ describe('dynamoDbTokenStore items', () => {
     expect(await store.read(key, never)).toEqual({});
   });
 
+  it('writes no entry that has expired already: it only ends the lease of the holder that fetched it', async () => {
+    const key = uniqueKey();
+    const later = Date.now() + 3_600_000;
+    await store.acquireLease(key, { holder: 'holder-1', ttlMs: 5_000, expectedInMs: 150 }, later, never);
+
+    await store.put(key, { value: 'ctp1.dead', expiresAtMs: Date.now() - 1 }, 'holder-1', never);
+    const after = await rawItem(key);
+    for (const attribute of ['entry', 'expiresAt', 'holder', 'leaseUntil', 'expectedAt']) {
+      expect(after).not.toHaveProperty(attribute);
+    }
+
+    commands.clear();
+    await store.put(uniqueKey(), { value: 'ctp1.dead', expiresAtMs: Date.now() - 1 }, undefined, never);
+    expect(Object.fromEntries(commands)).toEqual({});
+  });
+
+  it("leaves a newer entry and another holder's live lease alone when its own lease was taken over", async () => {
+    const key = uniqueKey();
+    const newer = Date.now() + 7_200_000;
+    const item = {
+      pk: { S: key },
+      entry: { S: 'ctp1.newer' },
+      expiresAt: { N: String(newer) },
+      holder: { S: 'other-holder' },
+      leaseUntil: { N: String(Date.now() + 60_000) },
+      expectedAt: { N: String(Date.now() + 1_000) },
+      ttl: { N: String(Math.ceil(newer / 1000)) },
+    };
+    await client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: item }));
+
+    await store.put(key, { value: 'ctp1.older', expiresAtMs: Date.now() + 3_600_000 }, 'holder-1', never);
+
+    expect(await rawItem(key)).toEqual(item);
+  });
+
+  it('reads a live lease without expectedAt (an item another writer made) as expected now', async () => {
+    const key = uniqueKey();
+    await client.send(
+      new PutItemCommand({
+        TableName: dynamo.tableName,
+        Item: { pk: { S: key }, holder: { S: 'other-holder' }, leaseUntil: { N: String(Date.now() + 60_000) } },
+      }),
+    );
+
+    const { lease } = await store.read(key, never);
+
+    expect(lease?.expectedInMs).toBeLessThanOrEqual(0);
+    expect(lease?.lapsesInMs).toBeGreaterThan(0);
+  });
+
   it('treats an item without expiresAt or entry as absent', async () => {
     const key = uniqueKey();
     await client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: { pk: { S: key }, entry: { S: 'x' } } }));

@@ -901,6 +901,29 @@ describe('SharedTokenCache under fake time', () => {
       );
     });
 
+    it('a discarded value without a usable expiry is marked refused nowhere, and sends the store nothing', async () => {
+      const memory = memoryTokenStore();
+      const refuse = vi.spyOn(memory.store, 'refuse');
+      const cache = instanceCache(memory.store, uniqueKey());
+
+      for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        await run(cache.discard({ token: 'odd', expiresAt }));
+      }
+
+      expect(refuse).not.toHaveBeenCalled();
+    });
+
+    it('a store that refuses a lease without saying what it holds costs a fetch, never a failure', async () => {
+      const memory = memoryTokenStore();
+      const store: TokenStore = { ...memory.store, acquireLease: async () => ({ acquired: false }) as never };
+      const fetch = fetcher('fetched-anyway');
+
+      const value = await run(instanceCache(store, uniqueKey()).obtain(fetch, budget()));
+
+      expect(value.token).toBe('fetched-anyway');
+      expect(fetch).toHaveBeenCalledTimes(1);
+    });
+
     it('a value discarded while the store is down is still never taken back by this instance', async () => {
       const memory = memoryTokenStore();
       const key = uniqueKey();

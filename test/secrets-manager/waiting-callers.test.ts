@@ -82,4 +82,64 @@ describe('WaitingCallers', () => {
     await expect(waiting).rejects.toMatchObject({ reason: 'late' });
     expect(joined).toBe(false);
   });
+
+  it('keeps the read going for a caller without a signal when every other caller gives up', async () => {
+    const callers = new WaitingCallers();
+    const read = heldRead(callers);
+    const hurried = new AbortController();
+    const patient = callers.wait(undefined, read.join, gaveUp);
+    const leaving = callers.wait(hurried.signal, read.join, gaveUp);
+
+    hurried.abort('deadline');
+    await expect(leaving).rejects.toMatchObject({ reason: 'deadline' });
+
+    expect(read.signal()?.aborted).toBe(false);
+    read.settle('value');
+    expect(await patient).toBe('value');
+  });
+
+  it('lets the end of an earlier read leave a later one in place, so giving up still aborts the later one', async () => {
+    const callers = new WaitingCallers();
+    const caller = new AbortController();
+    const later = heldRead(callers);
+    const waiting = callers.wait(caller.signal, later.join, gaveUp);
+    // A cache restarting a fetch: a second read starts while the first has yet to settle, then the first ends.
+    const earlier = callers.startRead();
+    const current = callers.startRead();
+    earlier.end();
+
+    caller.abort('deadline');
+
+    await expect(waiting).rejects.toMatchObject({ reason: 'deadline' });
+    expect(current.signal.aborted).toBe(true);
+    expect(earlier.signal.aborted).toBe(false);
+  });
+
+  it('aborts the read when every caller gives up at once, each still counted as waiting when the first leaves', async () => {
+    const callers = new WaitingCallers();
+    const read = heldRead(callers);
+    const deadline = new AbortController();
+    const first = callers.wait(deadline.signal, read.join, gaveUp);
+    const second = callers.wait(deadline.signal, read.join, gaveUp);
+
+    deadline.abort('deadline');
+
+    await expect(first).rejects.toMatchObject({ reason: 'deadline' });
+    await expect(second).rejects.toMatchObject({ reason: 'deadline' });
+    expect(read.signal()?.aborted).toBe(true);
+  });
+
+  it('starts aborted a read the cache restarts right as its last caller gives up, before that caller has left', async () => {
+    const callers = new WaitingCallers();
+    const read = heldRead(callers);
+    const caller = new AbortController();
+    const waiting = callers.wait(caller.signal, read.join, gaveUp);
+
+    caller.abort('deadline');
+    // In the same turn, before the caller's wait has unwound: it is still in the set, with no time left.
+    const restarted = callers.startRead();
+
+    expect(restarted.signal.aborted).toBe(true);
+    await expect(waiting).rejects.toMatchObject({ reason: 'deadline' });
+  });
 });

@@ -633,6 +633,8 @@ describe('a remembered device in the JSON layout', () => {
   it.each([
     ['deviceGroupKey', { deviceKey: DEVICE.deviceKey, devicePassword: DEVICE.devicePassword }, 'lacks'],
     ['devicePassword', { deviceKey: DEVICE.deviceKey, deviceGroupKey: DEVICE.deviceGroupKey }, 'lacks'],
+    ['deviceGroupKey', { ...DEVICE, deviceGroupKey: null }, 'lacks'],
+    ['deviceKey', { deviceKey: '', devicePassword: DEVICE.devicePassword }, 'has an unusable'],
     ['deviceKey', { ...DEVICE, deviceKey: 42 }, 'has an unusable'],
     ['devicePassword', { ...DEVICE, devicePassword: '' }, 'has an unusable'],
   ])(

@@ -1,6 +1,7 @@
 // The sign-in flows' decisions, against a mocked SDK: which challenge is answered how, when the provider gives up,
 // and what each refusal tells the caller to do. The same flows run end to end over HTTP against a server that
 // implements Cognito's side (with SRP checked there) in test/integration/sign-in-flows.test.ts.
+import { inspect } from 'node:util';
 import {
   AdminInitiateAuthCommand,
   AdminRespondToAuthChallengeCommand,
@@ -12,7 +13,7 @@ import {
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it, vi } from 'vitest';
-import { ChallengeRequiredError, computeSecretHash, type SignInFlow } from '../../src/index.js';
+import { ChallengeRequiredError, CognitoTokenError, computeSecretHash, type SignInFlow } from '../../src/index.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 import { failureOf } from '../helpers/failure-of.js';
 import {
@@ -637,5 +638,37 @@ describe('flow left unset on an app client that refuses USER_PASSWORD_AUTH (a de
     expect(error.message).toContain("allows neither the default flow 'user-password' nor 'user-srp'");
     expect(error.message).toContain("set flow: 'user-auth'");
     expect(authFlows()).toEqual(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH']);
+  });
+});
+
+describe('challenges with parts missing, as a hostile or broken endpoint could send them', () => {
+  it('answers SOFTWARE_TOKEN_MFA without ChallengeParameters as the sign-in name', async () => {
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: SESSION })
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
+    const tokens = userProvider({ credentials: { username: USERNAME, password: PASSWORD, totpSecret: TOTP_SECRET } });
+
+    await tokens.getIdToken();
+
+    expect(respondInputs()[0]?.ChallengeResponses).toEqual({
+      USERNAME,
+      SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, stepNow()),
+    });
+  });
+
+  it.each([
+    ['no ChallengeParameters', { ChallengeName: 'PASSWORD_VERIFIER' as const, Session: SESSION }],
+    ['no SALT, SRP_B or SECRET_BLOCK', { ...passwordVerifier, ChallengeParameters: { USER_ID_FOR_SRP: USER_ID } }],
+  ])('fails PASSWORD_VERIFIER with %s as a CognitoTokenError that quotes no secret', async (_, challenge) => {
+    cognito.on(InitiateAuthCommand).resolves(challenge).on(RespondToAuthChallengeCommand).resolves(authResult());
+
+    const error = await failureOf(provider('user-srp').getIdToken());
+
+    expect(error).toBeInstanceOf(CognitoTokenError);
+    expect(error).not.toBeInstanceOf(TypeError);
+    expect(inspect(error, { depth: 10 })).not.toContain(PASSWORD);
+    expect(respondInputs()).toHaveLength(0);
   });
 });
