@@ -84,8 +84,10 @@ export class CognitoTokenError extends Error {
   constructor(code: CognitoTokenErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     const kinds: string[] = [];
-    for (let type = new.target; BRANDS.has(type); type = Object.getPrototypeOf(type)) {
-      kinds.push(BRANDS.get(type) as string);
+    // Every branded class on the chain, a user's own subclasses of ours skipped rather than ending the walk.
+    for (let type = new.target; type !== Error && type !== null; type = Object.getPrototypeOf(type)) {
+      const brand = BRANDS.get(type);
+      if (brand !== undefined) kinds.push(brand);
     }
     // Not enumerable: it is no part of what the error says, and JSON.stringify leaves it out.
     Object.defineProperty(this, KINDS, { value: Object.freeze(kinds) });

@@ -11,6 +11,11 @@ describe('CognitoTokenError instanceof', () => {
 
     expect(own instanceof AppError).toBe(true);
     expect(own instanceof Error).toBe(true);
+    // Still one of ours: a user's subclass does not hide the classes it extends.
+    expect(own instanceof CognitoTokenError).toBe(true);
+    class AppChallenge extends ChallengeRequiredError {}
+    expect(new AppChallenge('SMS_MFA', 'needs SMS') instanceof ChallengeRequiredError).toBe(true);
+    expect(new AppChallenge('SMS_MFA', 'needs SMS') instanceof CognitoTokenError).toBe(true);
     expect(new CognitoTokenError('ERR_CONFIGURATION', 'bad setting') instanceof AppError).toBe(false);
     expect(new ChallengeRequiredError('SMS_MFA', 'needs SMS') instanceof AppError).toBe(false);
   });
