@@ -85,7 +85,7 @@ export class CognitoTokenError extends Error {
     super(message, options);
     const kinds: string[] = [];
     // Every branded class on the chain, a user's own subclasses of ours skipped rather than ending the walk.
-    for (let type = new.target; type !== Error && type !== null; type = Object.getPrototypeOf(type)) {
+    for (let type: unknown = new.target; typeof type === 'function'; type = Object.getPrototypeOf(type)) {
       const brand = BRANDS.get(type);
       if (brand !== undefined) kinds.push(brand);
     }
