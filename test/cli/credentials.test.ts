@@ -3,21 +3,36 @@ import type { CliConfig } from '../../src/cli/args.js';
 import { cliCredentials } from '../../src/cli/credentials.js';
 import { CognitoTokenError, type CredentialsSource } from '../../src/index.js';
 
-// The optional peers, as the CLI imports them on first use: missing or present, per test.
-const peers = vi.hoisted(() => ({
-  ssmMissing: false,
-  secretsManagerMissing: false,
-  fromSsm: undefined as unknown as (options: unknown) => unknown,
-  fromSecretsManager: undefined as unknown as (options: unknown) => unknown,
-}));
-vi.mock('../../src/ssm/index.js', () => {
-  if (peers.ssmMissing) throw new Error("Cannot find package '@aws-sdk/client-ssm'");
-  return { fromSsm: (options: unknown) => peers.fromSsm(options) };
+// The optional peers, as the CLI imports them on first use: missing or present, per test. Each test that needs a
+// peer missing registers its factory again (vi.doMock) after clearing the module registry, so an import made by
+// an earlier test, in whatever order they run, is not reused.
+const peers = vi.hoisted(() => {
+  const state = {
+    ssmMissing: false,
+    secretsManagerMissing: false,
+    fromSsm: undefined as unknown as (options: unknown) => unknown,
+    fromSecretsManager: undefined as unknown as (options: unknown) => unknown,
+    ssmModule: () => {
+      if (state.ssmMissing) throw new Error("Cannot find package '@aws-sdk/client-ssm'");
+      return { fromSsm: (options: unknown) => state.fromSsm(options) };
+    },
+    secretsManagerModule: () => {
+      if (state.secretsManagerMissing) throw new Error("Cannot find package '@aws-sdk/client-secrets-manager'");
+      return { fromSecretsManager: (options: unknown) => state.fromSecretsManager(options) };
+    },
+  };
+  return state;
 });
-vi.mock('../../src/secrets-manager/index.js', () => {
-  if (peers.secretsManagerMissing) throw new Error("Cannot find package '@aws-sdk/client-secrets-manager'");
-  return { fromSecretsManager: (options: unknown) => peers.fromSecretsManager(options) };
-});
+vi.mock('../../src/ssm/index.js', () => peers.ssmModule());
+vi.mock('../../src/secrets-manager/index.js', () => peers.secretsManagerModule());
+
+/** `cliCredentials` from a fresh module registry, with both peers' modules to be imported anew. */
+async function freshCliCredentials() {
+  vi.resetModules();
+  vi.doMock('../../src/ssm/index.js', () => peers.ssmModule());
+  vi.doMock('../../src/secrets-manager/index.js', () => peers.secretsManagerModule());
+  return (await import('../../src/cli/credentials.js')).cliCredentials;
+}
 
 const SECRET = 'Pa55word-from-the-store';
 
@@ -47,6 +62,7 @@ describe('cliCredentials without the optional peers', () => {
   it('fails naming @aws-sdk/client-ssm to install, and tries the import again on the next read', async () => {
     peers.ssmMissing = true;
     peers.fromSsm = vi.fn(() => async () => ({ username: 'svc', password: SECRET }));
+    const cliCredentials = await freshCliCredentials();
     const source = cliCredentials(configWith({ kind: 'ssm-json', parameter: '/svc/creds' }), {}, {}, () => undefined);
 
     const error = await load(source).catch((caught: unknown) => caught);
@@ -58,12 +74,14 @@ describe('cliCredentials without the optional peers', () => {
 
     peers.ssmMissing = false;
     vi.resetModules();
+    vi.doMock('../../src/ssm/index.js', () => peers.ssmModule());
     await expect(load(source)).resolves.toMatchObject({ username: 'svc', password: SECRET });
   });
 
   it('fails naming @aws-sdk/client-secrets-manager to install', async () => {
     peers.secretsManagerMissing = true;
     peers.fromSecretsManager = vi.fn();
+    const cliCredentials = await freshCliCredentials();
     const source = cliCredentials(
       configWith({ kind: 'secrets-manager', secretId: 'svc/creds' }),
       {},
