@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { rejectUnknownOptions } from '../core/known-options.js';
 import { configurationError } from '../errors.js';
+import { listenOnLoopback } from './loopback-server.js';
 import { type LocalJwks, TokenSigner } from './token-signer.js';
 import {
   AwsError,
@@ -392,16 +392,8 @@ export async function startUserPoolServer(shape: PoolShape, hooks: UserPoolServe
   let issuer = '';
   // Checked before the port is taken: a bad option must not leave a server behind.
   const pool = new UserPool({ ...shape, issuer: () => issuer, signer, now });
-  const server = createServer((req, res) => {
-    void answer(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  server.unref();
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const server = await listenOnLoopback(answer);
+  const { endpoint } = server;
   issuer = `${endpoint}/${shape.userPoolId}`;
   const region = shape.userPoolId.slice(0, shape.userPoolId.indexOf('_'));
 
@@ -502,7 +494,6 @@ export async function startUserPoolServer(shape: PoolShape, hooks: UserPoolServe
     res.end(JSON.stringify(json));
   }
 
-  let stopping: Promise<void> | undefined;
   const handle: LocalCognito = {
     endpoint,
     userPoolId: shape.userPoolId,
@@ -539,13 +530,7 @@ export async function startUserPoolServer(shape: PoolShape, hooks: UserPoolServe
         throw configurationError('fault.times', 'must be a whole number, 1 or more');
       faults.push({ operation: fault.operation, kind: fault.kind, left: times });
     },
-    stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
-    },
+    stop: () => server.stop(),
   };
   return {
     handle,

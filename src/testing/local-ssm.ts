@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { configurationError } from '../errors.js';
 import { type LocalClientConfig, localClientConfig } from './local-cognito.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 /**
  * A parameter of the local Parameter Store.
@@ -170,16 +170,8 @@ export async function startLocalSsm(options: LocalSsmOptions = {}): Promise<Loca
     );
   }
 
-  const server = createServer((req, res) => {
-    void answer(req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  server.unref();
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  let stopping: Promise<void> | undefined;
+  const server = await listenOnLoopback(answer);
+  const { endpoint } = server;
   return {
     endpoint,
     // A new object at each read: the SDK writes into the credentials object it is given.
@@ -190,12 +182,6 @@ export async function startLocalSsm(options: LocalSsmOptions = {}): Promise<Loca
       return Object.freeze({ ...requests });
     },
     put,
-    stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return stopping;
-    },
+    stop: () => server.stop(),
   };
 }
