@@ -114,8 +114,12 @@ const WAKE_SPREAD_MIN_MS = 20;
 /** Past the expected time, a waiter polls at jittered intervals that grow with the holder's delay. */
 const FIRST_POLL_MS = 25;
 const MAX_POLL_MS = 1_000;
-/** Back-off of a throttled store call (throttling is slowness: ask again within the budget). */
-const THROTTLED_BACKOFF = { baseDelayMs: 100, maxDelayMs: 1_000 } as const;
+/**
+ * Back-off of a throttled store call (throttling is slowness: ask again within the budget): exponential, and
+ * never shorter than twice the time the refusal took to arrive, as a fleet asking faster than the store can
+ * refuse only keeps it throttled.
+ */
+const THROTTLED_BACKOFF = { baseDelayMs: 100, maxDelayMs: 2_000 } as const;
 /** How long a `discard` outside any call may wait for the store. */
 const DISCARD_BUDGET_MS = 2_000;
 const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cognito directly';
@@ -504,7 +508,7 @@ export class SharedTokenCache<T> {
         this.#latencyMs = Date.now() - sent;
         if (error instanceof CallerAborted || classifyFailure(error) !== 'throttled') throw error;
       }
-      const delay = backoffMs(THROTTLED_BACKOFF, attempt, this.#random);
+      const delay = Math.max(backoffMs(THROTTLED_BACKOFF, attempt, this.#random), this.#jitter(2 * this.#latencyMs));
       if (Date.now() + delay >= until) throw new StoreTooSlow();
       await sleep(delay, callerSignal);
       if (callerSignal.aborted) throw new CallerAborted();

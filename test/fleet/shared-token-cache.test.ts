@@ -259,9 +259,9 @@ describe('SharedTokenCache under fake time', () => {
     });
 
     it.each([
-      [0, [50, 100, 200, 400, 500, 500]],
-      [0.999_999, [100, 200, 400, 800, 1_000, 1_000]],
-    ])('backs off exponentially, half fixed and half drawn (random %d)', async (random, delays) => {
+      [0, [50, 100, 200, 400, 800, 1_000]],
+      [0.999_999, [100, 200, 400, 800, 1_600, 2_000]],
+    ])('backs off exponentially to 2 s, half fixed and half drawn (random %d)', async (random, delays) => {
       const memory = memoryTokenStore();
       memory.fault = 'throttle';
       const reads = timed(memory.store, 'read');
@@ -272,6 +272,26 @@ describe('SharedTokenCache under fake time', () => {
         expect(gap).toBeGreaterThanOrEqual((delays[index] as number) - 1);
         expect(gap).toBeLessThanOrEqual((delays[index] as number) + 6);
       });
+    });
+
+    it('backs off for at least twice the time a refusal took to arrive', async () => {
+      const memory = memoryTokenStore();
+      let calls = 0;
+      const store: TokenStore = {
+        ...memory.store,
+        read: async (key, signal) => {
+          calls++;
+          // Refusals that take 300 ms to come back: asking again after 100 ms would only add to the queue.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          if (calls <= 2) throw namedError('ProvisionedThroughputExceededException');
+          return memory.store.read(key, signal);
+        },
+      };
+      const reads = timed(store, 'read');
+      await run(instanceCache(reads.store, uniqueKey(), { random: () => 0 }).obtain(fetcher(), budget()));
+      // 300 ms for the refusal, then half (the draw) of 2 × 300 ms.
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeGreaterThanOrEqual(300 + 300 - 1);
+      expect((reads.at[1] as number) - (reads.at[0] as number)).toBeLessThanOrEqual(300 + 300 + 6);
     });
 
     it('goes to the fetch once throttling outlasts the budget, logs it, and keeps using the store', async () => {
