@@ -96,11 +96,13 @@ export interface ValueSharing<T extends SharedValue, C> {
  *
  * type Held = { token: string; expiresAt: number; renewAt: number };
  * declare const shared: SharedValues<Held, { username: string; password: string }>;
+ * const credentials = { username: 'svc-orders', password: 'example-password' };
+ * // What fetched the value, and with which credentials (after a rotation, the new ones): they seal the entry.
  * const fetchNew = async () => ({
  *   value: { token: 't', expiresAt: Date.now() + 3_600_000, renewAt: Date.now() + 3_300_000 },
- *   credentials: undefined,
+ *   credentials,
  * });
- * const value = await shared.obtain({ username: 'svc-orders', password: 'example-password' }, fetchNew, {
+ * const value = await shared.obtain(credentials, fetchNew, {
  *   signal: AbortSignal.timeout(5_000),
  *   deadlineAt: Date.now() + 5_000,
  *   current: undefined,
