@@ -397,18 +397,18 @@ export class SharedTokenCache<T> {
   /**
    * When a waiter looks again. Before the holder's expected time: then, plus this instance's last answer time
    * (the holder waited about as long for the answer that gave it the lease, before it started), spread over the
-   * fleet. Once that time has passed: after half as long again as the holder is overdue (so the polls thin out
-   * as it takes longer), at least a short poll and at most `MAX_POLL_MS`. Never sooner than the store can
-   * answer, and never after the lease lapses.
+   * fleet. Once that time has passed: after the expected fetch time plus how late the holder is (so the polls
+   * thin out as it takes longer), at least a short poll and at most `MAX_POLL_MS`, but never sooner than twice
+   * the store's answer time (waiters polling a store that queues would slow it, and the holder, further); always
+   * jittered, and never after the lease lapses.
    */
   #wakeAt(lease: LeaseView, now: number): number {
     const pace = this.#latencyMs;
     const wait =
       lease.expectedInMs > 0
         ? lease.expectedInMs + pace + this.#random() * Math.max(WAKE_SPREAD_MIN_MS, pace / 2)
-        : Math.max(
-            this.#jitter(Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, this.#expectedMs() - lease.expectedInMs))),
-            pace,
+        : this.#jitter(
+            Math.max(Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, this.#expectedMs() - lease.expectedInMs)), 2 * pace),
           );
     return now + Math.max(0, Math.min(wait, lease.lapsesInMs + 1));
   }
