@@ -100,9 +100,11 @@ const DEFAULT_EXPECTED_FETCH_MS = 150;
 const MAX_FALLBACK_RESERVE_MS = 3_000;
 /**
  * Before its first lease request, an instance that found neither entry nor lease reads once more after a pause
- * drawn between nothing and this, or twice the store's last answer time when it answers slowly (a fleet
- * queueing on it): so the instances started together come back one by one, the first one's lease is visible
- * to most of the rest, and the hot item sees few writes. Everyone waits for the sign-in anyway.
+ * drawn between nothing and this, or four times the store's last answer time when it answers slowly (a fleet
+ * queueing on it). The draw favours the end of that span (the cube root of a uniform draw: 1 instance in 1,000
+ * comes back in its first tenth, 3 in 4 in its second half), so the first few find a quiet store, one of them
+ * takes the lease and signs in, and most of the rest find its entry already there, with few writes on the hot
+ * item. Everyone waits for the sign-in anyway.
  */
 const PRE_LEASE_MIN_MS = 50;
 const PRE_LEASE_LATENCY_FACTOR = 4;
@@ -375,7 +377,8 @@ export class SharedTokenCache<T> {
         // budget's end would bring the instances back together.
         const room = Math.max(0, storeUntil - now - 2 * this.#latencyMs - 1);
         pauseMs =
-          this.#random() * Math.min(room, Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
+          Math.cbrt(this.#random()) *
+          Math.min(room, Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
       } else if (phase === 'reread' || blocked) {
         // Still nothing; or an entry this instance cannot use held the request back: ask past it, at once.
         phase = combined === undefined ? 'lease' : phase;
