@@ -100,9 +100,11 @@ const DEFAULT_EXPECTED_FETCH_MS = 150;
 const MAX_FALLBACK_RESERVE_MS = 3_000;
 /**
  * Before its first lease request, an instance that found neither entry nor lease reads once more after a pause
- * drawn between nothing and this, or twice the store's last answer time when it answers slowly (a fleet
- * queueing on it): so the instances started together come back one by one, the first one's lease is visible
- * to most of the rest, and the hot item sees few writes. Everyone waits for the sign-in anyway.
+ * drawn between nothing and this, or four times the store's last answer time when it answers slowly (a fleet
+ * queueing on it). The draw favours the end of that span (the cube root of a uniform draw: 1 instance in 1,000
+ * comes back in its first tenth, 3 in 4 in its second half), so the first few find a quiet store, one of them
+ * takes the lease and signs in, and most of the rest find its entry already there, with few writes on the hot
+ * item. Everyone waits for the sign-in anyway.
  */
 const PRE_LEASE_MIN_MS = 50;
 const PRE_LEASE_LATENCY_FACTOR = 4;
@@ -376,7 +378,8 @@ export class SharedTokenCache<T> {
         // budget's end would bring the instances back together.
         const room = Math.max(0, storeUntil - now - 2 * this.#latencyMs - 1);
         pauseMs =
-          this.#random() * Math.min(room, Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
+          Math.cbrt(this.#random()) *
+          Math.min(room, Math.max(PRE_LEASE_MIN_MS, PRE_LEASE_LATENCY_FACTOR * this.#latencyMs));
       } else if (phase === 'reread' || blocked) {
         // Still nothing; or an entry this instance cannot use held the request back: ask past it, at once.
         phase = combined === undefined ? 'lease' : phase;
@@ -398,18 +401,18 @@ export class SharedTokenCache<T> {
   /**
    * When a waiter looks again. Before the holder's expected time: then, plus this instance's last answer time
    * (the holder waited about as long for the answer that gave it the lease, before it started), spread over the
-   * fleet. Once that time has passed: after half as long again as the holder is overdue (so the polls thin out
-   * as it takes longer), at least a short poll and at most `MAX_POLL_MS`. Never sooner than the store can
-   * answer, and never after the lease lapses.
+   * fleet. Once that time has passed: after the expected fetch time plus how late the holder is (so the polls
+   * thin out as it takes longer), at least a short poll and at most `MAX_POLL_MS`, but never sooner than twice
+   * the store's answer time (waiters polling a store that queues would slow it, and the holder, further); always
+   * jittered, and never after the lease lapses.
    */
   #wakeAt(lease: LeaseView, now: number): number {
     const pace = this.#latencyMs;
     const wait =
       lease.expectedInMs > 0
         ? lease.expectedInMs + pace + this.#random() * Math.max(WAKE_SPREAD_MIN_MS, pace / 2)
-        : Math.max(
-            this.#jitter(Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, this.#expectedMs() - lease.expectedInMs))),
-            pace,
+        : this.#jitter(
+            Math.max(Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, this.#expectedMs() - lease.expectedInMs)), 2 * pace),
           );
     return now + Math.max(0, Math.min(wait, lease.lapsesInMs + 1));
   }
