@@ -40,13 +40,13 @@ export interface TokenRecipe<T extends ExpiringValue, C> {
   issue(credentials: C, deadline: Deadline): Promise<T>;
   /** The event logged after `issue`, timed by the kernel. */
   issued(value: T): ProviderEvent;
-  /**
-   * A new value renewed from `current` without the credentials (a refresh token), or `undefined` when that is
-   * not possible and the kernel should `issue` instead.
-   */
-  renew?(current: T, deadline: Deadline): Promise<T | undefined>;
-  /** The event logged after a renewal, timed by the kernel. */
-  renewed?(value: T): ProviderEvent;
+  /** How to renew without the credentials (a refresh token), for a value that can be renewed so. */
+  readonly renewal?: {
+    /** A value renewed from `current`, or `undefined` when that is not possible and the kernel should `issue`. */
+    renew(current: T, deadline: Deadline): Promise<T | undefined>;
+    /** The event logged after a renewal, timed by the kernel. */
+    renewed(value: T): ProviderEvent;
+  };
   /** What a fleet shares of a value, with `sharedCache`. */
   readonly fleet: FleetRecipe<T, C>;
 }
@@ -140,11 +140,11 @@ export class ProviderKernel<T extends ExpiringValue, C> {
   ): Promise<{ readonly value: T; readonly credentials: C | undefined }> {
     const recipe = this.#recipe;
     const { logger } = this.#options;
-    if (current !== undefined && recipe.renew !== undefined) {
+    if (current !== undefined && recipe.renewal !== undefined) {
       const started = Date.now();
-      const renewed = await recipe.renew(current, deadline);
+      const renewed = await recipe.renewal.renew(current, deadline);
       if (renewed !== undefined) {
-        this.#log(recipe.renewed?.(renewed), started);
+        this.#log(recipe.renewal.renewed(renewed), started);
         return { value: renewed, credentials: loaded };
       }
     }
@@ -165,9 +165,7 @@ export class ProviderKernel<T extends ExpiringValue, C> {
     return this.#recipe.checkCredentials(loaded);
   }
 
-  #log(event: ProviderEvent | undefined, started: number): void {
-    if (event === undefined) return;
-    const [message, details] = event;
+  #log([message, details]: ProviderEvent, started: number): void {
     logEvent(this.#options.logger, message, { ...details, durationMs: Date.now() - started });
   }
 }

@@ -94,14 +94,16 @@ class CognitoUserTokenProvider implements TokenProvider {
         ),
       issued: () => ['cognito-token-provider: signed in', { flow: signIn.flow }],
       // Without a refresh token, or when Cognito rejects it, the kernel signs in again.
-      renew: async (current, deadline) => {
-        if (!current.refreshToken) return undefined;
-        const renewed = await renewer.renew(contextOf(deadline), current);
-        return (
-          renewed && sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current)
-        );
+      renewal: {
+        renew: async (current, deadline) => {
+          if (!current.refreshToken) return undefined;
+          const renewed = await renewer.renew(contextOf(deadline), current);
+          return (
+            renewed && sessionFromResult(renewed, current.username, current.clientSecret, refreshAheadSeconds, current)
+          );
+        },
+        renewed: () => ['cognito-token-provider: renewed', { method: renewer.method }],
       },
-      renewed: () => ['cognito-token-provider: renewed', { method: renewer.method }],
       fleet: sessionSharing(userPoolId, refreshAheadSeconds),
     });
   }
