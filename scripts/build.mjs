@@ -82,6 +82,7 @@ function checkInputs(result, what) {
 
 /** The module that re-exports, for the other ES module entry points, what they import of the root's code. */
 const SHARED = 'shared';
+const RESOLVING = Symbol('resolving');
 const ENTRY_SOURCES = new Map(Object.entries(ENTRY_POINTS).map(([name, entry]) => [resolve(entry), name]));
 
 /** The source files the root entry point bundles. */
@@ -104,9 +105,10 @@ async function buildEsmEntry(name, entry, root, reached) {
   const pointAtShared = {
     name: 'point-at-shared',
     setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\./ }, async ({ path, importer, kind, resolveDir }) => {
-        if (kind === 'entry-point' || importer === '') return undefined;
-        const resolved = await pluginBuild.resolve(path, { kind, resolveDir, pluginData: 'skip' });
+      pluginBuild.onResolve({ filter: /^\./ }, async ({ path, kind, resolveDir, pluginData }) => {
+        // The resolve below runs this callback again: that inner call leaves the path to esbuild.
+        if (kind === 'entry-point' || pluginData === RESOLVING) return undefined;
+        const resolved = await pluginBuild.resolve(path, { kind, resolveDir, pluginData: RESOLVING });
         const file = resolved.path;
         if (ENTRY_SOURCES.has(file) && file !== resolve(entry)) {
           return { path: fromOutput(ENTRY_SOURCES.get(file)), external: true };
@@ -175,9 +177,9 @@ async function buildEsmRoot(reached) {
 }
 
 /** Fails the build when an entry point imports from shared.js a name it does not export (Node would, at load). */
-function checkSharedImports(names, exported) {
+function checkSharedImports(entryNames, exported) {
   const available = new Set(exported);
-  for (const name of names) {
+  for (const name of entryNames) {
     const file = `dist/esm/${name}.js`;
     const code = readFileSync(file, 'utf8');
     const lists = code.matchAll(new RegExp(`import\\s*{([^}]*)}\\s*from\\s*"[./]*/${SHARED}\\.js"`, 'g'));
