@@ -17,7 +17,7 @@ import { notAuthorized } from '../helpers/cognito-errors.js';
 import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-import { clientProvider, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import { clientProvider, mockCognitoOnFakeClock, mockForFile, nowSeconds } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -28,7 +28,7 @@ const NEW_SECRET = 'new-canary-client-secret-47';
 const SECRET_ID = 'svc/orders/cognito';
 const clientConfig = { region: 'eu-west-1' };
 const issued: string[] = [];
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 /** The versions of the secret by staging label; a test rotates it by reassigning. */
@@ -89,8 +89,6 @@ async function signedInThenRotated(versions: typeof stored) {
   tokens.invalidate();
   return tokens;
 }
-
-useFakeClock();
 
 beforeEach(() => {
   secretsManager.on(GetSecretValueCommand).callsFake(answerSecretsManager);

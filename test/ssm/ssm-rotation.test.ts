@@ -10,7 +10,7 @@ import { notAuthorized } from '../helpers/cognito-errors.js';
 import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import { CLIENT_ID as clientId, mockCognitoOnFakeClock, mockForFile, nowSeconds } from '../helpers/providers.js';
 
 const USERNAME = 'svc-orders';
 const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
@@ -20,7 +20,7 @@ const NEW_SECRET = 'new-canary-client-secret-47';
 const NAMES = { username: '/svc/orders/username', password: '/svc/orders/password' } as const;
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const ssm = mockForFile(mockClient(SSMClient));
 
 /** What SSM holds right now; a test rotates it by reassigning. */
@@ -51,8 +51,6 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
   issued.push(result.IdToken, result.AccessToken, result.RefreshToken);
   return Promise.resolve({ AuthenticationResult: result });
 }
-
-useFakeClock();
 
 beforeEach(() => {
   ssm.on(GetParametersCommand).callsFake(answerSsm);
