@@ -13,14 +13,14 @@ import { type CognitoTokenError, computeSecretHash, type TokenProvider } from '.
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognito, nowSeconds, useFakeClock, userProvider } from './helpers/providers.js';
+import { CLIENT_ID as clientId, mockCognitoOnFakeClock, nowSeconds, userProvider } from './helpers/providers.js';
 
 const password = 'Leak-Canary-Password-91';
 const clientSecret = 'leak-canary-client-secret-77';
 const alias = 'svc@example.com';
 const realUsername = '0f5c1d9e-leak-user';
 const issued: string[] = [];
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 
 function tokensFor(serial: number) {
   const result = cognitoTokens({ username: realUsername, nowSeconds: nowSeconds(), serial });
@@ -43,8 +43,6 @@ function expectNoSecretIn(printed: string[]) {
   const all = printed.join('\n');
   for (const secret of secrets()) expect(all).not.toContain(secret);
 }
-
-useFakeClock();
 
 beforeEach(() => {
   issued.length = 0;

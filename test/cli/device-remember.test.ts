@@ -6,21 +6,18 @@ import {
   InitiateAuthCommand,
   UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
-import { runCliCaptured as run } from '../helpers/cli-runner.js';
+import { CLI_BASE_ARGS, CLI_CLIENT_ID, mockCliServices, runCliCaptured as run } from '../helpers/cli-runner.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-const ssm = mockForFile(mockClient(SSMClient));
+const { cognito, ssm } = mockCliServices();
 
 const PASSWORD = 'Canary-Device-CLI-Pa55word-61';
-const BASE = ['device', 'remember', '--client-id', 'cli-client-id', '--region', 'eu-west-1'];
+const BASE = ['device', 'remember', ...CLI_BASE_ARGS];
 const NEW_DEVICE = { DeviceKey: 'eu-west-1_4d3c2b1a-0f9e-4d8c-b7a6-958473625140', DeviceGroupKey: '-CliGroup5' };
 const signedIn = () => ({
   AuthenticationResult: {
@@ -35,7 +32,7 @@ describe('parsing', () => {
 
     expect(command).toMatchObject({
       kind: 'device-remember',
-      config: { clientId: 'cli-client-id', flow: 'user-auth', credentials: { kind: 'password', username: 'svc' } },
+      config: { clientId: CLI_CLIENT_ID, flow: 'user-auth', credentials: { kind: 'password', username: 'svc' } },
     });
   });
 

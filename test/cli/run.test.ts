@@ -3,27 +3,30 @@ import {
   InternalErrorException,
   InvalidParameterException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { AccessDeniedException, GetParametersCommand, type Parameter, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { AccessDeniedException, GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLI_HELP } from '../../src/cli/help.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
-import { CLI_TEST_VERSION, type CliRun, runCliCaptured as run } from '../helpers/cli-runner.js';
+import {
+  CLI_AWS_ENV as awsEnv,
+  CLI_BASE_ARGS as BASE,
+  CLI_TEST_VERSION,
+  CLI_CLIENT_ID as CLIENT_ID,
+  CLI_CLIENT_SECRET as CLIENT_SECRET,
+  type CliRun,
+  mockCliServices,
+  CLI_PASSWORD as PASSWORD,
+  runCliCaptured as run,
+} from '../helpers/cli-runner.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-const ssm = mockForFile(mockClient(SSMClient));
+const { cognito, ssm } = mockCliServices();
 
-const CLIENT_ID = 'cli-client-id';
-const PASSWORD = 'Canary-CLI-Pa55word-17';
-const CLIENT_SECRET = 'canary-cli-client-secret-29';
 const SSM_PASSWORD = 'Canary-SSM-Pa55word-53';
 const SSM_SECRET = 'canary-ssm-client-secret-71';
 const SECRETS = [PASSWORD, CLIENT_SECRET, SSM_PASSWORD, SSM_SECRET];
-const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1'];
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const issued = () => cognitoTokens({ username: 'f3a1-uuid-of-svc', nowSeconds: nowSeconds() });
@@ -166,8 +169,6 @@ describe('secrets from stdin and the environment', () => {
 });
 
 describe('credentials from SSM', () => {
-  const awsEnv = { AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' };
-
   it('reads username, password and secret in one GetParameters call, decrypted', async () => {
     ssm.on(GetParametersCommand).resolves({
       Parameters: [

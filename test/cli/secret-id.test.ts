@@ -1,26 +1,25 @@
 // `cognito-token --secret-id`: credentials from one Secrets Manager secret, beside the SSM ways.
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliEnv, parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
-import { runCliCaptured as run } from '../helpers/cli-runner.js';
+import {
+  CLI_AWS_ENV as awsEnv,
+  CLI_BASE_ARGS as BASE,
+  CLI_CLIENT_ID as CLIENT_ID,
+  mockCliServices,
+  runCliCaptured as run,
+} from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-const secretsManager = mockForFile(mockClient(SecretsManagerClient));
-const ssm = mockForFile(mockClient(SSMClient));
+const { cognito, ssm, secretsManager } = mockCliServices();
 
-const CLIENT_ID = 'cli-client-id';
 const SM_PASSWORD = 'Canary-SM-CLI-Pa55word-37';
 const SM_SECRET = 'canary-sm-cli-client-secret-83';
 const SSM_SECRET = 'canary-ssm-cli-client-secret-19';
-const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1'];
-const awsEnv: CliEnv = { AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' };
 
 function usageErrorOf(argv: readonly string[], env: CliEnv = {}): CliUsageError {
   try {

@@ -1,23 +1,24 @@
 // The CLI's TOTP secret (stdin or COGNITO_TOTP_SECRET, never a flag) reaching the SOFTWARE_TOKEN_MFA answer, and
 // the Region SSM is read in when only --region names one. The rest of runCli is test/cli/run.test.ts.
 import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
-import { runCliCaptured as run } from '../helpers/cli-runner.js';
+import {
+  CLI_BASE_ARGS,
+  CLI_CLIENT_ID as CLIENT_ID,
+  CLI_CLIENT_SECRET as CLIENT_SECRET,
+  mockCliServices,
+  CLI_PASSWORD as PASSWORD,
+  runCliCaptured as run,
+} from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { mockCognito, mockForFile } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-const ssm = mockForFile(mockClient(SSMClient));
+const { cognito, ssm } = mockCliServices();
 
-const CLIENT_ID = 'cli-client-id';
-const PASSWORD = 'Canary-CLI-Pa55word-23';
-const CLIENT_SECRET = 'canary-cli-client-secret-41';
 const TOTP_SECRET = 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF';
-const BASE = ['--client-id', CLIENT_ID, '--region', 'eu-west-1', '--username', 'svc'];
+const BASE = [...CLI_BASE_ARGS, '--username', 'svc'];
 
 const mfaAnswers = () => cognito.commandCalls(RespondToAuthChallengeCommand).map((call) => call.args[0].input);
 

@@ -8,16 +8,14 @@ import {
   clientProvider,
   FAST_RETRIES,
   M2M_CLIENT_SECRET,
-  mockCognito,
+  mockCognitoOnFakeClock,
   nowSeconds,
   PASSWORD,
   USERNAME,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-useFakeClock();
+const cognito = mockCognitoOnFakeClock();
 
 interface LoggedEvent {
   readonly message: string;

@@ -1,6 +1,10 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
 import type { CliEnv } from '../../src/cli/args.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
+import { mockCognito, mockForFile } from './providers.js';
 
 /** What one CLI run returned and wrote. */
 export interface CliRun {
@@ -11,6 +15,37 @@ export interface CliRun {
 
 /** The version `--version` prints under test. */
 export const CLI_TEST_VERSION = '9.8.7';
+
+/** The app client the CLI unit tests name. */
+export const CLI_CLIENT_ID = 'cli-client-id';
+
+/** The password the CLI unit tests sign in with: a canary that no output may show. */
+export const CLI_PASSWORD = 'Canary-CLI-Pa55word-17';
+
+/** The app client's secret in the CLI unit tests: a canary that no output may show. */
+export const CLI_CLIENT_SECRET = 'canary-cli-client-secret-29';
+
+/** The options a CLI unit test's run starts with: the app client and the Region. */
+export const CLI_BASE_ARGS: readonly string[] = ['--client-id', CLI_CLIENT_ID, '--region', 'eu-west-1'];
+
+/** An environment with AWS credentials and AWS_REGION eu-central-1, for runs that read SSM or Secrets Manager. */
+export const CLI_AWS_ENV: CliEnv = {
+  AWS_REGION: 'eu-central-1',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'example',
+};
+
+/**
+ * The three AWS services a CLI run may call, mocked for the file (reset before each test, restored after it):
+ * Cognito, SSM and Secrets Manager.
+ */
+export function mockCliServices() {
+  return {
+    cognito: mockCognito(),
+    ssm: mockForFile(mockClient(SSMClient)),
+    secretsManager: mockForFile(mockClient(SecretsManagerClient)),
+  };
+}
 
 /**
  * Runs the CLI in-process with captured stdout and stderr. `stdin` is what the CLI reads (an Error makes the read

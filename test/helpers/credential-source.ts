@@ -44,6 +44,17 @@ export function expectNoneShown(views: readonly string[], secrets: readonly stri
 }
 
 /**
+ * The passwords and client secrets before and after a rotation, that the rotation tests of every source use:
+ * canaries that no error, log line or printed object may show.
+ */
+export const ROTATION_CANARIES = {
+  oldPassword: 'Old-Canary-Pa55word-17',
+  newPassword: 'New-Canary-Pa55word-29',
+  oldSecret: 'old-canary-client-secret-31',
+  newSecret: 'new-canary-client-secret-47',
+} as const;
+
+/**
  * A user provider reading `credentials`, with its Cognito client in eu-west-1 through `clientConfig` only, and its
  * debug log lines printed into `logged` as a console would print them.
  */

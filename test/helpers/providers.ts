@@ -82,6 +82,16 @@ export function useFakeClock(): void {
   });
 }
 
+/**
+ * The set-up most provider suites share: the Cognito client mocked for the file (reset before each test) and fake
+ * timers from {@link START} in each test. Returns the mock.
+ */
+export function mockCognitoOnFakeClock(): ReturnType<typeof mockCognito> {
+  const cognito = mockCognito();
+  useFakeClock();
+  return cognito;
+}
+
 /** A mock in place of the global fetch in each test of the file (or describe block) that calls this. */
 export function useFetchMock() {
   const fetchMock = vi.fn<typeof fetch>();

@@ -8,13 +8,12 @@ import {
   authResult,
   flushPendingWork,
   initiateAuthCalls,
-  mockCognito,
+  mockCognitoOnFakeClock,
   serialOf,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const refreshAuthCalls = () => initiateAuthCalls(cognito, 'REFRESH_TOKEN_AUTH');
 const never = () => new Promise<never>(() => {});
 
@@ -27,8 +26,6 @@ async function allSettleInThisMacrotask(calls: readonly Promise<unknown>[]): Pro
   const outcome = await Promise.race([Promise.allSettled(calls).then(() => 'settled'), nextMacrotask('waiting')]);
   return outcome === 'settled';
 }
-
-useFakeClock();
 
 describe("a caller's latency", () => {
   it('stays at cached-path cost while fresh: 1,000 calls settle in this macrotask, with no request', async () => {

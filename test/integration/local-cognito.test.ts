@@ -9,18 +9,13 @@ import {
   GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  AuthenticationDetails,
-  CognitoUser,
-  CognitoUserPool,
-  type CognitoUserSession,
-} from 'amazon-cognito-identity-js';
 import { JwtVerifier } from 'aws-jwt-verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { CognitoTokenError, createClientTokenProvider, createTokenProvider, decodeJwtClaims } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { type LocalCognito, type LocalSsm, startLocalCognito, startLocalSsm } from '../../src/testing/index.js';
+import { identityJsUser, sessionOf } from '../helpers/identity-js-user.js';
 
 const ROBOT = { username: 'robot', password: 'Corr3ct-Horse!', email: 'robot@example.com' };
 const MFA = { username: 'ops', password: 'Mfa-Passw0rd!', totpSecret: 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' };
@@ -85,18 +80,13 @@ async function verifiesAgainstServedJwks(jwt: string): Promise<boolean> {
 
 describe('a client created with defaults', () => {
   it('allows SRP (amazon-cognito-identity-js signs in) and refuses USER_PASSWORD_AUTH as Cognito does', async () => {
-    const pool = new CognitoUserPool({
-      UserPoolId: cognito.userPoolId,
-      ClientId: 'web-client',
+    const library = identityJsUser({
       endpoint: cognito.endpoint,
+      userPoolId: cognito.userPoolId,
+      clientId: 'web-client',
+      username: ROBOT.username,
     });
-    const user = new CognitoUser({ Username: ROBOT.username, Pool: pool });
-    const session = await new Promise<CognitoUserSession>((resolve, reject) => {
-      user.authenticateUser(new AuthenticationDetails({ Username: ROBOT.username, Password: ROBOT.password }), {
-        onSuccess: resolve,
-        onFailure: reject,
-      });
-    });
+    const { session } = sessionOf(await library.signIn(ROBOT.password));
     expect(session.getIdToken().payload).toMatchObject({ 'cognito:username': ROBOT.username, email: ROBOT.email });
 
     await expect(

@@ -14,19 +14,19 @@ import {
   RespondToAuthChallengeCommand,
   UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  AuthenticationDetails,
-  CognitoRefreshToken,
-  CognitoUser,
-  CognitoUserPool,
-  type CognitoUserSession,
-  type ICognitoStorage,
-} from 'amazon-cognito-identity-js';
+import { CognitoRefreshToken, type CognitoUser, type ICognitoStorage } from 'amazon-cognito-identity-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 import { rejectionOf } from '../helpers/failure-of.js';
+import {
+  identityJsUser,
+  type LibraryOutcome,
+  type LibraryUser,
+  type LibraryUserOptions,
+  sessionOf,
+} from '../helpers/identity-js-user.js';
 
 const REGION = 'eu-west-1';
 const ALWAYS_POOL = 'eu-west-1_DevAlways1';
@@ -107,59 +107,18 @@ class MemoryStorage implements ICognitoStorage {
   }
 }
 
-type Outcome =
-  | { kind: 'success'; session: CognitoUserSession; userConfirmationNecessary: boolean | undefined }
-  | { kind: 'failure'; error: Error & { code?: string } }
-  | { kind: 'totp' };
-
-interface LibraryUser {
-  readonly user: CognitoUser;
-  signIn(password: string): Promise<Outcome>;
-  sendTotp(code: string): Promise<Outcome>;
-}
-
+/** A user of the app client `app` in `userPoolId` on `server`, with its own `storage`. */
 function libraryUser(
   server: CognitoSrpServer,
   userPoolId: string,
   username: string,
   storage: MemoryStorage,
-  flow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' = 'USER_SRP_AUTH',
+  flow: LibraryUserOptions['flow'] = 'USER_SRP_AUTH',
 ): LibraryUser {
-  const pool = new CognitoUserPool({
-    UserPoolId: userPoolId,
-    ClientId: 'app',
-    endpoint: server.endpoint,
-    Storage: storage,
-  });
-  const user = new CognitoUser({ Username: username, Pool: pool, Storage: storage });
-  user.setAuthenticationFlowType(flow);
-  const callbacks = (resolve: (outcome: Outcome) => void) => ({
-    onSuccess: (session: CognitoUserSession, userConfirmationNecessary?: boolean) =>
-      resolve({ kind: 'success', session, userConfirmationNecessary }),
-    onFailure: (error: Error & { code?: string }) => resolve({ kind: 'failure', error }),
-    totpRequired: () => resolve({ kind: 'totp' }),
-  });
-  return {
-    user,
-    signIn: (password) =>
-      new Promise((resolve) =>
-        user.authenticateUser(
-          new AuthenticationDetails({ Username: username, Password: password }),
-          callbacks(resolve),
-        ),
-      ),
-    sendTotp: (code) => new Promise((resolve) => user.sendMFACode(code, callbacks(resolve), 'SOFTWARE_TOKEN_MFA')),
-  };
+  return identityJsUser({ endpoint: server.endpoint, userPoolId, clientId: 'app', username, storage, flow });
 }
 
-function sessionOf(outcome: Outcome): { session: CognitoUserSession; userConfirmationNecessary: boolean | undefined } {
-  if (outcome.kind !== 'success') {
-    throw new Error(`expected a sign-in, got ${outcome.kind}: ${String((outcome as { error?: unknown }).error)}`);
-  }
-  return outcome;
-}
-
-function refreshWithLibrary(user: CognitoUser, refreshToken: string): Promise<Outcome> {
+function refreshWithLibrary(user: CognitoUser, refreshToken: string): Promise<LibraryOutcome> {
   return new Promise((resolve) =>
     user.refreshSession(new CognitoRefreshToken({ RefreshToken: refreshToken }), (error, session) =>
       resolve(error ? { kind: 'failure', error } : { kind: 'success', session, userConfirmationNecessary: undefined }),

@@ -9,17 +9,12 @@ import {
   RespondToAuthChallengeCommand,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  AuthenticationDetails,
-  CognitoUser,
-  CognitoUserPool,
-  type CognitoUserSession,
-} from 'amazon-cognito-identity-js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CognitoSrpServer, type SrpServerPool, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { passwordAuthenticationKey, srpTimestamp, startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 import { rejectionOf } from '../helpers/failure-of.js';
+import { identityJsUser, type LibraryOutcome, sessionOf } from '../helpers/identity-js-user.js';
 
 const USER_POOL_ID = 'eu-west-1_SrpHarness7';
 const POOL_NAME = 'SrpHarness7';
@@ -113,41 +108,14 @@ const operations = () =>
 
 // --- The independent client --------------------------------------------------------------------------------------
 
-type LibraryOutcome =
-  | { kind: 'success'; session: CognitoUserSession }
-  | { kind: 'failure'; error: Error & { code?: string } }
-  | { kind: 'totp'; user: CognitoUser };
+/** A user of `clientId` in the test pool, as amazon-cognito-identity-js holds it. */
+const libraryUserOf = (username: string, clientId = 'srp-client') =>
+  identityJsUser({ endpoint: server.endpoint, userPoolId: USER_POOL_ID, clientId, username });
 
-function librarySignIn(username: string, password: string, clientId = 'srp-client'): Promise<LibraryOutcome> {
-  const pool = new CognitoUserPool({ UserPoolId: USER_POOL_ID, ClientId: clientId, endpoint: server.endpoint });
-  const user = new CognitoUser({ Username: username, Pool: pool });
-  return new Promise((resolve) => {
-    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
-      onSuccess: (session) => resolve({ kind: 'success', session }),
-      onFailure: (error) => resolve({ kind: 'failure', error }),
-      totpRequired: () => resolve({ kind: 'totp', user }),
-    });
-  });
-}
+const librarySignIn = (username: string, password: string, clientId?: string) =>
+  libraryUserOf(username, clientId).signIn(password);
 
-function librarySendTotp(user: CognitoUser, code: string): Promise<LibraryOutcome> {
-  return new Promise((resolve) => {
-    user.sendMFACode(
-      code,
-      {
-        onSuccess: (session) => resolve({ kind: 'success', session }),
-        onFailure: (error) => resolve({ kind: 'failure', error }),
-      },
-      'SOFTWARE_TOKEN_MFA',
-    );
-  });
-}
-
-function idTokenOf(outcome: LibraryOutcome): Record<string, unknown> {
-  if (outcome.kind !== 'success')
-    throw new Error(`expected a sign-in, got ${outcome.kind}: ${String((outcome as { error?: unknown }).error)}`);
-  return claims(outcome.session.getIdToken().getJwtToken());
-}
+const idTokenOf = (outcome: LibraryOutcome) => claims(sessionOf(outcome).session.getIdToken().getJwtToken());
 
 describe('checked with amazon-cognito-identity-js (an independent SRP client)', () => {
   it('signs in with USER_SRP_AUTH and the real username', async () => {
@@ -251,11 +219,12 @@ describe('checked with amazon-cognito-identity-js (an independent SRP client)', 
     // Prepare: the library signs its TIMESTAMP with the real clock, so the server keeps it (frozen).
     const now = Date.now();
     server.setNow(now);
-    const challenged = await librarySignIn(MFA_LIBRARY.email, MFA_LIBRARY.password);
+    const library = libraryUserOf(MFA_LIBRARY.email);
+    const challenged = await library.signIn(MFA_LIBRARY.password);
     if (challenged.kind !== 'totp') throw new Error(`expected the TOTP challenge, got ${challenged.kind}`);
 
     // Act
-    const outcome = await librarySendTotp(challenged.user, totpCode(MFA_LIBRARY.totpSecret, timeStepAt(now)));
+    const outcome = await library.sendTotp(totpCode(MFA_LIBRARY.totpSecret, timeStepAt(now)));
 
     // Assert
     expect(idTokenOf(outcome)['cognito:username']).toBe(MFA_LIBRARY.username);

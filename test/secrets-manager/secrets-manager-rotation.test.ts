@@ -14,21 +14,22 @@ import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { createTokenProvider, shareTokenStore } from '../../src/index.js';
 import { fromSecretsManager } from '../../src/secrets-manager/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
-import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
+import { expectNoneShown, providerReading, ROTATION_CANARIES } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
-import { clientProvider, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import { clientProvider, mockCognitoOnFakeClock, mockForFile, nowSeconds, USERNAME } from '../helpers/providers.js';
 
-const USERNAME = 'svc-orders';
-const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
-const NEW_PASSWORD = 'New-Canary-Pa55word-29';
+const {
+  oldPassword: OLD_PASSWORD,
+  newPassword: NEW_PASSWORD,
+  oldSecret: OLD_SECRET,
+  newSecret: NEW_SECRET,
+} = ROTATION_CANARIES;
 const WRONG_PASSWORD = 'Wrong-Canary-Pa55word-53';
-const OLD_SECRET = 'old-canary-client-secret-31';
-const NEW_SECRET = 'new-canary-client-secret-47';
 const SECRET_ID = 'svc/orders/cognito';
 const clientConfig = { region: 'eu-west-1' };
 const issued: string[] = [];
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const secretsManager = mockForFile(mockClient(SecretsManagerClient));
 
 /** The versions of the secret by staging label; a test rotates it by reassigning. */
@@ -89,8 +90,6 @@ async function signedInThenRotated(versions: typeof stored) {
   tokens.invalidate();
   return tokens;
 }
-
-useFakeClock();
 
 beforeEach(() => {
   secretsManager.on(GetSecretValueCommand).callsFake(answerSecretsManager);

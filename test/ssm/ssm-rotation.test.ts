@@ -7,20 +7,27 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { computeSecretHash } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
-import { expectNoneShown, providerReading } from '../helpers/credential-source.js';
+import { expectNoneShown, providerReading, ROTATION_CANARIES } from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognito, mockForFile, nowSeconds, useFakeClock } from '../helpers/providers.js';
+import {
+  CLIENT_ID as clientId,
+  mockCognitoOnFakeClock,
+  mockForFile,
+  nowSeconds,
+  USERNAME,
+} from '../helpers/providers.js';
 
-const USERNAME = 'svc-orders';
-const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
-const NEW_PASSWORD = 'New-Canary-Pa55word-29';
-const OLD_SECRET = 'old-canary-client-secret-31';
-const NEW_SECRET = 'new-canary-client-secret-47';
+const {
+  oldPassword: OLD_PASSWORD,
+  newPassword: NEW_PASSWORD,
+  oldSecret: OLD_SECRET,
+  newSecret: NEW_SECRET,
+} = ROTATION_CANARIES;
 const NAMES = { username: '/svc/orders/username', password: '/svc/orders/password' } as const;
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const ssm = mockForFile(mockClient(SSMClient));
 
 /** What SSM holds right now; a test rotates it by reassigning. */
@@ -51,8 +58,6 @@ function answerCognito(input: { AuthParameters?: Record<string, string> }) {
   issued.push(result.IdToken, result.AccessToken, result.RefreshToken);
   return Promise.resolve({ AuthenticationResult: result });
 }
-
-useFakeClock();
 
 beforeEach(() => {
   ssm.on(GetParametersCommand).callsFake(answerSsm);

@@ -786,6 +786,20 @@ describe('device tracking refusals', () => {
     ).json;
   // Any salt and verifier that are valid SRP values: the tests below stop before the device proves itself.
   const verifierConfig = { Salt: Buffer.from('salt').toString('base64'), PasswordVerifier: 'AQID' };
+  /** A sign-in that names no device, so the pool registers a new one: its access token and the device's key. */
+  const signInWithNewDevice = async () => {
+    const result = (await signIn()).AuthenticationResult as {
+      AccessToken: string;
+      NewDeviceMetadata: { DeviceKey: string };
+    };
+    return { accessToken: result.AccessToken, key: result.NewDeviceMetadata.DeviceKey };
+  };
+  const confirmDevice = (accessToken: string, key: string) =>
+    deviceApi('ConfirmDevice', {
+      AccessToken: accessToken,
+      DeviceKey: key,
+      DeviceSecretVerifierConfig: verifierConfig,
+    });
 
   beforeAll(async () => {
     tracked = await startLocalCognito({
@@ -801,17 +815,13 @@ describe('device tracking refusals', () => {
   });
 
   it('ConfirmDevice refuses an unknown device and a verifier config that is not an SRP verifier', async () => {
-    const first = (await signIn()).AuthenticationResult as {
-      AccessToken: string;
-      NewDeviceMetadata: { DeviceKey: string };
-    };
+    const { accessToken, key } = await signInWithNewDevice();
     const confirm = (DeviceKey: string, config: Record<string, unknown>) =>
-      deviceApi('ConfirmDevice', { AccessToken: first.AccessToken, DeviceKey, DeviceSecretVerifierConfig: config });
+      deviceApi('ConfirmDevice', { AccessToken: accessToken, DeviceKey, DeviceSecretVerifierConfig: config });
     expect(await confirm('eu-west-1_nope', verifierConfig)).toEqual(
       refused('ResourceNotFoundException', 'Device does not exist.'),
     );
     const notVerifier = refused('InvalidParameterException', /not a valid SRP verifier/);
-    const key = first.NewDeviceMetadata.DeviceKey;
     expect(await confirm(key, { ...verifierConfig, Salt: 'A' })).toEqual(notVerifier);
     expect(await confirm(key, { ...verifierConfig, Salt: 42 })).toEqual(notVerifier);
     expect(await confirm(key, { ...verifierConfig, PasswordVerifier: 'not base64!' })).toEqual(notVerifier);
@@ -824,47 +834,31 @@ describe('device tracking refusals', () => {
   });
 
   it('UpdateDeviceStatus and ListDevices: unconfirmed devices, bad statuses, and an expired access token', async () => {
-    const result = (await signIn()).AuthenticationResult as {
-      AccessToken: string;
-      NewDeviceMetadata: { DeviceKey: string };
-    };
-    const key = result.NewDeviceMetadata.DeviceKey;
+    const { accessToken, key } = await signInWithNewDevice();
     const update = (status: unknown, DeviceKey = key) =>
-      deviceApi('UpdateDeviceStatus', { AccessToken: result.AccessToken, DeviceKey, DeviceRememberedStatus: status });
+      deviceApi('UpdateDeviceStatus', { AccessToken: accessToken, DeviceKey, DeviceRememberedStatus: status });
     expect(await update('remembered')).toEqual(refused('ResourceNotFoundException', 'Device does not exist.'));
     expect(await update('remembered', 'eu-west-1_nope')).toEqual(refused('ResourceNotFoundException'));
-    await deviceApi('ConfirmDevice', {
-      AccessToken: result.AccessToken,
-      DeviceKey: key,
-      DeviceSecretVerifierConfig: verifierConfig,
-    });
+    await confirmDevice(accessToken, key);
     expect(await update('forgotten')).toEqual(refused('InvalidParameterException', /DeviceRememberedStatus/));
     expect((await update('not_remembered')).status).toBe(200);
     // A sign-in that names no device registers another one, unconfirmed.
     await signIn();
-    const listed = await deviceApi('ListDevices', { AccessToken: result.AccessToken, Limit: 10 });
+    const listed = await deviceApi('ListDevices', { AccessToken: accessToken, Limit: 10 });
     const statuses = (listed.json.Devices as { DeviceKey: string; DeviceAttributes: { Value: string }[] }[]).map(
       (device) => [device.DeviceKey === key, device.DeviceAttributes.map((attribute) => attribute.Value).join(' ')],
     );
     expect(statuses).toContainEqual([true, 'valid not_remembered']);
     expect(statuses).toContainEqual([false, 'unconfirmed not_remembered']);
     tracked.advance(61_000);
-    expect(await deviceApi('ListDevices', { AccessToken: result.AccessToken })).toEqual(
+    expect(await deviceApi('ListDevices', { AccessToken: accessToken })).toEqual(
       refused('NotAuthorizedException', 'Access Token has expired'),
     );
   });
 
   it('a remembered device must name its own key at each device step, with a valid SRP_A', async () => {
-    const first = (await signIn()).AuthenticationResult as {
-      AccessToken: string;
-      NewDeviceMetadata: { DeviceKey: string };
-    };
-    const key = first.NewDeviceMetadata.DeviceKey;
-    await deviceApi('ConfirmDevice', {
-      AccessToken: first.AccessToken,
-      DeviceKey: key,
-      DeviceSecretVerifierConfig: verifierConfig,
-    });
+    const { accessToken, key } = await signInWithNewDevice();
+    await confirmDevice(accessToken, key);
     const deviceChallenge = async () => {
       const answer = await signIn(key);
       expect(answer.ChallengeName).toBe('DEVICE_SRP_AUTH');

@@ -12,15 +12,14 @@ import {
   CLIENT_ID as clientId,
   FAST_RETRIES,
   flushPendingWork,
-  mockCognito,
+  mockCognitoOnFakeClock,
   refreshTokenOf,
   serialOf,
   authResult as signInResult,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const clientSecret = 'admin-flow-client-secret-value';
 const userPoolId = 'eu-central-1_AdMiN42';
 const alias = 'svc@example.com';
@@ -56,8 +55,6 @@ const renewalAfterSignIn = () =>
     .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
     .resolves(authResult(1))
     .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
-
-useFakeClock();
 
 describe("flow: 'admin-user-password' sign-in", () => {
   it('signs in with AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH in the user pool, never with InitiateAuth', async () => {

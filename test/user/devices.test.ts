@@ -26,16 +26,14 @@ import {
   CLIENT_ID,
   FAST_RETRIES,
   initiateAuthCalls,
-  mockCognito,
+  mockCognitoOnFakeClock,
   PASSWORD,
   serialOf,
   USERNAME,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
-useFakeClock();
+const cognito = mockCognitoOnFakeClock();
 
 const USER_POOL_ID = 'eu-west-1_Devices9';
 const USER_ID = '3c2b1a09-8f7e-4d6c-9b5a-493827161504';

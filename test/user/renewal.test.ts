@@ -13,18 +13,17 @@ import {
   FAST_RETRIES,
   forgetOldSdk,
   initiateAuthCalls,
-  mockCognito,
+  mockCognitoOnFakeClock,
   packageWithOldSdk,
   PASSWORD as password,
   REGION,
   refreshTokenOf,
   serialOf,
   USERNAME,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const clientSecret = 'rotation-client-secret-value';
 const credentials = { username: USERNAME, password, clientSecret };
 const result = (serial: number, withRefreshToken = true) =>
@@ -39,8 +38,6 @@ const afterSignIn = () =>
   cognito.on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' }).callsFake(() => result(1));
 const rotationAfterSignIn = () => afterSignIn().on(GetTokensFromRefreshTokenCommand);
 const refreshTokenAuthAfterSignIn = () => afterSignIn().on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
-
-useFakeClock();
 
 describe("refresh: 'get-tokens-from-refresh-token'", () => {
   it('renews three times in a row, each time with the newest refresh token, sending the raw secret', async () => {

@@ -19,15 +19,14 @@ import { failureOf } from '../helpers/failure-of.js';
 import {
   authResult,
   CLIENT_ID,
-  mockCognito,
+  mockCognitoOnFakeClock,
   PASSWORD,
   serialOf,
   USERNAME,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const USER_POOL_ID = 'eu-west-1_SignIn42';
 const CLIENT_SECRET = 'sign-in-client-secret-value';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -64,8 +63,6 @@ const stepNow = () => timeStepAt(Date.now());
 function provider(flow: SignInFlow, overrides: Parameters<typeof userProvider>[0] = {}) {
   return userProvider({ flow, userPoolId: USER_POOL_ID, ...overrides });
 }
-
-useFakeClock();
 
 describe("flow: 'user-srp'", () => {
   it('answers PASSWORD_VERIFIER as the real user, hashing over USER_ID_FOR_SRP, and never sends the password', async () => {

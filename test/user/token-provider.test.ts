@@ -19,15 +19,14 @@ import {
   FAST_RETRIES,
   flushPendingWork,
   initiateAuthCalls,
-  mockCognito,
+  mockCognitoOnFakeClock,
   nowSeconds,
   PASSWORD as password,
   serialOf,
-  useFakeClock,
   userProvider,
 } from '../helpers/providers.js';
 
-const cognito = mockCognito();
+const cognito = mockCognitoOnFakeClock();
 const clientSecret = 's3cr3t-client-secret-value';
 const passwordAuthCalls = () => initiateAuthCalls(cognito, 'USER_PASSWORD_AUTH');
 const refreshAuthCalls = () => initiateAuthCalls(cognito, 'REFRESH_TOKEN_AUTH');
@@ -43,8 +42,6 @@ const failingAfter = (ms: number) =>
   answerAfter(ms, () => {
     throw internalError();
   });
-
-useFakeClock();
 
 describe('construction', () => {
   it('does no I/O: no request and no credentials read, even once pending work has run', async () => {
