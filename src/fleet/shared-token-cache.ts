@@ -128,8 +128,11 @@ const UNAVAILABLE = 'cognito-token-provider: shared cache unavailable, using Cog
 const LEASE_BUSY = 'cognito-token-provider: shared cache lease still held, using Cognito directly';
 const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
 
-/** Why a store call's own signal aborts once the call has settled (or been given up on). */
-const SETTLED = Object.freeze(namedError('AbortError'));
+/**
+ * Why a store call's own signal aborts once the call has settled (or been given up on). Made at the first store
+ * call, not at import: every provider's cold start loads this module, and only a fleet's uses it.
+ */
+let settled: Error | undefined;
 
 /** What the store part of `obtain` decided. */
 type Plan<T> =
@@ -541,7 +544,8 @@ export class SharedTokenCache<T> {
       // Set by the promise's executor, which runs before the constructor returns.
       callerSignal.removeEventListener('abort', onAbort as () => void);
       // A reason made once: a fresh DOMException per store call is a stack trace per call, for nothing.
-      controller.abort(SETTLED);
+      settled ??= Object.freeze(namedError('AbortError'));
+      controller.abort(settled);
     });
   }
 
