@@ -52,7 +52,8 @@ export function storeKeyOf(parts: StoreKeyParts, keyMaterial: string | Uint8Arra
 /**
  * What keys the store keys of a provider: the store's `encryptionKey` when it has one (every instance given it
  * shares the entries, whatever secrets they hold), else the app client's secret; `undefined` for a client
- * without a secret and a store without a key, which must not share (see {@link requiresExplicitKey}).
+ * without a secret and a store without a key, which must not share: the password alone would key and seal the
+ * entries, and anyone who can read the store could guess at it offline, past Cognito's lockout.
  */
 export function storeKeyMaterial(
   store: { encryptionKey?(): Uint8Array | undefined },
@@ -61,18 +62,6 @@ export function storeKeyMaterial(
   const explicit = store.encryptionKey?.();
   if (explicit !== undefined) return explicit;
   return clientSecret !== undefined && clientSecret !== '' ? clientSecret : undefined;
-}
-
-/**
- * Whether a provider must be given a store with an explicit `encryptionKey` to share its tokens: an app client
- * without a secret leaves only the password to derive keys from, and a store key or a sealed entry keyed by a
- * password alone can be guessed at offline by anyone who can read the store, past Cognito's lockout.
- */
-export function requiresExplicitKey(
-  store: { encryptionKey?(): Uint8Array | undefined },
-  clientSecret: string | undefined,
-): boolean {
-  return storeKeyMaterial(store, clientSecret) === undefined;
 }
 
 /** The secrets a user's instances share, from which their sealing key is derived. */

@@ -232,7 +232,7 @@ export function shareTokenStore(store: TokenStore): SharedTokenStore {
 }
 
 /** Whether `value` already carries the fleet protocol (a store from this package, or shared before). */
-export function isSharedTokenStore(value: unknown): value is SharedTokenStore {
+function isSharedTokenStore(value: unknown): value is SharedTokenStore {
   return (
     typeof value === 'object' &&
     value !== null &&

@@ -101,8 +101,8 @@ export const COMMON_OPTION_NAMES = [
   'clientConfig',
 ] as const;
 
-export const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_REFRESH_AHEAD_SECONDS = 300;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The checked and defaulted form of {@link CommonProviderOptions}. */
 export interface ResolvedCommonOptions {

@@ -8,7 +8,6 @@ import {
   explicitSealingKey,
   isSealedEntry,
   openEntry,
-  requiresExplicitKey,
   SCRYPT_PARAMETERS,
   sealEntry,
   storeKeyMaterial,
@@ -102,7 +101,7 @@ describe('storeKeyOf', () => {
   });
 });
 
-describe('storeKeyMaterial and requiresExplicitKey', () => {
+describe('storeKeyMaterial', () => {
   const keyed = { encryptionKey: () => new Uint8Array(32).fill(3) };
   const plain = { encryptionKey: () => undefined };
 
@@ -112,12 +111,10 @@ describe('storeKeyMaterial and requiresExplicitKey', () => {
     expect(storeKeyMaterial({}, CLIENT_SECRET)).toBe(CLIENT_SECRET);
   });
 
-  it('require an explicit key for a client without a secret: the password alone must key nothing', () => {
-    expect(requiresExplicitKey(plain, undefined)).toBe(true);
-    expect(requiresExplicitKey({}, '')).toBe(true);
+  it('give nothing for a client without a secret and a store without a key: the password alone must key nothing', () => {
     expect(storeKeyMaterial(plain, undefined)).toBeUndefined();
-    expect(requiresExplicitKey(keyed, undefined)).toBe(false);
-    expect(requiresExplicitKey(plain, CLIENT_SECRET)).toBe(false);
+    expect(storeKeyMaterial({}, '')).toBeUndefined();
+    expect(storeKeyMaterial(keyed, undefined)).toEqual(new Uint8Array(32).fill(3));
   });
 });
 
