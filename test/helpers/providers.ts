@@ -14,8 +14,10 @@ import {
   type ClientTokenProviderOptions,
   createClientTokenProvider,
   createTokenProvider,
+  shareTokenStore,
   type TokenProvider,
   type TokenProviderOptions,
+  type TokenStore,
 } from '../../src/index.js';
 import { cognitoTokens } from './fake-jwt.js';
 
@@ -66,6 +68,20 @@ export function userProvider(overrides: WithRetryPolicy<TokenProviderOptions> = 
       retryPolicy,
     ),
   );
+}
+
+/**
+ * One instance of a fleet that shares its tokens through `store`: a user provider for svc-orders in
+ * {@link USER_POOL_ID} with {@link CLIENT_SECRET} (from which the entries' sealing key is derived). `overrides`
+ * replace any of it.
+ */
+export function fleetInstance(store: TokenStore, overrides: WithRetryPolicy<TokenProviderOptions> = {}): TokenProvider {
+  return userProvider({
+    userPoolId: USER_POOL_ID,
+    credentials: { username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET },
+    sharedCache: shareTokenStore(store),
+    ...overrides,
+  });
 }
 
 /**
