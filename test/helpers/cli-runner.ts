@@ -30,7 +30,7 @@ export const CLI_CLIENT_SECRET = 'canary-cli-client-secret-29';
 /** The options a CLI unit test's run starts with: the app client and the Region. */
 export const CLI_BASE_ARGS: readonly string[] = ['--client-id', CLI_CLIENT_ID, '--region', 'eu-west-1'];
 
-/** An environment with AWS credentials but no AWS_REGION, so that the CLI must choose where to read SSM or Secrets Manager. */
+/** An environment with AWS credentials but no AWS_REGION: the CLI chooses where to read SSM or Secrets Manager. */
 export const CLI_AWS_CREDENTIALS_ENV: CliEnv = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' };
 
 /** An environment with AWS credentials and AWS_REGION eu-central-1, for runs that read SSM or Secrets Manager. */

@@ -31,11 +31,14 @@ export const REGION = 'eu-west-1';
 export const USER_POOL_ID = 'eu-west-1_Provider1';
 /** The user app client's secret in the provider tests: a canary that no output may show. */
 export const CLIENT_SECRET = 'user-client-secret-value-53';
-/** The user's real username (a UUID, the cognito:username claim), which Cognito names when the sign-in used an alias. */
+/** The user's real username (a UUID, the cognito:username claim): Cognito names it when the sign-in used an alias. */
 export const USER_ID = '3c2b1a09-8f7e-4d6c-9b5a-493827161504';
 /** The Session that the mocked Cognito challenges carry. */
 export const SESSION = 'challenge-session-blob-0042';
-/** A PASSWORD_VERIFIER challenge as Cognito sends it after USER_SRP_AUTH for {@link USER_ID} (B well inside the group, any salt). */
+/**
+ * A PASSWORD_VERIFIER challenge as Cognito sends it to {@link USER_ID} after USER_SRP_AUTH (B well inside the group,
+ * any salt).
+ */
 export const PASSWORD_VERIFIER = {
   ChallengeName: 'PASSWORD_VERIFIER' as const,
   Session: SESSION,
@@ -178,8 +181,8 @@ export function initiateAuthCalls(cognito: ReturnType<typeof mockCognito>, flow:
 }
 
 /**
- * The two behaviours a renewal test gives the mocked `command` (InitiateAuth or AdminInitiateAuth): the password
- * sign-in under `passwordFlow`, and REFRESH_TOKEN_AUTH. Each is set apart, as one chain would hide which is which.
+ * The two behaviours of the mocked `command` (InitiateAuth or AdminInitiateAuth) that a renewal test sets: the
+ * password sign-in under `passwordFlow`, and REFRESH_TOKEN_AUTH; each for the test to give its own answers.
  */
 export function signInAndRefresh<
   TInput extends ServiceInputTypes & { AuthFlow: AuthFlowType | undefined },
