@@ -24,7 +24,7 @@ import {
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
-const { cognito, ssm, signIns: passwordSignIns, expectSignedInAs } = mockCliServices();
+const { cognito, ssm, signIns, expectSignedInAs } = mockCliServices();
 
 const SSM_PASSWORD = 'Canary-SSM-Pa55word-53';
 const SSM_SECRET = 'canary-ssm-client-secret-71';
@@ -58,7 +58,7 @@ describe('output', () => {
     const result = await run([...BASE, '--username', 'svc-orders'], { COGNITO_PASSWORD: PASSWORD });
 
     expect(result).toEqual({ status: 0, stdout: `${answered.IdToken}\n`, stderr: '' });
-    expect(passwordSignIns()).toEqual([
+    expect(signIns()).toEqual([
       expect.objectContaining({
         ClientId: CLIENT_ID,
         AuthFlow: 'USER_PASSWORD_AUTH',
@@ -104,7 +104,7 @@ describe('secrets from stdin and the environment', () => {
     const result = await run([...BASE, '--username', 'svc', '--password-stdin'], {}, `${PASSWORD}\n`);
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({ USERNAME: 'svc', PASSWORD });
+    expect(signIns()[0]?.AuthParameters).toEqual({ USERNAME: 'svc', PASSWORD });
   });
 
   it('reads the password, then the client secret, from two lines of stdin', async () => {
@@ -124,7 +124,7 @@ describe('secrets from stdin and the environment', () => {
     );
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('takes the client secret from COGNITO_CLIENT_SECRET', async () => {
@@ -132,7 +132,7 @@ describe('secrets from stdin and the environment', () => {
 
     await run([...BASE, '--username', 'svc'], env);
 
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('refuses stdin with the wrong number of lines, quoting none of them', async () => {
@@ -146,7 +146,7 @@ describe('secrets from stdin and the environment', () => {
       stderr:
         'cognito-token: ERR_USAGE: expected 2 line(s) on stdin (the password, then the client secret) but got 1\n',
     });
-    expect(passwordSignIns()).toEqual([]);
+    expect(signIns()).toEqual([]);
   });
 
   it('fails with ERR_CREDENTIALS when stdin cannot be read', async () => {
@@ -211,7 +211,7 @@ describe('credentials from SSM', () => {
 
     await run([...BASE, '--ssm-parameter', '/svc/cognito'], { ...awsEnv, COGNITO_CLIENT_SECRET: CLIENT_SECRET });
 
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('reads --ssm-client-secret separately from a JSON parameter, and it wins', async () => {
@@ -224,7 +224,7 @@ describe('credentials from SSM', () => {
     await run([...BASE, '--ssm-parameter', '/svc/cognito', '--ssm-client-secret', '/svc/secret'], awsEnv);
 
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(2);
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', SSM_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', SSM_SECRET));
   });
 
   it('reads only the client secret from SSM next to a --username', async () => {
@@ -255,7 +255,7 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
       stdout: '',
       stderr: 'cognito-token: ERR_USAGE: --client-id (or COGNITO_CLIENT_ID) is required\n',
     });
-    expect(passwordSignIns()).toEqual([]);
+    expect(signIns()).toEqual([]);
   });
 
   it('exits 2 with ERR_CONFIGURATION for an option the library refuses', async () => {
