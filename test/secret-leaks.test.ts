@@ -13,7 +13,13 @@ import { type CognitoTokenError, computeSecretHash, type TokenProvider } from '.
 import { internalError, notAuthorized, throttled } from './helpers/cognito-errors.js';
 import { failureOf } from './helpers/failure-of.js';
 import { cognitoTokens } from './helpers/fake-jwt.js';
-import { CLIENT_ID as clientId, mockCognitoOnFakeClock, nowSeconds, userProvider } from './helpers/providers.js';
+import {
+  CLIENT_ID as clientId,
+  mockCognitoOnFakeClock,
+  nowSeconds,
+  signInAndRefresh,
+  userProvider,
+} from './helpers/providers.js';
 
 const password = 'Leak-Canary-Password-91';
 const clientSecret = 'leak-canary-client-secret-77';
@@ -51,14 +57,10 @@ beforeEach(() => {
 describe('leak scan', () => {
   it('shows no secret through the provider, its results, its errors or its logs across every path', async () => {
     let serial = 0;
-    cognito
-      .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-      .callsFake(() => tokensFor(++serial))
-      .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .rejectsOnce(notAuthorized('Refresh token rotation is enabled'))
-      .callsFake(() => tokensFor(++serial))
-      .on(GetTokensFromRefreshTokenCommand)
-      .callsFake(() => tokensFor(++serial));
+    const { signIn, refresh } = signInAndRefresh(cognito, InitiateAuthCommand, 'USER_PASSWORD_AUTH');
+    signIn.callsFake(() => tokensFor(++serial));
+    refresh.rejectsOnce(notAuthorized('Refresh token rotation is enabled')).callsFake(() => tokensFor(++serial));
+    cognito.on(GetTokensFromRefreshTokenCommand).callsFake(() => tokensFor(++serial));
     const lines: string[] = [];
     const logger = { debug: (message: string, details?: unknown) => lines.push(message, JSON.stringify(details)) };
     const source = async () => ({ username: alias, password, clientSecret });

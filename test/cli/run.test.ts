@@ -3,11 +3,10 @@ import {
   InternalErrorException,
   InvalidParameterException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { AccessDeniedException, GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
+import { AccessDeniedException, GetParametersCommand, type Parameter } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLI_HELP } from '../../src/cli/help.js';
 import { type CliIo, runCli } from '../../src/cli/run.js';
-import { computeSecretHash } from '../../src/user/secret-hash.js';
 import {
   CLI_AWS_ENV as awsEnv,
   CLI_BASE_ARGS as BASE,
@@ -15,14 +14,17 @@ import {
   CLI_CLIENT_ID as CLIENT_ID,
   CLI_CLIENT_SECRET as CLIENT_SECRET,
   type CliRun,
+  cliSecretHash,
+  itReadsStoreInPoolRegion,
   mockCliServices,
   CLI_PASSWORD as PASSWORD,
+  regionReadIn,
   runCliCaptured as run,
 } from '../helpers/cli-runner.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
-const { cognito, ssm } = mockCliServices();
+const { cognito, ssm, signIns, expectSignedInAs } = mockCliServices();
 
 const SSM_PASSWORD = 'Canary-SSM-Pa55word-53';
 const SSM_SECRET = 'canary-ssm-client-secret-71';
@@ -37,19 +39,6 @@ function ssmParameter(Name: string, Value: string): Parameter {
 
 /** A GetParameters answer holding `value` as the JSON parameter /svc/cognito. */
 const jsonParameterHolding = (value: object) => ({ Parameters: [ssmParameter('/svc/cognito', JSON.stringify(value))] });
-
-function passwordSignIns() {
-  return cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input);
-}
-
-/** Checks the first password sign-in: `username`, `password`, and the SECRET_HASH of `clientSecret`. */
-function expectSignedInAs(username: string, password: string, clientSecret: string): void {
-  expect(passwordSignIns()[0]?.AuthParameters).toEqual({
-    USERNAME: username,
-    PASSWORD: password,
-    SECRET_HASH: computeSecretHash(username, CLIENT_ID, clientSecret),
-  });
-}
 
 // What Cognito answers by default; the tests compare against this very object, not a second one issued later,
 // which could land in another second and differ.
@@ -69,7 +58,7 @@ describe('output', () => {
     const result = await run([...BASE, '--username', 'svc-orders'], { COGNITO_PASSWORD: PASSWORD });
 
     expect(result).toEqual({ status: 0, stdout: `${answered.IdToken}\n`, stderr: '' });
-    expect(passwordSignIns()).toEqual([
+    expect(signIns()).toEqual([
       expect.objectContaining({
         ClientId: CLIENT_ID,
         AuthFlow: 'USER_PASSWORD_AUTH',
@@ -115,7 +104,7 @@ describe('secrets from stdin and the environment', () => {
     const result = await run([...BASE, '--username', 'svc', '--password-stdin'], {}, `${PASSWORD}\n`);
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters).toEqual({ USERNAME: 'svc', PASSWORD });
+    expect(signIns()[0]?.AuthParameters).toEqual({ USERNAME: 'svc', PASSWORD });
   });
 
   it('reads the password, then the client secret, from two lines of stdin', async () => {
@@ -135,7 +124,7 @@ describe('secrets from stdin and the environment', () => {
     );
 
     expect(result.status).toBe(0);
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('takes the client secret from COGNITO_CLIENT_SECRET', async () => {
@@ -143,7 +132,7 @@ describe('secrets from stdin and the environment', () => {
 
     await run([...BASE, '--username', 'svc'], env);
 
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('refuses stdin with the wrong number of lines, quoting none of them', async () => {
@@ -157,7 +146,7 @@ describe('secrets from stdin and the environment', () => {
       stderr:
         'cognito-token: ERR_USAGE: expected 2 line(s) on stdin (the password, then the client secret) but got 1\n',
     });
-    expect(passwordSignIns()).toEqual([]);
+    expect(signIns()).toEqual([]);
   });
 
   it('fails with ERR_CREDENTIALS when stdin cannot be read', async () => {
@@ -192,21 +181,17 @@ describe('credentials from SSM', () => {
   it('reads SSM in AWS_REGION when it is set', async () => {
     ssm.on(GetParametersCommand).resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD }));
 
-    await run([...BASE, '--ssm-parameter', '/svc/cognito'], awsEnv);
+    const region = await regionReadIn(ssm, [...BASE, '--ssm-parameter', '/svc/cognito'], awsEnv);
 
-    const client = ssm.commandCalls(GetParametersCommand)[0]?.thisValue as SSMClient;
-    expect(await client.config.region()).toBe('eu-central-1');
+    expect(region).toBe('eu-central-1');
   });
 
-  it("reads SSM in the user pool's Region when AWS_REGION is not set", async () => {
-    ssm.on(GetParametersCommand).resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD }));
-    const argv = ['--client-id', CLIENT_ID, '--user-pool-id', 'ap-south-1_AbC', '--ssm-parameter', '/svc/cognito'];
-
-    await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
-
-    const client = ssm.commandCalls(GetParametersCommand)[0]?.thisValue as SSMClient;
-    expect(await client.config.region()).toBe('ap-south-1');
-  });
+  itReadsStoreInPoolRegion(
+    'SSM',
+    ssm,
+    () => ssm.on(GetParametersCommand).resolves(jsonParameterHolding({ username: 'svc', password: SSM_PASSWORD })),
+    ['--ssm-parameter', '/svc/cognito'],
+  );
 
   it('uses the JSON parameter, with its client secret', async () => {
     ssm
@@ -226,7 +211,7 @@ describe('credentials from SSM', () => {
 
     await run([...BASE, '--ssm-parameter', '/svc/cognito'], { ...awsEnv, COGNITO_CLIENT_SECRET: CLIENT_SECRET });
 
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', CLIENT_SECRET));
   });
 
   it('reads --ssm-client-secret separately from a JSON parameter, and it wins', async () => {
@@ -239,7 +224,7 @@ describe('credentials from SSM', () => {
     await run([...BASE, '--ssm-parameter', '/svc/cognito', '--ssm-client-secret', '/svc/secret'], awsEnv);
 
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(2);
-    expect(passwordSignIns()[0]?.AuthParameters?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, SSM_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', SSM_SECRET));
   });
 
   it('reads only the client secret from SSM next to a --username', async () => {
@@ -270,7 +255,7 @@ describe('failures: one stderr line, a distinct exit status, nothing on stdout',
       stdout: '',
       stderr: 'cognito-token: ERR_USAGE: --client-id (or COGNITO_CLIENT_ID) is required\n',
     });
-    expect(passwordSignIns()).toEqual([]);
+    expect(signIns()).toEqual([]);
   });
 
   it('exits 2 with ERR_CONFIGURATION for an option the library refuses', async () => {

@@ -1,21 +1,22 @@
 // `cognito-token --secret-id`: credentials from one Secrets Manager secret, beside the SSM ways.
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CliEnv, parseCliArgs } from '../../src/cli/args.js';
 import { CliUsageError } from '../../src/cli/usage-error.js';
-import { computeSecretHash } from '../../src/user/secret-hash.js';
 import {
   CLI_AWS_ENV as awsEnv,
   CLI_BASE_ARGS as BASE,
-  CLI_CLIENT_ID as CLIENT_ID,
+  cliSecretHash,
+  itReadsStoreInPoolRegion,
   mockCliServices,
+  regionOfFirstRequest,
   runCliCaptured as run,
 } from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
-const { cognito, ssm, secretsManager } = mockCliServices();
+const { cognito, ssm, secretsManager, signIns, expectSignedInAs } = mockCliServices();
 
 const SM_PASSWORD = 'Canary-SM-CLI-Pa55word-37';
 const SM_SECRET = 'canary-sm-cli-client-secret-83';
@@ -32,7 +33,6 @@ function usageErrorOf(argv: readonly string[], env: CliEnv = {}): CliUsageError 
 }
 
 const secretHolding = (value: object) => ({ SecretString: JSON.stringify(value), $metadata: {} });
-const signIns = () => cognito.commandCalls(InitiateAuthCommand).map((call) => call.args[0].input.AuthParameters);
 
 beforeEach(() => {
   const tokens = cognitoTokens({ username: 'svc', nowSeconds: Math.floor(Date.now() / 1000) });
@@ -83,22 +83,17 @@ describe('running', () => {
       SecretId: 'svc/orders/cognito',
       VersionStage: 'AWSCURRENT',
     });
-    const client = secretsManager.send.thisValues[0] as SecretsManagerClient;
-    expect(await client.config.region()).toBe('eu-central-1');
-    expect(signIns()).toEqual([
-      { USERNAME: 'svc', PASSWORD: SM_PASSWORD, SECRET_HASH: computeSecretHash('svc', CLIENT_ID, SM_SECRET) },
-    ]);
+    expect(await regionOfFirstRequest(secretsManager)).toBe('eu-central-1');
+    expect(signIns()).toHaveLength(1);
+    expectSignedInAs('svc', SM_PASSWORD, SM_SECRET);
   });
 
-  it("reads the secret in the user pool's Region when AWS_REGION is not set", async () => {
-    secretsManager.on(GetSecretValueCommand).resolves(secretHolding({ username: 'svc', password: SM_PASSWORD }));
-    const argv = ['--client-id', CLIENT_ID, '--user-pool-id', 'ap-south-1_AbC', '--secret-id', 'svc/orders/cognito'];
-
-    await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' });
-
-    const client = secretsManager.send.thisValues[0] as SecretsManagerClient;
-    expect(await client.config.region()).toBe('ap-south-1');
-  });
+  itReadsStoreInPoolRegion(
+    'the secret',
+    secretsManager,
+    () => secretsManager.on(GetSecretValueCommand).resolves(secretHolding({ username: 'svc', password: SM_PASSWORD })),
+    ['--secret-id', 'svc/orders/cognito'],
+  );
 
   it('lets --ssm-client-secret win over the JSON client secret, in a second request', async () => {
     secretsManager
@@ -108,7 +103,7 @@ describe('running', () => {
 
     await run([...BASE, '--secret-id', 'svc/orders/cognito', '--ssm-client-secret', '/svc/secret'], awsEnv);
 
-    expect(signIns()[0]?.SECRET_HASH).toBe(computeSecretHash('svc', CLIENT_ID, SSM_SECRET));
+    expect(signIns()[0]?.AuthParameters?.SECRET_HASH).toBe(cliSecretHash('svc', SSM_SECRET));
   });
 
   it('exits 5 with ERR_CREDENTIALS naming the secret, and no value, when the secret is incomplete', async () => {

@@ -1,21 +1,22 @@
 // The CLI's TOTP secret (stdin or COGNITO_TOTP_SECRET, never a flag) reaching the SOFTWARE_TOKEN_MFA answer, and
 // the Region SSM is read in when only --region names one. The rest of runCli is test/cli/run.test.ts.
 import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { computeSecretHash } from '../../src/user/secret-hash.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
 import {
   CLI_BASE_ARGS,
   CLI_CLIENT_ID as CLIENT_ID,
   CLI_CLIENT_SECRET as CLIENT_SECRET,
+  cliSecretHash,
   mockCliServices,
   CLI_PASSWORD as PASSWORD,
+  regionReadIn,
   runCliCaptured as run,
 } from '../helpers/cli-runner.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 
-const { cognito, ssm } = mockCliServices();
+const { cognito, ssm, expectSignedInAs } = mockCliServices();
 
 const TOTP_SECRET = 'KRUGS4ZANFZSAYJAORSXG5BAONSWG4TF';
 const BASE = [...CLI_BASE_ARGS, '--username', 'svc'];
@@ -42,15 +43,11 @@ describe('the TOTP secret', () => {
     const result = await run(argv, {}, `${PASSWORD}\n${CLIENT_SECRET}\n${TOTP_SECRET}\n`);
 
     expect(result).toMatchObject({ status: 0, stderr: '' });
-    expect(cognito.commandCalls(InitiateAuthCommand)[0]?.args[0].input.AuthParameters).toEqual({
-      USERNAME: 'svc',
-      PASSWORD,
-      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET),
-    });
+    expectSignedInAs('svc', PASSWORD, CLIENT_SECRET);
     expect(mfaAnswers()[0]?.ChallengeResponses).toEqual({
       USERNAME: 'svc',
       SOFTWARE_TOKEN_MFA_CODE: totpCode(TOTP_SECRET, timeStepAt(Date.now())),
-      SECRET_HASH: computeSecretHash('svc', CLIENT_ID, CLIENT_SECRET),
+      SECRET_HASH: cliSecretHash('svc', CLIENT_SECRET),
     });
   });
 
@@ -98,10 +95,8 @@ describe('the Region SSM is read in', () => {
     });
     const argv = ['--client-id', CLIENT_ID, '--region', 'sa-east-1', '--ssm-parameter', '/svc/cognito'];
 
-    const result = await run(argv, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
+    const region = await regionReadIn(ssm, argv);
 
-    const client = ssm.commandCalls(GetParametersCommand)[0]?.thisValue as SSMClient;
-    expect(result.status).toBe(0);
-    expect(await client.config.region()).toBe('sa-east-1');
+    expect(region).toBe('sa-east-1');
   });
 });

@@ -8,13 +8,12 @@ import { dynamoDbTokenStore } from '../../src/dynamodb/index.js';
 import type { TokenStore } from '../../src/fleet/token-store.js';
 import {
   budget,
-  coldInstance,
+  coldAndWarmRequests,
   describeStoreSuites,
   instanceCache,
   never,
   UNAVAILABLE,
   uniqueKey,
-  warmInstance,
 } from '../fleet/store-contract.js';
 
 const TOO_SLOW = 'cognito-token-provider: shared cache too slow, using Cognito directly';
@@ -55,14 +54,14 @@ describe('dynamoDbTokenStore against dynalite', () => {
 
 describe('the fleet protocol over dynamoDbTokenStore: requests', () => {
   it('costs a cold instance 2 GetItem and 2 UpdateItem, and a warm one a consistent GetItem', async () => {
-    const key = uniqueKey();
-    commands.clear();
-    await coldInstance(store, key);
+    const { cold, warm, warmCalls } = await coldAndWarmRequests(store, {
+      reset: () => commands.clear(),
+      counted: () => Object.fromEntries(commands),
+    });
+
     // A read, a re-read after a short pause, the lease, and the entry written with the lease ended.
-    expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 2, UpdateItemCommand: 2 });
-    commands.clear();
-    const warmCalls = await warmInstance(store, key);
-    expect(Object.fromEntries(commands)).toEqual({ GetItemCommand: 1 });
+    expect(cold).toEqual({ GetItemCommand: 2, UpdateItemCommand: 2 });
+    expect(warm).toEqual({ GetItemCommand: 1 });
     expect(warmCalls).toEqual({ read: 1 });
   });
 

@@ -4,7 +4,7 @@
  *
  * API: `describeTokenStoreContract(setup)` and `describeFleetProtocol(setup)` (both, each in its own describe:
  * `describeStoreSuites(setup)`), where `setup` returns a fresh `{ store }` for each test (or the same store: keys
- * are unique per test); `coldInstance` and `warmInstance` for a store's own request budgets. Timings in these suites are lower
+ * are unique per test); `coldAndWarmRequests` for a store's own request budgets. Timings in these suites are lower
  * bounds (a lease that must have lapsed) or far from any real duration (a lease that must not have lapsed), so
  * that a slow machine does not fail them.
  */
@@ -70,17 +70,43 @@ export function budget(ms = 10_000) {
 }
 
 /** A lone instance finds nothing under `key`, fetches a token for an hour and shares it. */
-export async function coldInstance(store: TokenStore, key: string): Promise<void> {
+async function coldInstance(store: TokenStore, key: string): Promise<void> {
   await instanceCache(store, key).obtain(async () => ({ token: 'cold', expiresAt: Date.now() + HOUR }), budget());
 }
 
 /** An instance that must find the token under `key` without fetching; returns the store calls it made, by name. */
-export async function warmInstance(store: TokenStore, key: string): Promise<Record<string, number>> {
+async function warmInstance(store: TokenStore, key: string): Promise<Record<string, number>> {
   const counted = countingStore(store);
   await instanceCache(counted.store, key).obtain(async () => {
     throw new Error('unexpected fetch');
   }, budget());
   return counted.counts;
+}
+
+/** What a store's server counts of the requests it is sent, for {@link coldAndWarmRequests}. */
+export interface RequestCounter<T> {
+  /** Starts the count again from nothing. */
+  reset(): unknown;
+  /** The requests counted since the last reset. */
+  counted(): T | Promise<T>;
+}
+
+/**
+ * What a store costs its server: the requests counted while a lone cold instance fetches and shares a token under
+ * a fresh key (`cold`), then while a warm instance finds it there (`warm`), and the store calls the warm one made.
+ */
+export async function coldAndWarmRequests<T>(
+  store: TokenStore,
+  requests: RequestCounter<T>,
+): Promise<{ cold: T; warm: T; warmCalls: Record<string, number> }> {
+  const key = uniqueKey();
+  await requests.reset();
+  await coldInstance(store, key);
+  const cold = await requests.counted();
+  await requests.reset();
+  const warmCalls = await warmInstance(store, key);
+  const warm = await requests.counted();
+  return { cold, warm, warmCalls };
 }
 
 /** The store contract and the fleet protocol, each in its own describe, against the store `setup` gives. */

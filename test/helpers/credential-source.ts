@@ -1,8 +1,9 @@
 /**
  * What the tests of the credential sources (`fromSsm`, `fromSecretsManager`) share: running fake time until a
  * read settles, the abort signal a read handed to the SDK, and the checks that no value read shows through an
- * error or the source itself; the caching every source shares (`describeSourceCaching`); and the user provider
- * that the rotation tests read them through.
+ * error or the source itself; the caching and the construction checks every source shares
+ * (`describeSourceCaching`, `describeRefusedOptions`); and the user provider that the rotation tests read them
+ * through.
  */
 import { format, inspect } from 'node:util';
 import { expect, it, vi } from 'vitest';
@@ -152,26 +153,41 @@ export function describeSourceCaching(source: SourceUnderTest): void {
 /** An option that a factory must refuse: its name, what the message says of it, and the options given. */
 export type RefusedOption = [option: string, problem: string, options: unknown];
 
+/** One credential source's factory, for {@link describeRefusedOptions}. */
+export interface FactoryUnderTest {
+  /** The factory, given options as a caller might (wrongly) give them. */
+  create(options: unknown): unknown;
+  /** Options holding the source's one required option, and nothing else. */
+  readonly required: object;
+  /** How the messages name the client class (`a SecretsManagerClient`), and a real client of that class. */
+  readonly clientType: string;
+  readonly client: object;
+  /** The refusals of this source alone. */
+  readonly ownRefusals: readonly RefusedOption[];
+  /** How many requests the mocked service has received. */
+  requests(): number;
+}
+
 /**
- * The options every credential source refuses alike, beside `required` (its one required option): a
- * `maxAgeSeconds` that is not a non-negative number, and a `client` that is not `clientType` or comes with
- * `clientConfig`. `client` is a real client of that type.
+ * Construction checks of a credential source: each of its own refusals and of those every source makes alike (a
+ * `maxAgeSeconds` that is not a non-negative number; a `client` that is not of the class, or comes with
+ * `clientConfig`) throws ERR_CONFIGURATION at once, naming the option and saying what is wrong, and sends nothing.
  */
-export function sharedRefusedOptions(required: object, clientType: string, client: object): RefusedOption[] {
-  return [
+export function describeRefusedOptions(factory: FactoryUnderTest): void {
+  const { required, client, clientType } = factory;
+  it.each<RefusedOption>([
+    ...factory.ownRefusals,
     ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: -1 }],
     ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: Number.NaN }],
     ['maxAgeSeconds', 'must be a non-negative number', { ...required, maxAgeSeconds: '300' }],
     ['client', 'without "clientConfig"', { ...required, client, clientConfig: {} }],
     ['client', `must be ${clientType}`, { ...required, client: {} }],
     ['client', `must be ${clientType}`, { ...required, client: null }],
-  ];
-}
+  ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
+    const thrown = failureOfCall(() => factory.create(options), 'ERR_CONFIGURATION');
 
-/** Checks that `create` throws ERR_CONFIGURATION at once, naming `option` and saying `problem`. */
-export function expectRefusedAtConstruction(create: () => unknown, option: string, problem: string): void {
-  const thrown = failureOfCall(create, 'ERR_CONFIGURATION');
-
-  expect(thrown.message).toContain(`"${option}"`);
-  expect(thrown.message).toContain(problem);
+    expect(thrown.message).toContain(`"${option}"`);
+    expect(thrown.message).toContain(problem);
+    expect(factory.requests()).toBe(0);
+  });
 }

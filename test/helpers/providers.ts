@@ -1,6 +1,12 @@
 // Builds the providers and the mocked SDK the unit tests share, so each test states only what differs.
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
+import {
+  type AuthFlowType,
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { type AwsCommand, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeEach, vi } from 'vitest';
 import { RETRY_POLICY_OPTION, type RetryPolicy } from '../../src/core/deadline.js';
 import {
@@ -8,8 +14,10 @@ import {
   type ClientTokenProviderOptions,
   createClientTokenProvider,
   createTokenProvider,
+  shareTokenStore,
   type TokenProvider,
   type TokenProviderOptions,
+  type TokenStore,
 } from '../../src/index.js';
 import { cognitoTokens } from './fake-jwt.js';
 
@@ -19,6 +27,28 @@ export const M2M_CLIENT_SECRET = 'm2m-client-secret-value-31';
 export const USERNAME = 'svc-orders';
 export const PASSWORD = 'Pa55word-of-the-service';
 export const REGION = 'eu-west-1';
+/** The user pool of the user-provider tests that name one (SRP, devices, challenges), in {@link REGION}. */
+export const USER_POOL_ID = 'eu-west-1_Provider1';
+/** The user app client's secret in the provider tests: a canary that no output may show. */
+export const CLIENT_SECRET = 'user-client-secret-value-53';
+/** The user's real username (a UUID, the cognito:username claim): Cognito names it when the sign-in used an alias. */
+export const USER_ID = '3c2b1a09-8f7e-4d6c-9b5a-493827161504';
+/** The Session that the mocked Cognito challenges carry. */
+export const SESSION = 'challenge-session-blob-0042';
+/**
+ * A PASSWORD_VERIFIER challenge as Cognito sends it to {@link USER_ID} after USER_SRP_AUTH (B well inside the group,
+ * any salt).
+ */
+export const PASSWORD_VERIFIER = {
+  ChallengeName: 'PASSWORD_VERIFIER' as const,
+  Session: SESSION,
+  ChallengeParameters: {
+    USER_ID_FOR_SRP: USER_ID,
+    SALT: 'a1b2c3d4e5f60718',
+    SRP_B: '7f'.repeat(256),
+    SECRET_BLOCK: Buffer.from('secret-block-from-cognito').toString('base64'),
+  },
+};
 /** The fake clock's start in every provider test. */
 export const START = new Date('2026-11-26T09:00:00Z');
 
@@ -41,6 +71,20 @@ export function userProvider(overrides: WithRetryPolicy<TokenProviderOptions> = 
       retryPolicy,
     ),
   );
+}
+
+/**
+ * One instance of a fleet that shares its tokens through `store`: a user provider for svc-orders in
+ * {@link USER_POOL_ID} with {@link CLIENT_SECRET} (from which the entries' sealing key is derived). `overrides`
+ * replace any of it.
+ */
+export function fleetInstance(store: TokenStore, overrides: WithRetryPolicy<TokenProviderOptions> = {}): TokenProvider {
+  return userProvider({
+    userPoolId: USER_POOL_ID,
+    credentials: { username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET },
+    sharedCache: shareTokenStore(store),
+    ...overrides,
+  });
 }
 
 /**
@@ -134,6 +178,24 @@ export const serialOf = (jwt: string) =>
 /** The InitiateAuth calls the mock received with this AuthFlow. */
 export function initiateAuthCalls(cognito: ReturnType<typeof mockCognito>, flow: string) {
   return cognito.commandCalls(InitiateAuthCommand).filter((call) => call.args[0].input.AuthFlow === flow);
+}
+
+/**
+ * The two behaviours of the mocked `command` (InitiateAuth or AdminInitiateAuth) that a renewal test sets: the
+ * password sign-in under `passwordFlow`, and REFRESH_TOKEN_AUTH; each for the test to give its own answers.
+ */
+export function signInAndRefresh<
+  TInput extends ServiceInputTypes & { AuthFlow: AuthFlowType | undefined },
+  TOutput extends ServiceOutputTypes,
+>(
+  cognito: ReturnType<typeof mockCognito>,
+  command: new (input: TInput) => AwsCommand<TInput, TOutput>,
+  passwordFlow: AuthFlowType,
+) {
+  return {
+    signIn: cognito.on(command, { AuthFlow: passwordFlow } as Partial<TInput>),
+    refresh: cognito.on(command, { AuthFlow: 'REFRESH_TOKEN_AUTH' } as Partial<TInput>),
+  };
 }
 
 /**

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CognitoSrpServer, type SrpServerUser, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { CognitoSrpServer, SrpServerUser } from '../../harness/cognito-srp-server.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
 import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { runProcess } from '../../harness/run-process.js';
@@ -27,6 +27,7 @@ import {
 import { fromSsm } from '../../src/ssm/index.js';
 import { isolatedEnv } from '../helpers/child-env.js';
 import { type CliRun, runCliCaptured } from '../helpers/cli-runner.js';
+import { useSrpServers } from '../helpers/cognito-stack-hooks.js';
 
 const REGION = 'eu-west-1';
 const TRACKING_POOL = 'eu-west-1_Remember5';
@@ -67,43 +68,35 @@ const seen: unknown[] = [];
 /** Every device secret any test handled. */
 const deviceSecrets: Record<string, string> = {};
 
-beforeAll(async () => {
-  const clients = [
-    { clientId: 'app', explicitAuthFlows: FLOWS },
-    { clientId: 'secret-app', clientSecret: CLIENT_SECRET, explicitAuthFlows: FLOWS },
-  ];
-  [tracking, noSuppression, ssm] = await Promise.all([
-    startCognitoSrpServer({
+const clients = [
+  { clientId: 'app', explicitAuthFlows: FLOWS },
+  { clientId: 'secret-app', clientSecret: CLIENT_SECRET, explicitAuthFlows: FLOWS },
+];
+useSrpServers(
+  [
+    {
       userPoolId: TRACKING_POOL,
       clients,
       users: [RENEWER, GET_TOKENS, CHOICE, CLI_USER, PASSWORD_FLOW, CHOICE_DEVICE, FORGOTTEN, SHARED],
       devices: { remember: 'always', suppressMfa: true },
-    }),
-    startCognitoSrpServer({
-      userPoolId: NO_SUPPRESSION_POOL,
-      clients,
-      users: [UNSUPPRESSED],
-      devices: { remember: 'user-opt-in' },
-    }),
-    startSsmEndpoint([
-      {
-        name: '/svc/devices/cognito',
-        value: JSON.stringify({ username: CLI_USER.email, password: CLI_USER.password, totpSecret: TOTP }),
-      },
-    ]),
+    },
+    { userPoolId: NO_SUPPRESSION_POOL, clients, users: [UNSUPPRESSED], devices: { remember: 'user-opt-in' } },
+  ],
+  (started) => {
+    [tracking, noSuppression] = started;
+  },
+);
+
+beforeAll(async () => {
+  ssm = await startSsmEndpoint([
+    {
+      name: '/svc/devices/cognito',
+      value: JSON.stringify({ username: CLI_USER.email, password: CLI_USER.password, totpSecret: TOTP }),
+    },
   ]);
 });
 
-afterAll(async () => {
-  await Promise.all([tracking?.close(), noSuppression?.close(), ssm?.stop()]);
-});
-
-beforeEach(() => {
-  for (const server of [tracking, noSuppression]) {
-    server.requests.length = 0;
-    server.setNow(undefined);
-  }
-});
+afterAll(() => ssm?.stop());
 
 // After every test, whatever the order: no device secret handled so far in anything returned, thrown, logged or
 // printed so far, and no token in a log event or an error.

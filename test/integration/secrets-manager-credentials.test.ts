@@ -15,7 +15,7 @@ import {
 } from 'cognito-token-provider';
 import { fromSecretsManager } from 'cognito-token-provider/secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
+import type { CognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { type CognitoStack, startCognitoStack } from '../../harness/cognito-stack.js';
 import { findLeaks } from '../../harness/leak-scan.js';
 import { runProcess } from '../../harness/run-process.js';
@@ -25,7 +25,7 @@ import {
   startSecretsManagerEndpoint,
 } from '../../harness/secrets-manager-endpoint.js';
 import { isolatedEnv } from '../helpers/child-env.js';
-import { setUserPassword } from '../helpers/cognito-stack-hooks.js';
+import { setUserPassword, useSrpServers } from '../helpers/cognito-stack-hooks.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const USER_POOL_ID = 'eu-west-1_Rotation7';
@@ -38,12 +38,20 @@ const WRONG_PASSWORD = 'Wrong-Pa55word-Never-In-Cognito';
 let server: CognitoSrpServer;
 let secrets: SecretsManagerEndpoint;
 
+useSrpServers(
+  [
+    {
+      userPoolId: USER_POOL_ID,
+      clients: [{ clientId: CLIENT_ID, explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
+      users: [ROTATING],
+    },
+  ],
+  (started) => {
+    [server] = started;
+  },
+);
+
 beforeAll(async () => {
-  server = await startCognitoSrpServer({
-    userPoolId: USER_POOL_ID,
-    clients: [{ clientId: CLIENT_ID, explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }],
-    users: [ROTATING],
-  });
   secrets = await startSecretsManagerEndpoint([
     { name: 'svc/rotating', value: JSON.stringify({ username: ROTATING.username, password: OLD_PASSWORD }) },
     { name: 'svc/wrong', value: JSON.stringify({ username: ROTATING.username, password: WRONG_PASSWORD }) },
@@ -55,13 +63,9 @@ beforeAll(async () => {
   secrets.putPending('svc/wrong-rotation', JSON.stringify({ username: ROTATING.username, password: WRONG_PASSWORD }));
 });
 
-afterAll(async () => {
-  await secrets?.stop();
-  await server?.close();
-});
+afterAll(() => secrets?.stop());
 
 beforeEach(() => {
-  server.requests.length = 0;
   secrets.setFaults([]);
 });
 

@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { findLeaks, secretFragments } from '../../harness/leak-scan.js';
 import { runProcess } from '../../harness/run-process.js';
 import {
@@ -17,6 +17,7 @@ import {
   type TokenProviderOptions,
 } from '../../src/index.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { useSrpServers } from '../helpers/cognito-stack-hooks.js';
 
 const USER_POOL_ID = 'eu-west-1_FlowTests4';
 const ROBOT_EMAIL = 'robot@example.com';
@@ -30,32 +31,30 @@ const ALL_FLOWS = ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USE
 
 let server: CognitoSrpServer;
 
-beforeAll(async () => {
-  server = await startCognitoSrpServer({
-    userPoolId: USER_POOL_ID,
-    clients: [
-      { clientId: 'public-client', explicitAuthFlows: ALL_FLOWS },
-      { clientId: 'secret-client', clientSecret: CLIENT_SECRET, explicitAuthFlows: ALL_FLOWS },
-      { clientId: 'srp-only', explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-      { clientId: 'password-only', explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
-      { clientId: 'choice-password-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD'] },
-      { clientId: 'choice-srp-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD_SRP'] },
-      // What an app client made through the API or CDK without ExplicitAuthFlows allows.
-      { clientId: 'default-client', explicitAuthFlows: DEFAULT_CLIENT_FLOWS },
-    ],
-    users: [
-      { username: ROBOT.username, aliases: [ROBOT_EMAIL], password: ROBOT.password },
-      { ...MFA_ROBOT, totpSecret: TOTP_SECRET, mfa: 'SOFTWARE_TOKEN_MFA' },
-    ],
-  });
-});
-
-afterAll(() => server.close());
-
-beforeEach(() => {
-  server.requests.length = 0;
-  server.setNow(undefined);
-});
+useSrpServers(
+  [
+    {
+      userPoolId: USER_POOL_ID,
+      clients: [
+        { clientId: 'public-client', explicitAuthFlows: ALL_FLOWS },
+        { clientId: 'secret-client', clientSecret: CLIENT_SECRET, explicitAuthFlows: ALL_FLOWS },
+        { clientId: 'srp-only', explicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        { clientId: 'password-only', explicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] },
+        { clientId: 'choice-password-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD'] },
+        { clientId: 'choice-srp-only', explicitAuthFlows: ['ALLOW_USER_AUTH'], userAuthChallenges: ['PASSWORD_SRP'] },
+        // What an app client made through the API or CDK without ExplicitAuthFlows allows.
+        { clientId: 'default-client', explicitAuthFlows: DEFAULT_CLIENT_FLOWS },
+      ],
+      users: [
+        { username: ROBOT.username, aliases: [ROBOT_EMAIL], password: ROBOT.password },
+        { ...MFA_ROBOT, totpSecret: TOTP_SECRET, mfa: 'SOFTWARE_TOKEN_MFA' },
+      ],
+    },
+  ],
+  (started) => {
+    [server] = started;
+  },
+);
 
 function provider(overrides: Partial<TokenProviderOptions> & Pick<TokenProviderOptions, 'credentials'>) {
   return createTokenProvider({

@@ -15,10 +15,11 @@ import {
   UpdateDeviceStatusCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoRefreshToken, type CognitoUser, type ICognitoStorage } from 'amazon-cognito-identity-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoSrpServer, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { useSrpServers } from '../helpers/cognito-stack-hooks.js';
 import { rejectionOf } from '../helpers/failure-of.js';
 import {
   identityJsUser,
@@ -50,33 +51,25 @@ let always: CognitoSrpServer;
 let optIn: CognitoSrpServer;
 let untracked: CognitoSrpServer;
 
-beforeAll(async () => {
-  const clients = [
-    { clientId: 'app', explicitAuthFlows: FLOWS },
-    { clientId: 'secret-app', clientSecret: SECRET, explicitAuthFlows: FLOWS },
-  ];
-  [always, optIn, untracked] = await Promise.all([
-    startCognitoSrpServer({ userPoolId: ALWAYS_POOL, clients, users, devices: { remember: 'always' } }),
-    startCognitoSrpServer({
+const clients = [
+  { clientId: 'app', explicitAuthFlows: FLOWS },
+  { clientId: 'secret-app', clientSecret: SECRET, explicitAuthFlows: FLOWS },
+];
+useSrpServers(
+  [
+    { userPoolId: ALWAYS_POOL, clients, users, devices: { remember: 'always' } },
+    {
       userPoolId: OPT_IN_POOL,
       clients,
       users: [...users, { ...MFA_USER, mfa: 'SOFTWARE_TOKEN_MFA' }],
       devices: { remember: 'user-opt-in', suppressMfa: true },
-    }),
-    startCognitoSrpServer({ userPoolId: UNTRACKED_POOL, clients, users }),
-  ]);
-});
-
-afterAll(async () => {
-  await Promise.all([always?.close(), optIn?.close(), untracked?.close()]);
-});
-
-beforeEach(() => {
-  for (const server of [always, optIn, untracked]) {
-    server.requests.length = 0;
-    server.setNow(undefined);
-  }
-});
+    },
+    { userPoolId: UNTRACKED_POOL, clients, users },
+  ],
+  (started) => {
+    [always, optIn, untracked] = started;
+  },
+);
 
 const steps = (server: CognitoSrpServer) =>
   server.requests.map((r) => {

@@ -10,9 +10,10 @@ import {
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CognitoSrpServer, type SrpServerPool, startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
+import type { CognitoSrpServer, SrpServerPool } from '../../harness/cognito-srp-server.js';
 import { passwordAuthenticationKey, srpTimestamp, startSrp } from '../../src/user/srp.js';
 import { timeStepAt, totpCode } from '../../src/user/totp.js';
+import { useSrpServers } from '../helpers/cognito-stack-hooks.js';
 import { rejectionOf } from '../helpers/failure-of.js';
 import { identityJsUser, type LibraryOutcome, sessionOf } from '../helpers/identity-js-user.js';
 
@@ -80,17 +81,8 @@ const POOL: SrpServerPool = {
 
 let server: CognitoSrpServer;
 
-beforeAll(async () => {
-  server = await startCognitoSrpServer(POOL);
-});
-
-afterAll(async () => {
-  await server?.close();
-});
-
-beforeEach(() => {
-  server.setNow(undefined);
-  server.requests.length = 0;
+useSrpServers([POOL], (started) => {
+  [server] = started;
 });
 
 function claims(token: string | undefined): Record<string, unknown> {

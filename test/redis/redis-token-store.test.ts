@@ -8,13 +8,12 @@ import type { TokenStore } from '../../src/fleet/token-store.js';
 import { type RedisClientLike, redisTokenStore } from '../../src/redis/index.js';
 import {
   budget,
-  coldInstance,
+  coldAndWarmRequests,
   describeStoreSuites,
   instanceCache,
   never,
   UNAVAILABLE,
   uniqueKey,
-  warmInstance,
 } from '../fleet/store-contract.js';
 
 // Without a redis-server binary these tests are skipped locally, and say so; in CI they must run.
@@ -73,13 +72,13 @@ describe.skipIf(skipRedisServer)('redisTokenStore against redis-server', () => {
   });
 
   it('costs a lone cold instance two scripts (read-or-lease, then the entry with the lease ended), a warm one one', async () => {
-    const key = uniqueKey();
-    await client.config('RESETSTAT');
-    await coldInstance(store, key);
-    expect((await commandCalls(client)).eval).toBe(2);
-    await client.config('RESETSTAT');
-    const warmCalls = await warmInstance(store, key);
-    expect((await commandCalls(client)).eval).toBe(1);
+    const { cold, warm, warmCalls } = await coldAndWarmRequests(store, {
+      reset: () => client.config('RESETSTAT'),
+      counted: async () => (await commandCalls(client)).eval,
+    });
+
+    expect(cold).toBe(2);
+    expect(warm).toBe(1);
     expect(warmCalls).toEqual({ readOrAcquireLease: 1 });
   });
 

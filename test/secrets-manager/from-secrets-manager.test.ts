@@ -12,14 +12,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { type FromSecretsManagerOptions, fromSecretsManager } from '../../src/secrets-manager/index.js';
 import {
+  describeRefusedOptions,
   describeSourceCaching,
   expectNoSecretIn,
-  expectRefusedAtConstruction,
   expectSourceShowsNoValue,
-  type RefusedOption,
   sentAbortSignal,
   settled,
-  sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile, useFakeClock } from '../helpers/providers.js';
@@ -742,24 +740,26 @@ describe("the caller's deadline", () => {
 });
 
 describe('options', () => {
-  const client = new SecretsManagerClient({ region: 'eu-west-1' });
-  it.each<RefusedOption>([
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', undefined],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', 'svc/orders'],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', {}],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: '' }],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: 42 }],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: 'svc/orders cognito' }],
-    ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: `a${'b'.repeat(2048)}` }],
-    ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: '' }],
-    ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: 7 }],
-    ...sharedRefusedOptions({ secretId: 'a' }, 'a SecretsManagerClient', client),
-    ['secretID', 'is not an option of fromSecretsManager; did you mean "secretId"?', { secretID: 'a' }],
-    ['maxAge', 'is not an option of fromSecretsManager; did you mean "maxAgeSeconds"?', { secretId: 'a', maxAge: 5 }],
-    ['parameter', 'is not an option of fromSecretsManager', { parameter: '/svc/orders' }],
-  ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    expectRefusedAtConstruction(() => fromSecretsManager(options as FromSecretsManagerOptions), option, problem);
-    expect(secretsManager.calls()).toHaveLength(0);
+  describeRefusedOptions({
+    create: (options) => fromSecretsManager(options as FromSecretsManagerOptions),
+    required: { secretId: 'a' },
+    clientType: 'a SecretsManagerClient',
+    client: new SecretsManagerClient({ region: 'eu-west-1' }),
+    ownRefusals: [
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', undefined],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', 'svc/orders'],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', {}],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: '' }],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: 42 }],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: 'svc/orders cognito' }],
+      ['secretId', 'is required: the name or ARN of a Secrets Manager secret', { secretId: `a${'b'.repeat(2048)}` }],
+      ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: '' }],
+      ['versionStage', 'must be a staging label such as "AWSCURRENT"', { secretId: 'a', versionStage: 7 }],
+      ['secretID', 'is not an option of fromSecretsManager; did you mean "secretId"?', { secretID: 'a' }],
+      ['maxAge', 'is not an option of fromSecretsManager; did you mean "maxAgeSeconds"?', { secretId: 'a', maxAge: 5 }],
+      ['parameter', 'is not an option of fromSecretsManager', { parameter: '/svc/orders' }],
+    ],
+    requests: () => secretsManager.calls().length,
   });
 
   it.each([

@@ -13,14 +13,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it, vi } from 'vitest';
 import { type FromSsmOptions, fromSsm } from '../../src/ssm/index.js';
 import {
+  describeRefusedOptions,
   describeSourceCaching,
   expectNoSecretIn,
-  expectRefusedAtConstruction,
   expectSourceShowsNoValue,
-  type RefusedOption,
   sentAbortSignal,
   settled,
-  sharedRefusedOptions,
 } from '../helpers/credential-source.js';
 import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import { mockForFile, useFakeClock } from '../helpers/providers.js';
@@ -525,23 +523,25 @@ describe('throttling and outages', () => {
 });
 
 describe('options', () => {
-  const client = new SSMClient({ region: 'eu-west-1' });
-  it.each<RefusedOption>([
-    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', undefined],
-    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', 'svc/orders'],
-    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', {}],
-    ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', { maxAgeSeconds: 5 }],
-    ['parameter', 'not both', { parameter: '/a', ...NAMES }],
-    ['parameter', 'must be an SSM parameter name', { parameter: '' }],
-    ['password', 'must be an SSM parameter name', { password: 42 }],
-    ['password', 'must be an SSM parameter name', { password: '/svc/pass word' }],
-    ['password', 'must be an SSM parameter name', { password: '/svc/password\n' }],
-    ['clientSecret', 'must be an SSM parameter name', { username: '/a', clientSecret: `/${'a'.repeat(2048)}` }],
-    ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.POSITIVE_INFINITY }],
-    ...sharedRefusedOptions({ parameter: '/a' }, 'an SSMClient', client),
-  ])('rejects a bad "%s" at construction: %s', (option, problem, options) => {
-    expectRefusedAtConstruction(() => fromSsm(options as FromSsmOptions), option, problem);
-    expect(ssm.calls()).toHaveLength(0);
+  describeRefusedOptions({
+    create: (options) => fromSsm(options as FromSsmOptions),
+    required: { parameter: '/a' },
+    clientType: 'an SSMClient',
+    client: new SSMClient({ region: 'eu-west-1' }),
+    ownRefusals: [
+      ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', undefined],
+      ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', 'svc/orders'],
+      ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', {}],
+      ['parameter', 'or "username", "password", "clientSecret" or "totpSecret" is required', { maxAgeSeconds: 5 }],
+      ['parameter', 'not both', { parameter: '/a', ...NAMES }],
+      ['parameter', 'must be an SSM parameter name', { parameter: '' }],
+      ['password', 'must be an SSM parameter name', { password: 42 }],
+      ['password', 'must be an SSM parameter name', { password: '/svc/pass word' }],
+      ['password', 'must be an SSM parameter name', { password: '/svc/password\n' }],
+      ['clientSecret', 'must be an SSM parameter name', { username: '/a', clientSecret: `/${'a'.repeat(2048)}` }],
+      ['maxAgeSeconds', 'must be a non-negative number', { parameter: '/a', maxAgeSeconds: Number.POSITIVE_INFINITY }],
+    ],
+    requests: () => ssm.calls().length,
   });
 
   it.each([

@@ -9,30 +9,32 @@ import { ChallengeRequiredError } from '../../src/index.js';
 import { notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import { failureOf } from '../helpers/failure-of.js';
 import {
+  CLIENT_SECRET,
   CLIENT_ID as clientId,
   FAST_RETRIES,
   flushPendingWork,
   mockCognitoOnFakeClock,
+  PASSWORD,
   refreshTokenOf,
   serialOf,
+  signInAndRefresh,
   authResult as signInResult,
+  USER_ID,
   userProvider,
 } from '../helpers/providers.js';
 
 const cognito = mockCognitoOnFakeClock();
-const clientSecret = 'admin-flow-client-secret-value';
+// In another Region than the provider helpers' default, so that the requests can be seen to follow the pool's.
 const userPoolId = 'eu-central-1_AdMiN42';
+// Users who sign in with an email alias have a UUID as their real username (USER_ID), the cognito:username claim.
 const alias = 'svc@example.com';
-// Users who sign in with an email alias have a UUID as their real username, the cognito:username claim.
-const realUsername = '7d1e5c3a-0b9f-4e21-9c3d-admin';
-const password = 'Adm1n-Pa55word-of-the-service';
 
 const authResult = (serial: number, withRefreshToken = true) =>
-  signInResult({ username: realUsername, serial, withoutRefreshToken: !withRefreshToken });
+  signInResult({ username: USER_ID, serial, withoutRefreshToken: !withRefreshToken });
 
 // Computed here with node:crypto, independently of the package's computeSecretHash.
 const expectedSecretHash = (username: string) =>
-  createHmac('sha256', clientSecret)
+  createHmac('sha256', CLIENT_SECRET)
     .update(username + clientId)
     .digest('base64');
 
@@ -45,16 +47,19 @@ const adminProvider = (overrides: Parameters<typeof userProvider>[0] = {}) =>
     region: undefined,
     userPoolId,
     flow: 'admin-user-password',
-    credentials: { username: alias, password, clientSecret },
+    credentials: { username: alias, password: PASSWORD, clientSecret: CLIENT_SECRET },
     ...overrides,
   });
 
+/** The AdminInitiateAuth behaviours: the password sign-in and REFRESH_TOKEN_AUTH. */
+const adminSignInAndRefresh = () => signInAndRefresh(cognito, AdminInitiateAuthCommand, 'ADMIN_USER_PASSWORD_AUTH');
+
 /** Answers admin sign-ins with serial 1; returns the AdminInitiateAuth REFRESH_TOKEN_AUTH behaviour to set. */
-const renewalAfterSignIn = () =>
-  cognito
-    .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
-    .resolves(authResult(1))
-    .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
+const renewalAfterSignIn = () => {
+  const { signIn, refresh } = adminSignInAndRefresh();
+  signIn.resolves(authResult(1));
+  return refresh;
+};
 
 describe("flow: 'admin-user-password' sign-in", () => {
   it('signs in with AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH in the user pool, never with InitiateAuth', async () => {
@@ -79,7 +84,7 @@ describe("flow: 'admin-user-password' sign-in", () => {
 
     expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')[0]?.args[0].input.AuthParameters).toEqual({
       USERNAME: alias,
-      PASSWORD: password,
+      PASSWORD,
       SECRET_HASH: expectedSecretHash(alias),
     });
   });
@@ -87,11 +92,11 @@ describe("flow: 'admin-user-password' sign-in", () => {
   it('sends no SECRET_HASH when the app client has no secret', async () => {
     cognito.on(AdminInitiateAuthCommand).resolves(authResult(1));
 
-    await adminProvider({ credentials: { username: alias, password } }).getIdToken();
+    await adminProvider({ credentials: { username: alias, password: PASSWORD } }).getIdToken();
 
     expect(adminCalls('ADMIN_USER_PASSWORD_AUTH')[0]?.args[0].input.AuthParameters).toEqual({
       USERNAME: alias,
-      PASSWORD: password,
+      PASSWORD,
     });
   });
 
@@ -107,7 +112,7 @@ describe("flow: 'admin-user-password' sign-in", () => {
   it('keeps the default flow as InitiateAuth USER_PASSWORD_AUTH even when userPoolId is given', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult(1));
 
-    await adminProvider({ flow: undefined, credentials: { username: alias, password } }).getIdToken();
+    await adminProvider({ flow: undefined, credentials: { username: alias, password: PASSWORD } }).getIdToken();
 
     expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' });
     expect(cognito).not.toHaveReceivedCommand(AdminInitiateAuthCommand);
@@ -130,7 +135,7 @@ describe("flow: 'admin-user-password' renewal", () => {
       AuthFlow: 'REFRESH_TOKEN_AUTH',
       AuthParameters: {
         REFRESH_TOKEN: refreshTokenOf(1),
-        SECRET_HASH: expectedSecretHash(realUsername),
+        SECRET_HASH: expectedSecretHash(USER_ID),
       },
     });
     expect(cognito).not.toHaveReceivedCommand(InitiateAuthCommand);
@@ -164,11 +169,9 @@ describe("flow: 'admin-user-password' renewal", () => {
 
   it('signs in with the password again through AdminInitiateAuth when the refresh token is rejected', async () => {
     let serial = 0;
-    cognito
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'ADMIN_USER_PASSWORD_AUTH' })
-      .callsFake(() => authResult(++serial))
-      .on(AdminInitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
-      .rejects(notAuthorized('Refresh Token has been revoked'));
+    const { signIn, refresh } = adminSignInAndRefresh();
+    signIn.callsFake(() => authResult(++serial));
+    refresh.rejects(notAuthorized('Refresh Token has been revoked'));
     const tokens = adminProvider({ refresh: 'refresh-token-auth' });
     await tokens.getIdToken();
 
@@ -244,11 +247,11 @@ describe("flow: 'admin-user-password' failures", () => {
   });
 
   it('quotes no password, secret or SECRET_HASH in its errors', async () => {
-    cognito.on(AdminInitiateAuthCommand).rejects(notAuthorized(`Incorrect password ${password}`));
+    cognito.on(AdminInitiateAuthCommand).rejects(notAuthorized(`Incorrect password ${PASSWORD}`));
 
     const error = await failureOf(adminProvider().getIdToken());
 
-    for (const secret of [password, clientSecret, expectedSecretHash(alias)]) {
+    for (const secret of [PASSWORD, CLIENT_SECRET, expectedSecretHash(alias)]) {
       expect(error.message).not.toContain(secret);
     }
   });

@@ -24,36 +24,27 @@ import { failureOf, failureOfCall } from '../helpers/failure-of.js';
 import {
   authResult,
   CLIENT_ID,
+  CLIENT_SECRET,
   FAST_RETRIES,
   initiateAuthCalls,
   mockCognitoOnFakeClock,
   PASSWORD,
+  PASSWORD_VERIFIER,
+  SESSION,
   serialOf,
+  USER_ID,
+  USER_POOL_ID,
   USERNAME,
   userProvider,
 } from '../helpers/providers.js';
 
 const cognito = mockCognitoOnFakeClock();
 
-const USER_POOL_ID = 'eu-west-1_Devices9';
-const USER_ID = '3c2b1a09-8f7e-4d6c-9b5a-493827161504';
-const CLIENT_SECRET = 'devices-client-secret-value';
 const NEW_DEVICE = { DeviceKey: 'eu-west-1_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', DeviceGroupKey: '-NewGroup7' };
 const REMEMBERED: RememberedDevice = {
   key: 'eu-west-1_0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
   groupKey: '-Remembered3',
   password: 'remembered-device-password-base64+/==',
-};
-const SESSION = 'challenge-session-blob-0077';
-const passwordVerifier = {
-  ChallengeName: 'PASSWORD_VERIFIER' as const,
-  Session: SESSION,
-  ChallengeParameters: {
-    USER_ID_FOR_SRP: USER_ID,
-    SALT: 'a1b2c3d4e5f60718',
-    SRP_B: '7f'.repeat(256),
-    SECRET_BLOCK: Buffer.from('secret-block-from-cognito').toString('base64'),
-  },
 };
 const deviceSrpAuth = { ChallengeName: 'DEVICE_SRP_AUTH' as const, Session: SESSION, ChallengeParameters: {} };
 const devicePasswordVerifier = {
@@ -92,7 +83,7 @@ function collectingLogger(withWarn: boolean) {
 function answerSrpSignInWithoutNewDevice() {
   cognito
     .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-    .resolves(passwordVerifier)
+    .resolves(PASSWORD_VERIFIER)
     .on(RespondToAuthChallengeCommand)
     .resolves(authResult({ serial: 1 }))
     .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' })
@@ -103,7 +94,7 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   it('confirms it with the access token and a verifier, then names it in every REFRESH_TOKEN_AUTH', async () => {
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .resolves(withNewDevice(1))
       .on(ConfirmDeviceCommand)
@@ -134,7 +125,7 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
   it('names the device as GetTokensFromRefreshToken DeviceKey', async () => {
     cognito
       .on(InitiateAuthCommand)
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .resolves(withNewDevice(1))
       .on(ConfirmDeviceCommand)
@@ -158,7 +149,7 @@ describe('a sign-in that brings a new device (NewDeviceMetadata)', () => {
     const { logger, debug } = collectingLogger(false);
     cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .resolvesOnce(withNewDevice(1))
       .resolves(withNewDevice(2))
@@ -202,7 +193,7 @@ describe('credentials.device (a remembered device)', () => {
   function answerUpToDeviceProof() {
     return cognito
       .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'PASSWORD_VERIFIER' })
       .resolves(deviceSrpAuth)
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'DEVICE_SRP_AUTH' })
@@ -282,7 +273,7 @@ describe('credentials.device (a remembered device)', () => {
   it('is ERR_AUTHENTICATION naming credentials.device when Cognito no longer knows it, and reloads a source once', async () => {
     cognito
       .on(InitiateAuthCommand)
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .rejects(
         new ResourceNotFoundException({
@@ -335,7 +326,7 @@ describe('credentials.device (a remembered device)', () => {
   it('is ChallengeRequiredError for DEVICE_SRP_AUTH without credentials.device', async () => {
     cognito
       .on(InitiateAuthCommand)
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .resolves(deviceSrpAuth);
 

@@ -9,6 +9,7 @@ import type { CognitoTokenError } from '../../src/index.js';
 import { internalError, notAuthorized, throttled } from '../helpers/cognito-errors.js';
 import {
   authResult,
+  CLIENT_SECRET,
   CLIENT_ID as clientId,
   FAST_RETRIES,
   forgetOldSdk,
@@ -24,8 +25,7 @@ import {
 } from '../helpers/providers.js';
 
 const cognito = mockCognitoOnFakeClock();
-const clientSecret = 'rotation-client-secret-value';
-const credentials = { username: USERNAME, password, clientSecret };
+const credentials = { username: USERNAME, password, clientSecret: CLIENT_SECRET };
 const result = (serial: number, withRefreshToken = true) =>
   authResult({ serial, withoutRefreshToken: !withRefreshToken });
 const rotationCalls = () => cognito.commandCalls(GetTokensFromRefreshTokenCommand);
@@ -52,9 +52,9 @@ describe("refresh: 'get-tokens-from-refresh-token'", () => {
     }
 
     expect(rotationCalls().map((call) => call.args[0].input)).toEqual([
-      { ClientId: clientId, RefreshToken: refreshTokenOf(1), ClientSecret: clientSecret },
-      { ClientId: clientId, RefreshToken: refreshTokenOf(2), ClientSecret: clientSecret },
-      { ClientId: clientId, RefreshToken: refreshTokenOf(3), ClientSecret: clientSecret },
+      { ClientId: clientId, RefreshToken: refreshTokenOf(1), ClientSecret: CLIENT_SECRET },
+      { ClientId: clientId, RefreshToken: refreshTokenOf(2), ClientSecret: CLIENT_SECRET },
+      { ClientId: clientId, RefreshToken: refreshTokenOf(3), ClientSecret: CLIENT_SECRET },
     ]);
     expect(flowCalls('USER_PASSWORD_AUTH')).toHaveLength(1);
     expect(flowCalls('REFRESH_TOKEN_AUTH')).toHaveLength(0);

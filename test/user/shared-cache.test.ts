@@ -16,11 +16,9 @@ import {
   type TokenStore,
 } from '../../src/index.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
+import { CLIENT_ID, CLIENT_SECRET, fleetInstance, PASSWORD, USER_POOL_ID, USERNAME } from '../helpers/providers.js';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
-const USERNAME = 'svc-fleet-user';
-const PASSWORD = 'Fleet-Pa55word-Shared-42';
-const CLIENT_SECRET = 'fleet-client-secret-0123456789';
 const START = Date.UTC(2026, 10, 28, 9, 0, 0);
 
 let serial = 0;
@@ -42,22 +40,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function instance(store: TokenStore, overrides: Partial<TokenProviderOptions> = {}) {
-  return createTokenProvider({
-    clientId: 'fleet-client',
-    userPoolId: 'eu-west-1_Fleet1',
-    credentials: { username: USERNAME, password: PASSWORD, clientSecret: CLIENT_SECRET },
-    sharedCache: shareTokenStore(store),
-    ...overrides,
-  } as TokenProviderOptions);
-}
-
 const signIns = () => cognito.commandCalls(InitiateAuthCommand).length;
 
 describe('sharedCache on createTokenProvider', () => {
   it('gives 20 instances that ask together one sign-in between them', async () => {
     const memory = memoryTokenStore();
-    const fleet = Array.from({ length: 20 }, () => instance(memory.store));
+    const fleet = Array.from({ length: 20 }, () => fleetInstance(memory.store));
 
     const tokens = await Promise.all(fleet.map((provider) => provider.getIdToken()));
 
@@ -67,9 +55,9 @@ describe('sharedCache on createTokenProvider', () => {
 
   it('serves a later instance from the store with no Cognito call', async () => {
     const memory = memoryTokenStore();
-    const first = await instance(memory.store).getTokens();
+    const first = await fleetInstance(memory.store).getTokens();
 
-    const later = await instance(memory.store).getTokens();
+    const later = await fleetInstance(memory.store).getTokens();
 
     expect(signIns()).toBe(1);
     expect(later.idToken).toBe(first.idToken);
@@ -78,7 +66,7 @@ describe('sharedCache on createTokenProvider', () => {
 
   it('does no store I/O on the cached path', async () => {
     const memory = memoryTokenStore();
-    const provider = instance(memory.store);
+    const provider = fleetInstance(memory.store);
     await provider.getIdToken();
     const calls = memory.storeCalls;
 
@@ -89,7 +77,7 @@ describe('sharedCache on createTokenProvider', () => {
 
   it('stores nothing usable: no token, secret, password or username in clear', async () => {
     const memory = memoryTokenStore();
-    const tokens = await instance(memory.store).getTokens();
+    const tokens = await fleetInstance(memory.store).getTokens();
 
     const stored = JSON.stringify([...memory.items], (_key, value) => (value instanceof Map ? [...value] : value));
     for (const secret of [
@@ -110,9 +98,9 @@ describe('sharedCache on createTokenProvider', () => {
 
   it('treats an entry sealed with another password as missing, though the client secret is the same', async () => {
     const memory = memoryTokenStore();
-    await instance(memory.store).getIdToken();
+    await fleetInstance(memory.store).getIdToken();
 
-    const other = instance(memory.store, {
+    const other = fleetInstance(memory.store, {
       credentials: { username: USERNAME, password: 'Another-Pa55word-99', clientSecret: CLIENT_SECRET },
     });
     await other.getIdToken();
@@ -125,7 +113,7 @@ describe('sharedCache on createTokenProvider', () => {
     memory.fault = 'reject';
     const logged: string[] = [];
     const logger = { debug: (message: string) => logged.push(message) };
-    const provider = instance(memory.store, { logger });
+    const provider = fleetInstance(memory.store, { logger });
 
     await expect(provider.getIdToken()).resolves.toMatch(/^eyJ/);
     const callsAfterFirst = memory.storeCalls;
@@ -140,9 +128,9 @@ describe('sharedCache on createTokenProvider', () => {
   it('renews once for the fleet: the instance with the refresh token renews, the others take its entry', async () => {
     vi.useFakeTimers({ now: START, toFake: ['Date'] });
     const memory = memoryTokenStore();
-    const renewer = instance(memory.store);
+    const renewer = fleetInstance(memory.store);
     await renewer.getIdToken();
-    const reader = instance(memory.store);
+    const reader = fleetInstance(memory.store);
     const before = await reader.getIdToken();
     expect(signIns()).toBe(1);
 
@@ -173,7 +161,7 @@ describe('sharedCache on createTokenProvider', () => {
 
     expect(() =>
       createTokenProvider({
-        clientId: 'fleet-client',
+        clientId: CLIENT_ID,
         credentials: { username: USERNAME, password: PASSWORD },
         sharedCache: own,
       } as unknown as TokenProviderOptions),
@@ -183,7 +171,7 @@ describe('sharedCache on createTokenProvider', () => {
         message: expect.stringMatching(/^"sharedCache" .*shareTokenStore\(yourStore\)/),
       }),
     );
-    expect(() => instance(own)).not.toThrow();
+    expect(() => fleetInstance(own)).not.toThrow();
   });
 });
 
@@ -191,7 +179,7 @@ describe('a sharedCache that is not a TokenStore', () => {
   /** The options of a user provider with `sharedCache`, for the refusals below. */
   const withSharedCache = (sharedCache: unknown) =>
     ({
-      clientId: 'fleet-client',
+      clientId: CLIENT_ID,
       credentials: { username: USERNAME, password: PASSWORD },
       sharedCache,
     }) as unknown as TokenProviderOptions;
@@ -287,8 +275,8 @@ describe('a sharedCache that is not a TokenStore', () => {
     }
     const store = new OwnStore();
 
-    await instance(store).getIdToken();
-    await instance(store).getIdToken();
+    await fleetInstance(store).getIdToken();
+    await fleetInstance(store).getIdToken();
 
     expect(signIns()).toBe(1);
   });
@@ -310,7 +298,7 @@ describe('refresh() with sharedCache while another instance holds the lease', ()
 
   async function providerWhoseTokensWereRefusedElsewhere() {
     const memory = memoryTokenStore();
-    const provider = instance(memory.store, { timeoutMs: 1_000 });
+    const provider = fleetInstance(memory.store, { timeoutMs: 1_000 });
     const refused = await pastTimeout(provider.getIdToken());
     for (const key of memory.items.keys()) memory.lease(key, 'another-instance', 60_000);
     return { provider, refused };
@@ -347,7 +335,7 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
     // Prepare
     vi.useFakeTimers({ now: START, toFake: ['Date'] });
     const memory = memoryTokenStore();
-    const first = instance(memory.store);
+    const first = fleetInstance(memory.store);
     const revoked = await first.getIdToken();
 
     // Act
@@ -356,7 +344,7 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
     await vi.waitFor(() => expect(memory.writes).toBeGreaterThan(2));
     vi.setSystemTime(START + 60_000);
     const again = await first.getIdToken();
-    const other = await instance(memory.store).getIdToken();
+    const other = await fleetInstance(memory.store).getIdToken();
 
     // Assert
     expect(again).not.toBe(revoked);
@@ -371,11 +359,11 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
       AuthenticationResult: cognitoTokens({ username: USERNAME, nowSeconds: START / 1000, serial: 7 }),
     });
     const memory = memoryTokenStore();
-    await instance(memory.store).getIdToken();
+    await fleetInstance(memory.store).getIdToken();
 
     // Act: a reader whose clock is right.
     vi.setSystemTime(START);
-    const read = await instance(memory.store).getTokens();
+    const read = await fleetInstance(memory.store).getTokens();
 
     // Assert: it took the entry, but serves it no later than exp (START + 1 h), not the writer's START + 80 min.
     expect(signIns()).toBe(1);
@@ -404,20 +392,18 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
     const memory = memoryTokenStore();
 
     // Act
-    await instance(memory.store, { credentials: source }).getIdToken();
+    await fleetInstance(memory.store, { credentials: source }).getIdToken();
 
     // Assert: an instance that only knows the old password cannot use the entry; one with the new one can.
     expect(source).toHaveBeenCalledTimes(2);
-    const withOld = createTokenProvider({
-      clientId: 'fleet-client',
-      userPoolId: 'eu-west-1_Fleet1',
+    expect(source).toHaveBeenLastCalledWith(expect.objectContaining({ forceRefresh: true }));
+    const withOld = fleetInstance(memory.store, {
       credentials: async () => ({ username: USERNAME, password: oldPassword, clientSecret: CLIENT_SECRET }),
-      sharedCache: shareTokenStore(memory.store),
       timeoutMs: 2_000,
     });
     await expect(withOld.getIdToken()).rejects.toMatchObject({ code: 'ERR_AUTHENTICATION' });
     const before = signIns();
-    await instance(memory.store).getIdToken();
+    await fleetInstance(memory.store).getIdToken();
     expect(signIns()).toBe(before);
   });
 
@@ -427,17 +413,19 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
     const publicClient = { username: USERNAME, password: PASSWORD };
 
     // Act / Assert: at construction with static credentials; at the first call with a source.
-    expect(() => instance(memory.store, { credentials: publicClient })).toThrow(
+    expect(() => fleetInstance(memory.store, { credentials: publicClient })).toThrow(
       expect.objectContaining({
         code: 'ERR_CONFIGURATION',
         message: expect.stringMatching(/^"sharedCache".*encryptionKey/),
       }),
     );
-    await expect(instance(memory.store, { credentials: async () => publicClient }).getIdToken()).rejects.toMatchObject({
+    await expect(
+      fleetInstance(memory.store, { credentials: async () => publicClient }).getIdToken(),
+    ).rejects.toMatchObject({
       code: 'ERR_CONFIGURATION',
     });
     const keyed = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(9) });
-    await expect(instance(keyed.store, { credentials: publicClient }).getIdToken()).resolves.toEqual(
+    await expect(fleetInstance(keyed.store, { credentials: publicClient }).getIdToken()).resolves.toEqual(
       expect.any(String),
     );
     expect(signIns()).toBe(1);
@@ -446,7 +434,7 @@ describe('what the store hands out is as trustworthy as what Cognito hands out',
 
 describe('shareTokenStore and the entries it reads', () => {
   const KEY = new Uint8Array(32).fill(4);
-  const storeKey = storeKeyOf({ pool: 'eu-west-1_Fleet1', clientId: 'fleet-client', username: USERNAME }, KEY);
+  const storeKey = storeKeyOf({ pool: USER_POOL_ID, clientId: CLIENT_ID, username: USERNAME }, KEY);
 
   it("hands back a store that is shared already, and keeps a store's one-trip read-or-lease", async () => {
     const combined = memoryTokenStore({ combined: true });
@@ -454,8 +442,8 @@ describe('shareTokenStore and the entries it reads', () => {
 
     expect(shareTokenStore(shared)).toBe(shared);
     expect(typeof shared.readOrAcquireLease).toBe('function');
-    await instance(combined.store).getIdToken();
-    await instance(combined.store).getIdToken();
+    await fleetInstance(combined.store).getIdToken();
+    await fleetInstance(combined.store).getIdToken();
     expect(signIns()).toBe(1);
   });
 
@@ -474,7 +462,7 @@ describe('shareTokenStore and the entries it reads', () => {
     );
 
     // Act
-    const token = await instance(memory.store).getIdToken();
+    const token = await fleetInstance(memory.store).getIdToken();
 
     // Assert
     expect(token).not.toBe('x');
@@ -495,7 +483,7 @@ describe('shareTokenStore and the entries it reads', () => {
     await memory.store.put(storeKey, { value, expiresAtMs: expiresAt }, undefined, AbortSignal.timeout(1_000));
 
     // Act
-    const tokens = await instance(memory.store).getTokens();
+    const tokens = await fleetInstance(memory.store).getTokens();
 
     // Assert
     expect(signIns()).toBe(0);

@@ -19,32 +19,21 @@ import { failureOf } from '../helpers/failure-of.js';
 import {
   authResult,
   CLIENT_ID,
+  CLIENT_SECRET,
   mockCognitoOnFakeClock,
   PASSWORD,
+  PASSWORD_VERIFIER,
+  SESSION,
   serialOf,
+  USER_ID,
+  USER_POOL_ID,
   USERNAME,
   userProvider,
 } from '../helpers/providers.js';
 
 const cognito = mockCognitoOnFakeClock();
-const USER_POOL_ID = 'eu-west-1_SignIn42';
-const CLIENT_SECRET = 'sign-in-client-secret-value';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-/** The user's real username when the sign-in used an alias: Cognito names it in its challenges. */
-const USER_ID = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
-const SESSION = 'challenge-session-blob-0042';
 
-/** A PASSWORD_VERIFIER challenge as Cognito sends it after USER_SRP_AUTH (B well inside the group, any salt). */
-const passwordVerifier = {
-  ChallengeName: 'PASSWORD_VERIFIER' as const,
-  Session: SESSION,
-  ChallengeParameters: {
-    USER_ID_FOR_SRP: USER_ID,
-    SALT: 'a1b2c3d4e5f60718',
-    SRP_B: '7f'.repeat(256),
-    SECRET_BLOCK: Buffer.from('secret-block-from-cognito').toString('base64'),
-  },
-};
 const selectChallenge = (available: ChallengeNameType[]) => ({
   ChallengeName: 'SELECT_CHALLENGE' as const,
   Session: SESSION,
@@ -66,7 +55,11 @@ function provider(flow: SignInFlow, overrides: Parameters<typeof userProvider>[0
 
 describe("flow: 'user-srp'", () => {
   it('answers PASSWORD_VERIFIER as the real user, hashing over USER_ID_FOR_SRP, and never sends the password', async () => {
-    cognito.on(InitiateAuthCommand).resolves(passwordVerifier).on(RespondToAuthChallengeCommand).resolves(authResult());
+    cognito
+      .on(InitiateAuthCommand)
+      .resolves(PASSWORD_VERIFIER)
+      .on(RespondToAuthChallengeCommand)
+      .resolves(authResult());
     const tokens = provider('user-srp', {
       credentials: { username: 'robot@example.com', password: PASSWORD, clientSecret: CLIENT_SECRET },
     });
@@ -84,7 +77,7 @@ describe("flow: 'user-srp'", () => {
     expect(respond).toMatchObject({ ChallengeName: 'PASSWORD_VERIFIER', Session: SESSION });
     expect(respond?.ChallengeResponses).toEqual({
       USERNAME: USER_ID,
-      PASSWORD_CLAIM_SECRET_BLOCK: passwordVerifier.ChallengeParameters.SECRET_BLOCK,
+      PASSWORD_CLAIM_SECRET_BLOCK: PASSWORD_VERIFIER.ChallengeParameters.SECRET_BLOCK,
       PASSWORD_CLAIM_SIGNATURE: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
       TIMESTAMP: 'Thu Nov 26 09:00:00 UTC 2026',
       SECRET_HASH: computeSecretHash(USER_ID, CLIENT_ID, CLIENT_SECRET),
@@ -93,11 +86,11 @@ describe("flow: 'user-srp'", () => {
   });
 
   it('answers as the name Cognito gave when the challenge has no USER_ID_FOR_SRP, or as the sign-in name', async () => {
-    const { USER_ID_FOR_SRP: _, ...withoutId } = passwordVerifier.ChallengeParameters;
+    const { USER_ID_FOR_SRP: _, ...withoutId } = PASSWORD_VERIFIER.ChallengeParameters;
     cognito
       .on(InitiateAuthCommand)
-      .resolvesOnce({ ...passwordVerifier, ChallengeParameters: { ...withoutId, USERNAME: 'named-by-cognito' } })
-      .resolves({ ...passwordVerifier, ChallengeParameters: withoutId })
+      .resolvesOnce({ ...PASSWORD_VERIFIER, ChallengeParameters: { ...withoutId, USERNAME: 'named-by-cognito' } })
+      .resolves({ ...PASSWORD_VERIFIER, ChallengeParameters: withoutId })
       .on(RespondToAuthChallengeCommand)
       .resolves(authResult());
     const tokens = provider('user-srp');
@@ -128,7 +121,7 @@ describe("flow: 'user-auth' (choice-based sign-in)", () => {
       .on(InitiateAuthCommand)
       .resolves(selectChallenge(['PASSWORD', 'PASSWORD_SRP']))
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'SELECT_CHALLENGE' })
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand, { ChallengeName: 'PASSWORD_VERIFIER' })
       .resolves(authResult());
 
@@ -215,7 +208,7 @@ describe('challenge rounds', () => {
   });
 
   it.each([
-    ['PASSWORD_VERIFIER to a flow that did not start SRP', 'user-password' as const, passwordVerifier],
+    ['PASSWORD_VERIFIER to a flow that did not start SRP', 'user-password' as const, PASSWORD_VERIFIER],
     ['SMS_MFA after a password', 'user-auth' as const, { ChallengeName: 'SMS_MFA' as const, Session: SESSION }],
   ])('fails with ChallengeRequiredError for %s, without answering', async (_label, flow, challenge) => {
     cognito
@@ -528,7 +521,7 @@ describe('flow left unset on an app client that refuses USER_PASSWORD_AUTH (a de
       .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
       .rejects(refusal())
       .on(InitiateAuthCommand, { AuthFlow: 'USER_SRP_AUTH' })
-      .resolves(passwordVerifier)
+      .resolves(PASSWORD_VERIFIER)
       .on(RespondToAuthChallengeCommand)
       .resolves(authResult());
   }
@@ -657,7 +650,7 @@ describe('challenges with parts missing, as a hostile or broken endpoint could s
 
   it.each([
     ['no ChallengeParameters', { ChallengeName: 'PASSWORD_VERIFIER' as const, Session: SESSION }],
-    ['no SALT, SRP_B or SECRET_BLOCK', { ...passwordVerifier, ChallengeParameters: { USER_ID_FOR_SRP: USER_ID } }],
+    ['no SALT, SRP_B or SECRET_BLOCK', { ...PASSWORD_VERIFIER, ChallengeParameters: { USER_ID_FOR_SRP: USER_ID } }],
   ])('fails PASSWORD_VERIFIER with %s as a CognitoTokenError that quotes no secret', async (_, challenge) => {
     cognito.on(InitiateAuthCommand).resolves(challenge).on(RespondToAuthChallengeCommand).resolves(authResult());
 

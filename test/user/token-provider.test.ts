@@ -15,6 +15,7 @@ import { cognitoTokens } from '../helpers/fake-jwt.js';
 import {
   answerAfter,
   authResult,
+  CLIENT_SECRET,
   CLIENT_ID as clientId,
   FAST_RETRIES,
   flushPendingWork,
@@ -23,20 +24,20 @@ import {
   nowSeconds,
   PASSWORD as password,
   serialOf,
+  signInAndRefresh,
   userProvider,
 } from '../helpers/providers.js';
 
 const cognito = mockCognitoOnFakeClock();
-const clientSecret = 's3cr3t-client-secret-value';
 const passwordAuthCalls = () => initiateAuthCalls(cognito, 'USER_PASSWORD_AUTH');
 const refreshAuthCalls = () => initiateAuthCalls(cognito, 'REFRESH_TOKEN_AUTH');
 
 /** Answers password sign-ins with `signIn` (serial 1 by default); returns the REFRESH_TOKEN_AUTH behaviour to set. */
-const renewalAfterSignIn = (signIn = authResult({ serial: 1 })) =>
-  cognito
-    .on(InitiateAuthCommand, { AuthFlow: 'USER_PASSWORD_AUTH' })
-    .resolves(signIn)
-    .on(InitiateAuthCommand, { AuthFlow: 'REFRESH_TOKEN_AUTH' });
+const renewalAfterSignIn = (answer = authResult({ serial: 1 })) => {
+  const { signIn, refresh } = signInAndRefresh(cognito, InitiateAuthCommand, 'USER_PASSWORD_AUTH');
+  signIn.resolves(answer);
+  return refresh;
+};
 /** A Cognito answer that takes `ms`, then fails with a 5xx. */
 const failingAfter = (ms: number) =>
   answerAfter(ms, () => {
@@ -74,7 +75,9 @@ describe('sign-in', () => {
 
   it('sends SECRET_HASH over the username as sent when a client secret is given', async () => {
     cognito.on(InitiateAuthCommand).resolves(authResult({ username: '7d8c5a52-uuid' }));
-    const tokens = userProvider({ credentials: { username: 'svc@example.com', password, clientSecret } });
+    const tokens = userProvider({
+      credentials: { username: 'svc@example.com', password, clientSecret: CLIENT_SECRET },
+    });
 
     await tokens.getIdToken();
 
@@ -82,7 +85,7 @@ describe('sign-in', () => {
       AuthParameters: {
         USERNAME: 'svc@example.com',
         PASSWORD: password,
-        SECRET_HASH: computeSecretHash('svc@example.com', clientId, clientSecret),
+        SECRET_HASH: computeSecretHash('svc@example.com', clientId, CLIENT_SECRET),
       },
     });
   });
@@ -270,7 +273,9 @@ describe('caching and single flight', () => {
     renewalAfterSignIn(authResult({ username: realUsername })).resolves(
       authResult({ username: realUsername, serial: 2 }),
     );
-    const tokens = userProvider({ credentials: { username: 'svc@example.com', password, clientSecret } });
+    const tokens = userProvider({
+      credentials: { username: 'svc@example.com', password, clientSecret: CLIENT_SECRET },
+    });
     await tokens.getIdToken();
 
     await vi.advanceTimersByTimeAsync(3600_000);
@@ -278,10 +283,10 @@ describe('caching and single flight', () => {
 
     expect(refreshAuthCalls()[0]?.args[0].input.AuthParameters).toEqual({
       REFRESH_TOKEN: 'opaque-refresh-token-1-ZXhhbXBsZQ',
-      SECRET_HASH: computeSecretHash(realUsername, clientId, clientSecret),
+      SECRET_HASH: computeSecretHash(realUsername, clientId, CLIENT_SECRET),
     });
-    expect(computeSecretHash(realUsername, clientId, clientSecret)).not.toBe(
-      computeSecretHash('svc@example.com', clientId, clientSecret),
+    expect(computeSecretHash(realUsername, clientId, CLIENT_SECRET)).not.toBe(
+      computeSecretHash('svc@example.com', clientId, CLIENT_SECRET),
     );
   });
 
