@@ -1,6 +1,6 @@
 // The four security gaps of the shared cache (issue "Fleet cache v2"), tried through the providers as a user
 // would meet them. The fleet protocol closes its part of each (test/fleet/shared-token-cache.test.ts:
-// `discard`, `expiresAtOf`, `writeKey`, `requiresExplicitKey`); what is left is the wiring of the provider
+// `discard`, `expiresAtOf`, `writeKey`, and `storeKeyMaterial` in entry-sealing.test.ts); what is left is the wiring of the provider
 // kernel, which these tests check (each failed before the kernel wired discard, the tokens' exp, writeKey and the
 // public-client check). The sealing after a password rotation (writeKey), and the refusal of a public client
 // without an encryptionKey, are checked once, in test/user/shared-cache.test.ts.
@@ -88,8 +88,8 @@ describe('the shared cache hands out what Cognito would', () => {
     expect(read).not.toBe(written);
   });
 
-  // A public client's entries are sealed with the store's encryptionKey (requiresExplicitKey(store, clientSecret)
-  // from the fleet protocol); without one the kernel refuses it, as test/user/shared-cache.test.ts checks.
+  // A public client's entries are sealed with the store's encryptionKey (storeKeyMaterial(store, clientSecret) is
+  // undefined without one); without one the kernel refuses it, as test/user/shared-cache.test.ts checks.
   it('a client without a secret shares through a store with an encryptionKey', async () => {
     const memory = memoryTokenStore({ encryptionKey: new Uint8Array(32).fill(1) });
     const noSecret = { credentials: { username: USERNAME, password: PASSWORD } };
