@@ -1,9 +1,9 @@
 // The four security gaps of the shared cache (issue "Fleet cache v2"), tried through the providers as a user
-// would meet them. The fleet protocol closes its part of each (test/fleet/shared-token-cache.test.ts:
-// `discard`, `expiresAtOf`, `writeKey`, and `storeKeyMaterial` in entry-sealing.test.ts); what is left is the wiring of the provider
-// kernel, which these tests check (each failed before the kernel wired discard, the tokens' exp, writeKey and the
-// public-client check). The sealing after a password rotation (writeKey), and the refusal of a public client
-// without an encryptionKey, are checked once, in test/user/shared-cache.test.ts.
+// would meet them. The fleet protocol closes its part of each (test/fleet/shared-token-cache.test.ts: `discard`,
+// `expiresAtOf`, `writeKey`; test/fleet/entry-sealing.test.ts: `storeKeyMaterial`); what is left is the wiring of
+// the provider kernel, which these tests check (each failed before the kernel wired discard, the tokens' exp,
+// writeKey and the public-client check). The sealing after a password rotation (writeKey), and the refusal of a
+// public client without an encryptionKey, are checked once, in test/user/shared-cache.test.ts.
 import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
