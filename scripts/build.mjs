@@ -26,7 +26,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 
@@ -80,28 +80,67 @@ function checkInputs(result, what) {
   if (foreign.length > 0) throw new Error(`${what}: bundles files from outside src: ${foreign.join(', ')}`);
 }
 
-/** The module that re-exports, for the other ES module entry points, what they import of the root's code. */
+/** The internal module through which the other ES module entry points share code with the root. */
 const SHARED = 'shared';
 const RESOLVING = Symbol('resolving');
 const ENTRY_SOURCES = new Map(Object.entries(ENTRY_POINTS).map(([name, entry]) => [resolve(entry), name]));
+/** The ES module entry points other than the root, the bin included: output name → source. */
+const OTHER_ESM_ENTRIES = Object.entries({ ...ENTRY_POINTS, ...BIN }).filter(([name]) => name !== 'index');
 
-/** The source files the root entry point bundles. */
-async function rootModules() {
-  const probe = await build({ ...COMMON, entryPoints: [ENTRY_POINTS.index], outfile: 'root.js', write: false });
-  return new Set(Object.keys(probe.metafile.inputs).map((input) => resolve(input)));
+/** The source files a build bundled. */
+const sourcesOf = (metafile) =>
+  Object.keys(metafile.inputs)
+    .filter((input) => !input.startsWith(`${SHARED}:`))
+    .map((input) => resolve(input));
+
+/** How dist/esm/`from`.js names dist/esm/`target`.js: a relative specifier, with `/` whatever the OS. */
+function specifierBetween(from, target) {
+  const path = relative(dirname(`dist/esm/${from}.js`), `dist/esm/${target}.js`).replaceAll(sep, '/');
+  return path.startsWith('.') ? path : `./${path}`;
+}
+
+/**
+ * The modules that must live in shared.js so that Node loads one copy of each: every module the root bundles,
+ * and every module two other entry points would bundle (a module-level Map, WeakMap or Symbol must not exist
+ * twice).
+ */
+async function sharedModules() {
+  // What an entry bundles of its own: an import of another entry point stays an import.
+  const otherEntriesExternal = (entry) => ({
+    name: 'other-entries-external',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\./ }, async ({ path, kind, resolveDir, pluginData }) => {
+        if (kind === 'entry-point' || pluginData === RESOLVING) return undefined;
+        const { path: file } = await pluginBuild.resolve(path, { kind, resolveDir, pluginData: RESOLVING });
+        return ENTRY_SOURCES.has(file) && file !== resolve(entry) ? { path: file, external: true } : undefined;
+      });
+    },
+  });
+  const bundled = (entry) =>
+    build({
+      ...COMMON,
+      entryPoints: [entry],
+      outfile: 'probe.js',
+      format: 'esm',
+      write: false,
+      plugins: [otherEntriesExternal(entry)],
+    }).then((result) => sourcesOf(result.metafile));
+  const root = new Set(await bundled(ENTRY_POINTS.index));
+  const seen = new Map();
+  for (const [, entry] of OTHER_ESM_ENTRIES) {
+    for (const file of await bundled(entry)) {
+      if (!ENTRY_SOURCES.has(file)) seen.set(file, (seen.get(file) ?? 0) + 1);
+    }
+  }
+  return new Set([...root, ...[...seen].filter(([, count]) => count > 1).map(([file]) => file)]);
 }
 
 /**
  * Builds one non-root ES module entry point on its own. An import of another entry point becomes an import of
- * that entry's file, and an import of a module the root bundles becomes an import of shared.js; `reached`
- * collects those modules.
+ * that entry's file, and an import of a shared module an import of shared.js; `reached` collects those modules.
  */
-async function buildEsmEntry(name, entry, root, reached) {
+async function buildEsmEntry(name, entry, shared, reached) {
   const outfile = `dist/esm/${name}.js`;
-  const fromOutput = (target) => {
-    const path = relative(dirname(resolve(outfile)), resolve(`dist/esm/${target}.js`));
-    return path.startsWith('.') ? path : `./${path}`;
-  };
   const pointAtShared = {
     name: 'point-at-shared',
     setup(pluginBuild) {
@@ -111,16 +150,17 @@ async function buildEsmEntry(name, entry, root, reached) {
         const resolved = await pluginBuild.resolve(path, { kind, resolveDir, pluginData: RESOLVING });
         const file = resolved.path;
         if (ENTRY_SOURCES.has(file) && file !== resolve(entry)) {
-          return { path: fromOutput(ENTRY_SOURCES.get(file)), external: true };
+          return { path: specifierBetween(name, ENTRY_SOURCES.get(file)), external: true };
         }
-        if (!root.has(file)) return undefined;
+        if (!shared.has(file)) return undefined;
         reached.add(file);
-        return { path: fromOutput(SHARED), external: true };
+        return { path: specifierBetween(name, SHARED), external: true };
       });
     },
   };
   const result = await build({ ...COMMON, entryPoints: [entry], outfile, format: 'esm', plugins: [pointAtShared] });
   checkInputs(result, outfile);
+  return result.metafile;
 }
 
 /** The names each module exports at run time (types have none), from esbuild's own reading of it. */
@@ -138,6 +178,7 @@ async function runtimeExports(file) {
 /** The root and shared.js, split so that the root loads one chunk besides itself. */
 async function buildEsmRoot(reached) {
   const modules = [...reached].sort();
+  // Two modules that export one name would make `export *` drop it from shared.js.
   const owners = new Map();
   for (const file of modules) {
     for (const name of await runtimeExports(file)) {
@@ -147,7 +188,7 @@ async function buildEsmRoot(reached) {
       owners.set(name, file);
     }
   }
-  const shared = {
+  const virtualShared = {
     name: SHARED,
     setup(pluginBuild) {
       pluginBuild.onResolve({ filter: new RegExp(`^${SHARED}$`) }, () => ({ path: SHARED, namespace: SHARED }));
@@ -155,7 +196,8 @@ async function buildEsmRoot(reached) {
         contents: [
           ...modules.map((file) => `export * from ${JSON.stringify(file)};`),
           // Everything the root exports, so that all of the root's code lands in the one chunk and its own file
-          // is only an export list. A name the root and a module above both export is one binding, not two.
+          // is only an export list. Where a name above is the root's too, it must be the same binding, or
+          // esbuild drops it: checkSharedImports reads what shared.js really exports.
           `export * from ${JSON.stringify(resolve(ENTRY_POINTS.index))};`,
         ].join('\n'),
         loader: 'ts',
@@ -170,36 +212,69 @@ async function buildEsmRoot(reached) {
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [shared],
+    plugins: [virtualShared],
   });
   checkInputs(result, 'dist/esm');
-  return result.metafile.outputs[`dist/esm/${SHARED}.js`].exports;
+  return result.metafile;
 }
 
-/** Fails the build when an entry point imports from shared.js a name it does not export (Node would, at load). */
-function checkSharedImports(entryNames, exported) {
-  const available = new Set(exported);
-  for (const name of entryNames) {
+/** The names in a built file's `export { … }` and `import { … } from` lists naming `specifier`. */
+function namesIn(list) {
+  return list
+    .split(',')
+    .map((item) => item.trim().split(/\s+as\s+/))
+    .filter(([name]) => name !== undefined && name !== '');
+}
+
+/**
+ * Fails the build when an entry point imports from shared.js a name that shared.js does not export (Node would
+ * refuse to load it), or re-exports all of shared.js (every internal would become public).
+ */
+function checkSharedImports() {
+  const sharedCode = readFileSync(`dist/esm/${SHARED}.js`, 'utf8');
+  const available = new Set(
+    [...sharedCode.matchAll(/export\s*{([^}]*)}/g)].flatMap(([, list = '']) =>
+      namesIn(list).map(([name, alias]) => alias ?? name),
+    ),
+  );
+  for (const [name] of OTHER_ESM_ENTRIES) {
     const file = `dist/esm/${name}.js`;
     const code = readFileSync(file, 'utf8');
-    const lists = code.matchAll(new RegExp(`import\\s*{([^}]*)}\\s*from\\s*"[./]*/${SHARED}\\.js"`, 'g'));
+    const fromShared = `\\s*from\\s*"${specifierBetween(name, SHARED).replaceAll('.', '\\.')}"`;
+    if (new RegExp(`export\\s*\\*[^;]*${fromShared}`).test(code)) {
+      throw new Error(`${file}: re-exports all of ${SHARED}.js`);
+    }
+    const lists = code.matchAll(new RegExp(`(?:import|export)\\s*{([^}]*)}${fromShared}`, 'g'));
     const missing = [...lists]
-      .flatMap(([, list = '']) => list.split(','))
-      .map((specifier) => specifier.trim().split(/\s+as\s+/)[0])
-      .filter((imported) => imported !== '' && !available.has(imported));
-    if (missing.length > 0) throw new Error(`${file}: imports ${missing.join(', ')} that ${SHARED}.js lacks`);
+      .flatMap(([, list = '']) => namesIn(list).map(([imported]) => imported))
+      .filter((imported) => !available.has(imported));
+    if (missing.length > 0) throw new Error(`${file}: imports ${missing.join(', ')}, which ${SHARED}.js lacks`);
+  }
+}
+
+/** Fails the build when a source module was bundled into two ES module files: two copies of its state. */
+function checkOneCopy(metafiles) {
+  const holders = new Map();
+  for (const metafile of metafiles) {
+    for (const [output, { inputs }] of Object.entries(metafile.outputs)) {
+      for (const input of Object.keys(inputs).filter((path) => !path.startsWith(`${SHARED}:`))) {
+        const file = resolve(input);
+        if (holders.has(file)) throw new Error(`${input} is bundled into both ${holders.get(file)} and ${output}`);
+        holders.set(file, output);
+      }
+    }
   }
 }
 
 async function buildEsm() {
-  const root = await rootModules();
+  const shared = await sharedModules();
   const reached = new Set();
-  const others = Object.entries({ ...ENTRY_POINTS, ...BIN }).filter(([name]) => name !== 'index');
-  await Promise.all(others.map(([name, entry]) => buildEsmEntry(name, entry, root, reached)));
-  checkSharedImports(
-    others.map(([name]) => name),
-    await buildEsmRoot(reached),
+  const entries = await Promise.all(
+    OTHER_ESM_ENTRIES.map(([name, entry]) => buildEsmEntry(name, entry, shared, reached)),
   );
+  const root = await buildEsmRoot(reached);
+  checkSharedImports();
+  checkOneCopy([root, ...entries]);
 }
 
 async function buildCjs(name, entry) {

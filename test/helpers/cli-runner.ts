@@ -41,7 +41,7 @@ export const cliSecretHash = (username: string, clientSecret: string): string =>
   computeSecretHash(username, CLI_CLIENT_ID, clientSecret);
 
 /**
- * The three AWS services a CLI run may call, mocked for the file (reset before each test, restored after it):
+ * The three AWS services a CLI run may call, mocked for the file (reset before each test, restored after the file):
  * Cognito, SSM and Secrets Manager; with the sign-in requests Cognito received (`signIns`), and
  * `expectSignedInAs(username, password, clientSecret)`, which checks the first one's AuthParameters.
  */

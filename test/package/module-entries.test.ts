@@ -172,4 +172,18 @@ describe('the ES module entry points', () => {
     expect(defining).toHaveLength(1);
     expect(defining[0]).toMatch(/^dist\/esm\/chunks\//);
   });
+
+  // Not only the errors: any module-level state (the retry-policy symbol, the key caches, the refusal marks)
+  // must exist once whichever entries an app imports. esbuild heads each module it bundles with `// src/<path>`.
+  it('bundle each source module into one file only', () => {
+    const holders = new Map<string, string[]>();
+    for (const file of esmFiles()) {
+      // A header can appear more than once in one file, where esbuild interleaves a module's statements.
+      const modules = new Set(readFileSync(join(ROOT, file), 'utf8').match(/^\/\/ src\/\S+\.ts$/gm));
+      for (const module of modules) holders.set(module, [...(holders.get(module) ?? []), file]);
+    }
+
+    expect(holders.size).toBeGreaterThan(40);
+    expect([...holders].filter(([, files]) => files.length > 1)).toEqual([]);
+  });
 });

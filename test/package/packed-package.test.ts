@@ -20,8 +20,9 @@ import {
 } from './packed-install.js';
 
 // The package has entry points, `cognito-token-provider` and one per optional peer (`cognito-token-provider/ssm`,
-// ...), each in two builds (scripts/build.mjs): dist/esm, one esbuild build with code splitting (shared code in
-// dist/esm/chunks), and dist/cjs, one self-contained bundle per entry point. These tests install the npm pack
+// ...), each in two builds (scripts/build.mjs): dist/esm, where the root is index.js and one chunk and the other
+// entries import what they share with it from dist/esm/shared.js, and dist/cjs, one self-contained bundle per
+// entry point. These tests install the npm pack
 // tarball the way a user gets it and check what ships, what loads what, and what ES module and CommonJS
 // consumers see (TypeScript consumers: packed-types.test.ts). Whatever holds for every entry point is checked for
 // every one that "exports" lists.
