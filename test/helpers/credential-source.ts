@@ -45,15 +45,13 @@ export function expectNoneShown(views: readonly string[], secrets: readonly stri
 }
 
 /**
- * The passwords and client secrets before and after a rotation, that the rotation tests of every source use:
- * canaries that no error, log line or printed object may show.
+ * The passwords and client secrets before and after a rotation (these four constants), for the rotation tests of
+ * every source: canaries that no error, log line or printed object may show.
  */
-export const ROTATION_CANARIES = {
-  oldPassword: 'Old-Canary-Pa55word-17',
-  newPassword: 'New-Canary-Pa55word-29',
-  oldSecret: 'old-canary-client-secret-31',
-  newSecret: 'new-canary-client-secret-47',
-} as const;
+export const OLD_PASSWORD = 'Old-Canary-Pa55word-17';
+export const NEW_PASSWORD = 'New-Canary-Pa55word-29';
+export const OLD_SECRET = 'old-canary-client-secret-31';
+export const NEW_SECRET = 'new-canary-client-secret-47';
 
 /**
  * A user provider reading `credentials`, with its Cognito client in eu-west-1 through `clientConfig` only, and its

@@ -14,17 +14,18 @@ import { memoryTokenStore } from '../../harness/memory-token-store.js';
 import { createTokenProvider, shareTokenStore } from '../../src/index.js';
 import { fromSecretsManager } from '../../src/secrets-manager/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
-import { expectNoneShown, providerReading, ROTATION_CANARIES } from '../helpers/credential-source.js';
+import {
+  expectNoneShown,
+  NEW_PASSWORD,
+  NEW_SECRET,
+  OLD_PASSWORD,
+  OLD_SECRET,
+  providerReading,
+} from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens, fakeJwt } from '../helpers/fake-jwt.js';
 import { clientProvider, mockCognitoOnFakeClock, mockForFile, nowSeconds, USERNAME } from '../helpers/providers.js';
 
-const {
-  oldPassword: OLD_PASSWORD,
-  newPassword: NEW_PASSWORD,
-  oldSecret: OLD_SECRET,
-  newSecret: NEW_SECRET,
-} = ROTATION_CANARIES;
 const WRONG_PASSWORD = 'Wrong-Canary-Pa55word-53';
 const SECRET_ID = 'svc/orders/cognito';
 const clientConfig = { region: 'eu-west-1' };

@@ -7,7 +7,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { computeSecretHash } from '../../src/index.js';
 import { fromSsm } from '../../src/ssm/index.js';
 import { notAuthorized } from '../helpers/cognito-errors.js';
-import { expectNoneShown, providerReading, ROTATION_CANARIES } from '../helpers/credential-source.js';
+import {
+  expectNoneShown,
+  NEW_PASSWORD,
+  NEW_SECRET,
+  OLD_PASSWORD,
+  OLD_SECRET,
+  providerReading,
+} from '../helpers/credential-source.js';
 import { failureOf } from '../helpers/failure-of.js';
 import { cognitoTokens } from '../helpers/fake-jwt.js';
 import {
@@ -18,12 +25,6 @@ import {
   USERNAME,
 } from '../helpers/providers.js';
 
-const {
-  oldPassword: OLD_PASSWORD,
-  newPassword: NEW_PASSWORD,
-  oldSecret: OLD_SECRET,
-  newSecret: NEW_SECRET,
-} = ROTATION_CANARIES;
 const NAMES = { username: '/svc/orders/username', password: '/svc/orders/password' } as const;
 const JSON_NAME = '/svc/orders/cognito';
 const issued: string[] = [];
