@@ -38,6 +38,7 @@ import {
   type DynamoDBClientConfig,
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { onJsonLines } from './json-lines.js';
 
 /** One write request (PutItem, UpdateItem, DeleteItem) as the server answered it. */
 export interface DynaliteWrite {
@@ -266,19 +267,11 @@ export async function startDynaliteProcess(): Promise<DynaliteProcess> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const waiting: ((line: string) => void)[] = [];
-  let buffered = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      waiting.shift()?.(line);
-    }
-  });
+  const waiting: ((message: Record<string, unknown>) => void)[] = [];
+  onJsonLines(child.stdout, (message) => waiting.shift()?.(message));
   const next = () =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
-      waiting.push((line) => resolve(JSON.parse(line) as Record<string, unknown>));
+      waiting.push(resolve);
       exited.then(() => reject(new Error('the dynalite process exited')));
     });
   const ask = (message: Record<string, unknown>) => {

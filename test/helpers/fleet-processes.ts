@@ -16,6 +16,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { onJsonLines } from '../../harness/json-lines.js';
 import { isolatedEnv } from './child-env.js';
 
 // The package's own root by its name, which holds wherever this file runs from (scripts/run.mjs bundles it
@@ -127,14 +128,8 @@ export function startFleetProcess(options: FleetChildOptions): FleetProcess {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const messages: Record<string, unknown>[] = [];
   let notify: (() => void) | undefined;
-  let buffered = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      if (line.trim() !== '') messages.push(JSON.parse(line) as Record<string, unknown>);
-    }
+  onJsonLines(child.stdout, (message) => {
+    messages.push(message);
     notify?.();
   });
   const waitFor = (event: string) =>
