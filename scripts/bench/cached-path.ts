@@ -2,7 +2,7 @@
 // floor, `await f()` where f is an async function returning a constant string. Goal: ratio at least 0.8.
 import { createTokenProvider, type TokenProvider } from 'cognito-token-provider';
 import { cannedClient } from './canned-cognito.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { rotate, summarise } from './statistics.js';
 
 export interface CachedPathOptions {
@@ -90,11 +90,8 @@ export async function measureCachedPath(options: CachedPathOptions): Promise<Ben
     id: 'cached-path',
     title: 'Cached path: `await getIdToken()` on a warm provider',
     unit: 'ops/s',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: '`await f()`, f an async function returning a constant',
-    rounds: timed.rounds.length,
     goal: { on: 'ratio', atLeast: 0.8 },
     notes:
       `${perCall(timed.ours)} vs ${perCall(timed.baseline)} per call; a floor that also reads Date.now() once ` +

@@ -5,7 +5,7 @@
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js';
 import { createTokenProvider } from 'cognito-token-provider';
 import type { SignInTarget } from './bare-sign-in.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { alternate, summarise } from './statistics.js';
 
 export interface ClassicSnippetOptions {
@@ -93,11 +93,8 @@ export async function measureClassicSnippet(
     id: 'classic-snippet',
     title: `Against the classic snippet: ${count} sequential token requests (cognito-local)`,
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: 'amazon-cognito-identity-js `authenticateUser` per request',
-    rounds: runs.length,
     requests: { ours: most('ours'), baseline: most('baseline') },
     notes:
       `classic snippet ${formatNumber(timed.baseline / requests, 2)} ms per token, ours ` +

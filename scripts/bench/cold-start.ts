@@ -6,7 +6,7 @@
 // the bare client loaded the same way. The children are plain JavaScript passed with -e, so no bundling step
 // is timed, and they run from the project root so the package resolves by name as a user's code would.
 import { spawn } from 'node:child_process';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { rotate, summarise } from './statistics.js';
 
 export interface ColdStartOptions {
@@ -103,15 +103,13 @@ function summariseCold(system: ModuleSystem, pairs: readonly { ours: ColdRun; ba
   const wall = figure('wall');
   const load = system === 'esm' ? '`import()`' : '`require()`';
   const ms = (value: number) => formatNumber(value, 1);
-  const common = { unit: 'ms' as const, rounds: pairs.length, goal: { on: 'ratio' as const, under: 1.05 } };
+  const common = { unit: 'ms' as const, goal: { on: 'ratio' as const, under: 1.05 } };
   return [
     judged({
       ...common,
       id: `cold-start-${system}`,
       title: `Cold start (${system.toUpperCase()}): ${load} the package + construct a provider, inside the child`,
-      ours: inProcess.ours,
-      baseline: inProcess.baseline,
-      ratio: inProcess.ratio,
+      ...figuresOf(inProcess),
       baselineLabel: `${load} of the bare CognitoIdentityProviderClient`,
       notes:
         `one new process per run; difference of medians ${ms(inProcess.ours - inProcess.baseline)} ms; CPU time ` +
@@ -121,9 +119,7 @@ function summariseCold(system: ModuleSystem, pairs: readonly { ours: ColdRun; ba
       ...common,
       id: `cold-start-${system}-wall`,
       title: `Cold start (${system.toUpperCase()}): whole process wall time, same runs`,
-      ours: wall.ours,
-      baseline: wall.baseline,
-      ratio: wall.ratio,
+      ...figuresOf(wall),
       baselineLabel: `process that ${system === 'esm' ? 'imports' : 'requires'} the bare client`,
       notes: `spawn to exit, Node's own start-up included; difference of medians ${ms(wall.ours - wall.baseline)} ms`,
     }),

@@ -3,7 +3,7 @@
 // directly, not through the counting proxy, so no extra hop dilutes the ratio.
 import { createTokenProvider } from 'cognito-token-provider';
 import { type SignInTarget, timeBareSignIn } from './bare-sign-in.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { interleave } from './statistics.js';
 
 export interface FirstTokenOptions {
@@ -41,11 +41,8 @@ export async function measureFirstToken(target: SignInTarget, options: FirstToke
     id: 'first-token',
     title: 'First token: `getIdToken()` on a new provider (cognito-local)',
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: 'new SDK client + one InitiateAuth send',
-    rounds: timed.rounds.length,
     goal: { on: 'ratio', under: 1.1 },
     notes: `difference of medians ${formatNumber(timed.ours - timed.baseline, 2)} ms; both sides create their client and connection`,
   });

@@ -36,7 +36,7 @@ import {
 } from '../../test/helpers/fleet-processes.js';
 import { startTokenEndpoint } from '../../test/helpers/token-endpoint-server.js';
 import { type SignInTarget, timeBareSignIn } from './bare-sign-in.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { median, summarise } from './statistics.js';
 
 export interface FleetOptions {
@@ -296,11 +296,8 @@ function coldStartResult(
     id,
     title: `${title}: ${formatNumber(instances, 0)} instances in ${processes} processes released together, each with its own store client; time until all hold a token`,
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel,
-    rounds: runs.length,
     requests: { ours: signIns, baseline: 1 },
     goal: { on: 'requests', exactly: 1 },
     notes: notes.join('; '),
@@ -331,11 +328,8 @@ function throttlingResult(processes: number, runs: readonly Round[]): BenchResul
     id: 'fleet-store-throttling',
     title: `Store throttling: ${formatNumber(instances, 0)} instances in ${processes} processes, dynalite answering ThrottlingException to every request for the first ${THROTTLE_MS / 1000} s, then answering; time until all hold a token`,
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: 'one bare InitiateAuth send',
-    rounds: runs.length,
     requests: { ours: signIns, baseline: 1 },
     goal: { on: 'requests', exactly: 1 },
     notes: `goal: one sign-in and 0 errors; ${text}; store requests per instance ${formatNumber(perInstance, 2)}, throttled ones included`,
@@ -353,11 +347,8 @@ function outageResult(processes: number, runs: readonly Round[]): BenchResult {
     id: 'fleet-store-outage',
     title: `Store outage: ${formatNumber(instances, 0)} instances in ${processes} processes, the store's port closed; time until all hold a token`,
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: 'one bare InitiateAuth send',
-    rounds: runs.length,
     requests: { ours: signIns, baseline: instances },
     notes:
       `goal: at most one sign-in per instance and 0 errors; worst round: ${answered} sign-ins answered with ` +

@@ -1,6 +1,8 @@
 // The shape of one benchmark result, the goals it is checked against, and the Markdown table printed for
 // people (the same data goes out as JSON with --json).
 
+import type { Interleaved } from './statistics.js';
+
 export type Unit = 'ops/s' | 'ms' | 'bytes';
 
 /** A goal from issue 7: on the ratio (`ours / baseline`), or on the number of Cognito requests we made. */
@@ -32,6 +34,11 @@ export interface BenchResult {
   readonly met?: boolean;
   /** Anything else worth knowing about the figure (extra medians, the noise floor, ...). */
   readonly notes?: string;
+}
+
+/** A row's figures from an interleaved measurement: both medians, the median ratio, and how many rounds. */
+export function figuresOf(measured: Interleaved): Pick<BenchResult, 'ours' | 'baseline' | 'ratio' | 'rounds'> {
+  return { ours: measured.ours, baseline: measured.baseline, ratio: measured.ratio, rounds: measured.rounds.length };
 }
 
 /**

@@ -16,7 +16,7 @@ import { createTokenProvider } from 'cognito-token-provider';
 import { startCognitoSrpServer } from '../../harness/cognito-srp-server.js';
 import { startSrp } from '../../src/user/srp.js';
 import { timeFirstToken } from './first-token.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { interleave } from './statistics.js';
 
 export interface SrpFirstTokenOptions {
@@ -120,11 +120,8 @@ export async function measureSrpFirstToken(options: SrpFirstTokenOptions): Promi
       id: 'srp-first-token',
       title: "First token with flow 'user-srp': `getIdToken()` on a new provider (loopback SRP server)",
       unit: 'ms',
-      ours: timed.ours,
-      baseline: timed.baseline,
-      ratio: timed.ratio,
+      ...figuresOf(timed),
       baselineLabel: 'new SDK client + InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge, same SRP math',
-      rounds: timed.rounds.length,
       goal: { on: 'ratio', under: 1.1 },
       notes:
         `difference of medians ${formatNumber(timed.ours - timed.baseline, 2)} ms; both sides create their client ` +

@@ -3,7 +3,7 @@
 // send through the same proxy, measured in alternating rounds.
 import { createTokenProvider } from 'cognito-token-provider';
 import { type SignInTarget, timeBareSignIn } from './bare-sign-in.js';
-import { type BenchResult, formatNumber, judged } from './report.js';
+import { type BenchResult, figuresOf, formatNumber, judged } from './report.js';
 import { alternate, summarise } from './statistics.js';
 
 export interface StampedeOptions {
@@ -45,11 +45,8 @@ export async function measureStampede(target: StampedeTarget, options: StampedeO
     id: 'stampede',
     title: `Stampede: ${callers} concurrent first calls, time until all resolved (cognito-local)`,
     unit: 'ms',
-    ours: timed.ours,
-    baseline: timed.baseline,
-    ratio: timed.ratio,
+    ...figuresOf(timed),
     baselineLabel: 'one bare InitiateAuth send',
-    rounds: runs.length,
     requests: { ours: requests, baseline: 1 },
     goal: { on: 'requests', exactly: 1 },
     notes: `Cognito requests: the most in any round (proxy count); difference of medians ${formatNumber(timed.ours - timed.baseline, 1)} ms for ${callers} callers`,
